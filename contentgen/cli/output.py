@@ -1,0 +1,34 @@
+"""Rendering for the CLI: rich on a terminal, JSON with --json, errors on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def out() -> Console:
+    from rich.console import Console
+
+    return Console(soft_wrap=False)
+
+
+def err() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, soft_wrap=True)
+
+
+def error(message: str) -> None:
+    """One line on stderr: `Error: …`."""
+    from rich.markup import escape
+
+    err().print(f"[bold red]Error:[/] {escape(message)}", highlight=False)
+
+
+def emit_json(data: Any) -> None:
+    """Machine-readable output on stdout."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")

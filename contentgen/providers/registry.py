@@ -1,0 +1,82 @@
+"""The provider registry. Built-in providers are entry points, exactly like a third-party plugin's.
+
+A plugin package declares, in its pyproject.toml::
+
+    [project.entry-points."contentgen.text"]
+    my-llm = "my_package.module:MyTextProvider"
+
+and `contentgen providers list` shows it; `--text-provider my-llm` or `CONTENTGEN_TEXT__NAME=my-llm` selects it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib import import_module
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any
+
+from contentgen.errors import ConfigError, MissingExtraError, NotFoundError, ProviderError
+
+if TYPE_CHECKING:
+    from contentgen.config import Settings
+    from contentgen.providers.base import Provider, ProviderKind
+
+GROUP = "contentgen.{kind}"
+_runtime: dict[str, dict[str, str | type[Provider]]] = {}
+
+
+def register(kind: ProviderKind, name: str, target: str | type[Provider]) -> None:
+    """Register a provider at run time ('module:Class' or the class); wins over an entry point of the same name."""
+    _runtime.setdefault(kind, {})[name] = target
+
+
+def unregister(kind: ProviderKind, name: str) -> None:
+    _runtime.get(kind, {}).pop(name, None)
+
+
+def available(kind: ProviderKind) -> dict[str, str]:
+    """Provider name → 'module:Class' for one kind, without importing any of them."""
+    found = {ep.name: ep.value for ep in entry_points(group=GROUP.format(kind=kind))}
+    for name, target in _runtime.get(kind, {}).items():
+        found[name] = target if isinstance(target, str) else f"{target.__module__}:{target.__qualname__}"
+    return dict(sorted(found.items()))
+
+
+def provider_class(kind: ProviderKind, name: str) -> type[Provider]:
+    """Import and return the class registered under `name`."""
+    from contentgen.providers.base import Provider
+
+    target = _runtime.get(kind, {}).get(name)
+    if isinstance(target, type):
+        return target
+    if target is None:
+        targets = available(kind)
+        if name not in targets:
+            raise NotFoundError(f"{kind} provider", name, targets)
+        target = targets[name]
+    module_name, _, attr = target.partition(":")
+    try:
+        cls = getattr(import_module(module_name), attr)
+    except ImportError as err:
+        missing = err.name or module_name
+        raise MissingExtraError(missing, "models", f"the {kind} provider '{name}'") from None
+    except AttributeError:
+        raise ProviderError(f"{kind} provider '{name}' points to '{target}', which does not exist") from None
+    if not (isinstance(cls, type) and issubclass(cls, Provider) and cls.kind == kind):
+        raise ProviderError(f"'{target}' registered as {kind} provider '{name}' is not a {kind} provider class")
+    return cls
+
+
+def create(kind: ProviderKind, name: str, options: Mapping[str, Any] | None = None) -> Provider:
+    """Build a provider by name with validated options."""
+    return provider_class(kind, name)(options)
+
+
+def from_settings(kind: ProviderKind, settings: Settings, name: str | None = None) -> Provider:
+    """The provider the settings choose for `kind`; a flag's `name` overrides the configured one."""
+    choice = getattr(settings, kind)
+    if name is not None and name != choice.name:
+        return create(kind, name)
+    if not isinstance(choice.options, Mapping):  # pragma: no cover - pydantic guarantees a dict
+        raise ConfigError(f"{kind}.options must be a table")
+    return create(kind, choice.name, choice.options)
