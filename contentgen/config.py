@@ -90,7 +90,8 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as err:
-        first = err.errors()[0]
+        errors = err.errors()
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         field = ".".join(str(p) for p in first["loc"])
         source = config_file()
         where = f"{source}: " if source else ""

@@ -141,21 +141,24 @@ def _xlsx_records(path: Path) -> Iterator[tuple[int | None, Loc, dict[str, Any],
     except ImportError:  # pragma: no cover - openpyxl is a core dependency
         raise DataError(path, "reading .xlsx needs openpyxl") from None
     try:
-        sheet = load_workbook(path, read_only=True, data_only=True).active
+        book = load_workbook(path, read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many unrelated types for broken files
         raise DataError(path, f"cannot open workbook: {err}") from None
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(h).strip() for h in next(rows, ()) if h is not None]
-    mapping = _columns(header, path)
-    for number, row in enumerate(rows, start=2):
-        record = {}
-        for column, value in zip(header, row, strict=False):
-            text = "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value)).strip()
-            converted = _cell(mapping[column], text, path, number, column)
-            if converted is not None:
-                record[mapping[column]] = converted
-        if record:
-            yield number, (), record, None
+    try:
+        rows = book.active.iter_rows(values_only=True)
+        header = [str(h).strip() for h in next(rows, ()) if h is not None]
+        mapping = _columns(header, path)
+        for number, row in enumerate(rows, start=2):
+            record = {}
+            for column, value in zip(header, row, strict=False):
+                text = "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value)).strip()
+                converted = _cell(mapping[column], text, path, number, column)
+                if converted is not None:
+                    record[mapping[column]] = converted
+            if record:
+                yield number, (), record, None
+    finally:
+        book.close()
 
 
 def load_catalog(path: Path, *, assets_root: Path | None = None) -> Catalog:

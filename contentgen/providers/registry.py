@@ -47,23 +47,23 @@ def provider_class(kind: ProviderKind, name: str) -> type[Provider]:
     from contentgen.providers.base import Provider
 
     target = _runtime.get(kind, {}).get(name)
-    if isinstance(target, type):
-        return target
     if target is None:
         targets = available(kind)
         if name not in targets:
             raise NotFoundError(f"{kind} provider", name, targets)
         target = targets[name]
-    module_name, _, attr = target.partition(":")
-    try:
-        cls = getattr(import_module(module_name), attr)
-    except ImportError as err:
-        missing = err.name or module_name
-        raise MissingExtraError(missing, "models", f"the {kind} provider '{name}'") from None
-    except AttributeError:
-        raise ProviderError(f"{kind} provider '{name}' points to '{target}', which does not exist") from None
+    cls: object = target
+    if isinstance(target, str):
+        module_name, _, attr = target.partition(":")
+        try:
+            cls = getattr(import_module(module_name), attr)
+        except ImportError as err:
+            missing = err.name or module_name
+            raise MissingExtraError(missing, "models", f"the {kind} provider '{name}'") from None
+        except AttributeError:
+            raise ProviderError(f"{kind} provider '{name}' points to '{target}', which does not exist") from None
     if not (isinstance(cls, type) and issubclass(cls, Provider) and cls.kind == kind):
-        raise ProviderError(f"'{target}' registered as {kind} provider '{name}' is not a {kind} provider class")
+        raise ProviderError(f"'{target}' registered as {kind} provider '{name}' is not a provider of kind '{kind}'")
     return cls
 
 

@@ -1,0 +1,38 @@
+# The README's two commands are `make demo` and `make test`; .ci/run calls `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: demo test lint bench clean
+
+demo: $(VENV)/.core ## set up the offline core and run the main job on the shipped examples
+	$(BIN)/contentgen demo
+
+test: $(VENV)/.all lint ## set up everything (model extras included) and run the whole test suite
+	$(BIN)/pytest
+
+lint: $(VENV)/.all
+	$(BIN)/ruff check contentgen tests bench
+	$(BIN)/mypy
+
+bench: $(VENV)/.all ## speed and memory benchmarks, each printing a table with ratios
+	$(BIN)/python -m bench
+
+$(VENV)/.venv:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+	touch $@
+
+$(VENV)/.core: pyproject.toml $(VENV)/.venv
+	$(PIP) install -e .
+	touch $@
+
+# torch is pinned to the CPU build first: an open range would pull a multi-GB CUDA build on a machine without a GPU.
+$(VENV)/.all: pyproject.toml $(VENV)/.venv
+	$(PIP) install "torch==2.13.0"
+	$(PIP) install -e ".[all,dev]"
+	touch $@ $(VENV)/.core
+
+clean:
+	rm -rf $(VENV) outputs .pytest_cache .mypy_cache .ruff_cache
