@@ -26,7 +26,22 @@ _API = {
     "ContentgenError": "contentgen.errors",
 }
 
-__all__ = ["__version__", *sorted(_API)]
+__all__ = [
+    "BrandKit",
+    "Catalog",
+    "Channel",
+    "ContentgenError",
+    "Product",
+    "Segment",
+    "Settings",
+    "__version__",
+    "load_brand_kit",
+    "load_catalog",
+    "load_channels",
+    "load_segments",
+    "load_settings",
+    "validate_kit",
+]
 
 if TYPE_CHECKING:
     from contentgen.config import Settings, load_settings

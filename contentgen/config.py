@@ -79,7 +79,10 @@ def config_file() -> Path | None:
         if not path.is_file():
             raise ConfigError(f"CONTENTGEN_CONFIG points to {path}, which is not a file")
         return path
-    for candidate in (Path("contentgen.toml"), Path(os.environ.get("CONTENTGEN_HOME", _default_home())) / "config.toml"):
+    for candidate in (
+        Path("contentgen.toml"),
+        Path(os.environ.get("CONTENTGEN_HOME", _default_home())) / "config.toml",
+    ):
         if candidate.is_file():
             return candidate
     return None
@@ -95,6 +98,6 @@ def load_settings(**overrides: Any) -> Settings:
         field = ".".join(str(p) for p in first["loc"])
         source = config_file()
         where = f"{source}: " if source else ""
-        raise ConfigError(
-            f"{where}setting '{field}': {first['msg']} (set it in contentgen.toml or CONTENTGEN_{field.upper().replace('.', '__')})"
-        ) from None
+        variable = "CONTENTGEN_" + field.upper().replace(".", "__")
+        hint = f"set it in contentgen.toml or {variable}"
+        raise ConfigError(f"{where}setting '{field}': {first['msg']} ({hint})") from None

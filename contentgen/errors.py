@@ -53,7 +53,4 @@ class MissingExtraError(ProviderError):
     """An optional dependency is not installed."""
 
     def __init__(self, package: str, extra: str, feature: str) -> None:
-        super().__init__(
-            f"{feature} needs the '{package}' package; install it with "
-            f"pip install 'contentgen[{extra}]'"
-        )
+        super().__init__(f"{feature} needs the '{package}' package; install it with pip install 'contentgen[{extra}]'")

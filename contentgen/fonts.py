@@ -27,7 +27,9 @@ def resolve_font(spec: FontSpec, kit_root: Path) -> Path:
     try:
         base = resources.files(spec.package)
     except ModuleNotFoundError:
-        raise FontSourceError(f"font package '{spec.package}' is not installed (pip install {spec.package.replace('_', '-')})") from None
+        raise FontSourceError(
+            f"font package '{spec.package}' is not installed (pip install {spec.package.replace('_', '-')})"
+        ) from None
     target = base.joinpath(spec.resource)
     if not target.is_file():
         raise FontSourceError(f"package '{spec.package}' has no font '{spec.resource}'")

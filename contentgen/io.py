@@ -183,7 +183,16 @@ def data_error(
     return DataError(path, message, line=line, field=format_loc(full) or None, hint=hint)
 
 
-def validate(model: type[M], data: Any, path: Path | str, lines: Mapping[Loc, int] | None = None, *, prefix: Loc = (), line: int | None = None, context: dict[str, Any] | None = None) -> M:
+def validate(
+    model: type[M],
+    data: Any,
+    path: Path | str,
+    lines: Mapping[Loc, int] | None = None,
+    *,
+    prefix: Loc = (),
+    line: int | None = None,
+    context: dict[str, Any] | None = None,
+) -> M:
     """Validate `data` against `model`, raising a DataError that points into `path`."""
     try:
         return model.model_validate(data, context=context)
@@ -214,7 +223,12 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         for row in reader:
             if None in row:
-                raise DataError(path, f"row has {len(header) + len(row[None])} cells but the header has {len(header)}", line=start, hint="quote cells that contain commas")  # type: ignore[index]
+                raise DataError(
+                    path,
+                    f"row has {len(header) + len(row[None])} cells but the header has {len(header)}",
+                    line=start,
+                    hint="quote cells that contain commas",
+                )
             if any((v or "").strip() for v in row.values()):
                 yield start, {k: (v or "").strip() for k, v in row.items()}
             start = reader.line_num + 1
@@ -231,9 +245,9 @@ def atomic_path(target: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        with open(tmp_path, "rb") as fh:
+        with tmp_path.open("rb") as fh:
             os.fsync(fh.fileno())
-        os.replace(tmp_path, target)
+        tmp_path.replace(target)
     finally:
         tmp_path.unlink(missing_ok=True)
 

@@ -10,14 +10,43 @@ from contentgen.domain import load_catalog
 from contentgen.errors import NotFoundError
 
 ROWS = [
-    {"sku": "QH-1", "name": "积雪草舒缓精华", "category": "精华", "price": "￥199", "list_price": "259",
-     "currency": "cny", "stock": "12", "selling_points": "含积雪草提取物 | 质地清爽", "specs": "净含量：30ml | 保质期: 36个月",
-     "faqs": "孕妇能用吗? => 建议咨询医生后使用。 | 开封后多久用完? => 建议12个月内用完。"},
-    {"sku": "QH-2", "name": "氨基酸洁面", "category": "洁面", "price": "1,059.90", "list_price": "",
-     "currency": "CNY", "stock": "0", "selling_points": '["温和", "泡沫细腻"]', "specs": "", "faqs": ""},
+    {
+        "sku": "QH-1",
+        "name": "积雪草舒缓精华",
+        "category": "精华",
+        "price": "￥199",
+        "list_price": "259",
+        "currency": "cny",
+        "stock": "12",
+        "selling_points": "含积雪草提取物 | 质地清爽",
+        "specs": "净含量：30ml | 保质期: 36个月",
+        "faqs": "孕妇能用吗? => 建议咨询医生后使用。 | 开封后多久用完? => 建议12个月内用完。",
+    },
+    {
+        "sku": "QH-2",
+        "name": "氨基酸洁面",
+        "category": "洁面",
+        "price": "1,059.90",
+        "list_price": "",
+        "currency": "CNY",
+        "stock": "0",
+        "selling_points": '["温和", "泡沫细腻"]',
+        "specs": "",
+        "faqs": "",
+    },
 ]
-CHINESE_HEADER = {"sku": "货号", "name": "商品名称", "category": "类目", "price": "售价", "list_price": "划线价",
-                  "currency": "币种", "stock": "库存", "selling_points": "卖点", "specs": "规格", "faqs": "常见问题"}
+CHINESE_HEADER = {
+    "sku": "货号",
+    "name": "商品名称",
+    "category": "类目",
+    "price": "售价",
+    "list_price": "划线价",
+    "currency": "币种",
+    "stock": "库存",
+    "selling_points": "卖点",
+    "specs": "规格",
+    "faqs": "常见问题",
+}
 
 
 def _csv(rows: list[dict[str, str]], header: dict[str, str] | None = None) -> str:
@@ -76,24 +105,46 @@ def test_xlsx(tmp_path: Path) -> None:
 
 def _json_rows() -> list[dict[str, object]]:
     return [
-        {"sku": "QH-1", "title": "积雪草舒缓精华", "category": "精华", "price": 199, "list_price": 259, "currency": "CNY",
-         "stock": 12, "selling_points": ["含积雪草提取物", "质地清爽"], "specs": {"净含量": "30ml", "保质期": "36个月"},
-         "faqs": [{"question": "孕妇能用吗?", "answer": "建议咨询医生后使用。"},
-                  {"question": "开封后多久用完?", "answer": "建议12个月内用完。"}]},
-        {"sku": "QH-2", "name": "氨基酸洁面", "category": "洁面", "price": "1059.90", "currency": "CNY", "stock": 0,
-         "selling_points": ["温和", "泡沫细腻"]},
+        {
+            "sku": "QH-1",
+            "title": "积雪草舒缓精华",
+            "category": "精华",
+            "price": 199,
+            "list_price": 259,
+            "currency": "CNY",
+            "stock": 12,
+            "selling_points": ["含积雪草提取物", "质地清爽"],
+            "specs": {"净含量": "30ml", "保质期": "36个月"},
+            "faqs": [
+                {"question": "孕妇能用吗?", "answer": "建议咨询医生后使用。"},
+                {"question": "开封后多久用完?", "answer": "建议12个月内用完。"},
+            ],
+        },
+        {
+            "sku": "QH-2",
+            "name": "氨基酸洁面",
+            "category": "洁面",
+            "price": "1059.90",
+            "currency": "CNY",
+            "stock": 0,
+            "selling_points": ["温和", "泡沫细腻"],
+        },
     ]
 
 
 def test_json_and_jsonl(tmp_path: Path) -> None:
     (tmp_path / "c.json").write_text(json.dumps({"products": _json_rows()}, ensure_ascii=False), encoding="utf-8")
     _check(tmp_path / "c.json")
-    (tmp_path / "c.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in _json_rows()), encoding="utf-8")
+    (tmp_path / "c.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in _json_rows()), encoding="utf-8"
+    )
     _check(tmp_path / "c.jsonl")
 
 
 def test_unknown_sku_lists_close_match(tmp_path: Path) -> None:
-    (tmp_path / "c.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in _json_rows()), encoding="utf-8")
+    (tmp_path / "c.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in _json_rows()), encoding="utf-8"
+    )
     with pytest.raises(NotFoundError, match=r"unknown SKU 'QH-3'; did you mean 'QH-\d'\?.*valid: QH-1, QH-2"):
         load_catalog(tmp_path / "c.jsonl").get("QH-3")
 

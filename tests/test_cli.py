@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, Cli
 
 SHIPPED = ["morrow", "qinghe"]
@@ -122,19 +121,37 @@ def test_demo(cli: Cli) -> None:
 def test_console_script_error_goes_to_stderr(tmp_path: Path) -> None:
     """The installed entry point, as a user runs it: one line on stderr, exit 1, nothing on stdout."""
     exe = Path(sys.executable).parent / "contentgen"
-    proc = subprocess.run([str(exe), "catalog", "validate", str(tmp_path / "none.csv")],
-                          capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [str(exe), "catalog", "validate", str(tmp_path / "none.csv")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.strip().splitlines() == [f"Error: {tmp_path / 'none.csv'}: file not found"]
 
 
-HEAVY = ("torch", "transformers", "diffusers", "chromadb", "moviepy", "accelerate", "sentence_transformers",
-         "langchain_core", "openai", "numpy", "PIL")
+HEAVY = (
+    "torch",
+    "transformers",
+    "diffusers",
+    "chromadb",
+    "moviepy",
+    "accelerate",
+    "sentence_transformers",
+    "langchain_core",
+    "openai",
+    "numpy",
+    "PIL",
+)
 
 
 def test_help_imports_nothing_heavy() -> None:
-    code = ("import sys; from contentgen.cli import app; from typer.testing import CliRunner; "
-            "CliRunner().invoke(app, ['--help']); "
-            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    code = (
+        "import sys; from contentgen.cli import app; from typer.testing import CliRunner; "
+        "CliRunner().invoke(app, ['--help']); "
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert proc.stdout.strip() == ""

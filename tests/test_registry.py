@@ -64,14 +64,19 @@ def test_unknown_provider_lists_the_valid_ones(echo: None) -> None:
 
 
 def test_unknown_option_is_named(echo: None) -> None:
-    with pytest.raises(ConfigError, match=r"text provider 'echo': option 'prefx': unknown option; valid options: prefix"):
+    with pytest.raises(
+        ConfigError, match=r"text provider 'echo': option 'prefx': unknown option; valid options: prefix"
+    ):
         create("text", "echo", {"prefx": "#"})
 
 
 def test_missing_dependency_names_the_extra() -> None:
     register("text", "broken", "no_such_module_xyz:Thing")
     try:
-        with pytest.raises(MissingExtraError, match=r"needs the 'no_such_module_xyz' package; install it with pip install 'contentgen\[models\]'"):
+        with pytest.raises(
+            MissingExtraError,
+            match=r"needs the 'no_such_module_xyz' package; install it with pip install 'contentgen\[models\]'",
+        ):
             provider_class("text", "broken")
     finally:
         unregister("text", "broken")
@@ -80,7 +85,7 @@ def test_missing_dependency_names_the_extra() -> None:
 def test_wrong_kind_is_refused() -> None:
     register("image", "echo", Echo)
     try:
-        with pytest.raises(ProviderError, match="is not a provider of kind .image."):
+        with pytest.raises(ProviderError, match=r"is not a provider of kind .image."):
             provider_class("image", "echo")
     finally:
         unregister("image", "echo")

@@ -6,7 +6,6 @@ import os
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -22,7 +21,7 @@ class State:
 class ErrorBoundary(TyperGroup):
     """Turns every ContentgenError into `Error: …` on stderr and exit 1; --debug shows the traceback."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click.Context
         try:
             return super().invoke(ctx)
         except ContentgenError as exc:
@@ -66,13 +65,14 @@ def root(
 
 
 def _register() -> None:
-    from contentgen.cli import catalog, channels, demo, kits, providers, segments
+    from contentgen.cli import catalog, channels, copy, demo, kits, providers, segments
 
     app.add_typer(kits.app, name="kits")
     app.add_typer(segments.app, name="segments")
     app.add_typer(channels.app, name="channels")
     app.add_typer(catalog.app, name="catalog")
     app.add_typer(providers.app, name="providers")
+    app.command("copy")(copy.copy)
     app.command("demo")(demo.demo)
 
 

@@ -22,15 +22,19 @@ def validate(
 
     catalog = load_catalog(file)
     prices = [p.price for p in catalog]
+    categories = {c: sum(p.category == c for p in catalog) for c in catalog.categories}
+    currencies = sorted({p.currency for p in catalog})
+    sold_out = sorted(p.sku for p in catalog if not p.in_stock)
+    on_sale = sum(p.on_sale for p in catalog)
     summary = {
         "file": str(file),
         "products": len(catalog),
-        "categories": {c: sum(p.category == c for p in catalog) for c in catalog.categories},
-        "currencies": sorted({p.currency for p in catalog}),
+        "categories": categories,
+        "currencies": currencies,
         "price_min": str(min(prices)),
         "price_max": str(max(prices)),
-        "on_sale": sum(p.on_sale for p in catalog),
-        "out_of_stock": sorted(p.sku for p in catalog if not p.in_stock),
+        "on_sale": on_sale,
+        "out_of_stock": sold_out,
     }
     if json:
         emit_json(summary)
@@ -38,9 +42,11 @@ def validate(
     from rich.table import Table
 
     table = Table("category", "products", title=f"{file}: {len(catalog)} products, all valid")
-    for category, count in summary["categories"].items():  # type: ignore[attr-defined]
+    for category, count in categories.items():
         table.add_row(category, str(count))
     console = out()
     console.print(table)
-    console.print(f"prices {summary['price_min']}–{summary['price_max']} {', '.join(summary['currencies'])}; "  # type: ignore[arg-type]
-                  f"{summary['on_sale']} on sale; out of stock: {', '.join(summary['out_of_stock']) or 'none'}")  # type: ignore[arg-type]
+    console.print(
+        f"prices {min(prices)}–{max(prices)} {', '.join(currencies)}; "
+        f"{on_sale} on sale; out of stock: {', '.join(sold_out) or 'none'}"
+    )

@@ -29,8 +29,14 @@ def list_channels(dir: DirOpt = None, json: JsonFlag = False) -> None:
     table = Table("id", "name", "kind", "fields", "poster sizes", "video", title="Channels")
     for c in channels.values():
         video = f"{'/'.join(c.video.aspects)} ≤{c.video.max_duration_s:g}s" if c.video else "—"
-        table.add_row(c.id, f"{c.name.zh} / {c.name.en}", c.kind, ", ".join(c.fields),
-                      ", ".join(p.label for p in c.poster_sizes) or "—", video)
+        table.add_row(
+            c.id,
+            f"{c.name.zh} / {c.name.en}",
+            c.kind,
+            ", ".join(c.fields),
+            ", ".join(p.label for p in c.poster_sizes) or "—",
+            video,
+        )
     out().print(table)
 
 
@@ -63,7 +69,9 @@ def show(channel: str, dir: DirOpt = None, json: JsonFlag = False) -> None:
         console.print(f"video: {', '.join(c.video.aspects)}, {c.video.min_duration_s:g}–{c.video.max_duration_s:g} s")
     zone = c.safe_zone
     if any((zone.top, zone.bottom, zone.left, zone.right)):
-        console.print(f"safe zone (covered by the app): top {zone.top:.0%}, bottom {zone.bottom:.0%}, "
-                      f"left {zone.left:.0%}, right {zone.right:.0%}")
+        console.print(
+            f"safe zone (covered by the app): top {zone.top:.0%}, bottom {zone.bottom:.0%}, "
+            f"left {zone.left:.0%}, right {zone.right:.0%}"
+        )
     if c.notes:
         console.print(f"[italic]{c.notes.zh}\n{c.notes.en}[/]")

@@ -18,22 +18,39 @@ def demo(json: Annotated[bool, typer.Option("--json", help="Print machine-readab
     plans = []
     for report in reports:
         cells = [(s.id, c) for s in report.segments for c in s.preferred_channels]
-        plans.append({
-            **report.summary,
-            "copy_cells": len(cells),
-            "posters": sum(len(channels[c].poster_sizes) for _, c in cells),
-            "videos": sum(1 for _, c in cells if channels[c].video),
-            "cells": [f"{s} × {c}" for s, c in cells],
-        })
+        plans.append(
+            {
+                **report.summary,
+                "copy_cells": len(cells),
+                "posters": sum(len(channels[c].poster_sizes) for _, c in cells),
+                "videos": sum(1 for _, c in cells if channels[c].video),
+                "cells": [f"{s} × {c}" for s, c in cells],
+            }
+        )
     if json:
         emit_json(plans)
         return
     from rich.table import Table
 
     console = out()
-    table = Table("kit", "locale", "products", "segments", "copy cells", "posters", "videos",
-                  title="Shipped example brands: validated; a campaign over each segment's preferred channels makes")
+    table = Table(
+        "kit",
+        "locale",
+        "products",
+        "segments",
+        "copy cells",
+        "posters",
+        "videos",
+        title="Shipped example brands: validated; a campaign over each segment's preferred channels makes",
+    )
     for p in plans:
-        table.add_row(f"{p['name']} ({p['id']})", str(p["locale"]), str(p["products"]), str(p["segments"]),
-                      str(p["copy_cells"]), str(p["posters"]), str(p["videos"]))
+        table.add_row(
+            f"{p['name']} ({p['id']})",
+            str(p["locale"]),
+            str(p["products"]),
+            str(p["segments"]),
+            str(p["copy_cells"]),
+            str(p["posters"]),
+            str(p["videos"]),
+        )
     console.print(table)

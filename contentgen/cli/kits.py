@@ -49,22 +49,35 @@ def list_kits(kits_dir: KitsDir = None, json: JsonFlag = False) -> None:
 
 
 @app.command("show")
-def show(kit: Annotated[str, typer.Argument(help="Kit id or folder.")], kits_dir: KitsDir = None, json: JsonFlag = False) -> None:
+def show(
+    kit: Annotated[str, typer.Argument(help="Kit id or folder.")], kits_dir: KitsDir = None, json: JsonFlag = False
+) -> None:
     """Show a kit: palette, fonts, voice and catalog summary."""
     from contentgen.domain import load_brand_kit, load_kit_catalog
 
     brand = load_brand_kit(kit, extra=_extra(kits_dir))
     catalog = load_kit_catalog(brand)
     if json:
-        emit_json({**brand.model_dump(mode="json"), "root": str(brand.root), "products": len(catalog),
-                   "categories": catalog.categories})
+        emit_json(
+            {
+                **brand.model_dump(mode="json"),
+                "root": str(brand.root),
+                "products": len(catalog),
+                "categories": catalog.categories,
+            }
+        )
         return
     from rich.panel import Panel
     from rich.table import Table
 
     console = out()
-    console.print(Panel.fit(f"[bold]{brand.name}[/]  ({brand.id}, {brand.locale})\n{brand.description}\n"
-                            f"[italic]{brand.voice.tagline}[/]", title="Brand kit"))
+    console.print(
+        Panel.fit(
+            f"[bold]{brand.name}[/]  ({brand.id}, {brand.locale})\n{brand.description}\n"
+            f"[italic]{brand.voice.tagline}[/]",
+            title="Brand kit",
+        )
+    )
     palette = Table("role", "colour", "", title="Palette")
     for role, colour in brand.palette.model_dump().items():
         palette.add_row(role, colour, f"[on {colour}]      [/]")
@@ -80,8 +93,10 @@ def show(kit: Annotated[str, typer.Argument(help="Kit id or folder.")], kits_dir
     for disclaimer in voice.disclaimers:
         scope = ", ".join(disclaimer.categories or disclaimer.channels) or "all"
         console.print(f"[bold]Disclaimer[/] ({scope}): {disclaimer.text}")
-    console.print(f"[bold]Catalog:[/] {len(catalog)} products in {len(catalog.categories)} categories: "
-                  f"{', '.join(catalog.categories)}")
+    console.print(
+        f"[bold]Catalog:[/] {len(catalog)} products in {len(catalog.categories)} categories: "
+        f"{', '.join(catalog.categories)}"
+    )
 
 
 @app.command("validate")
@@ -112,8 +127,14 @@ def validate(
         table = Table("kit", "status", "locale", "products", "segments", "policies", title="Kit validation")
         for r in results:
             if r["ok"]:
-                table.add_row(str(r["kit"]), "[green]ok[/]", str(r["locale"]), str(r["products"]),
-                              str(r["segments"]), ", ".join(r["policies"]))  # type: ignore[arg-type]
+                table.add_row(
+                    str(r["kit"]),
+                    "[green]ok[/]",
+                    str(r["locale"]),
+                    str(r["products"]),
+                    str(r["segments"]),
+                    ", ".join(map(str, r["policies"])),  # type: ignore[call-overload]
+                )
             else:
                 table.add_row(str(r["kit"]), "[red]failed[/]", "", "", "", "")
         out().print(table)

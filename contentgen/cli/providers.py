@@ -30,5 +30,5 @@ def list_providers(json: Annotated[bool, typer.Option("--json", help="Print mach
 
     table = Table("kind", "name", "class", "selected", title="Providers")
     for row in rows:
-        table.add_row(row["kind"], row["name"], row["target"], "✓" if row["selected"] else "")  # type: ignore[arg-type]
+        table.add_row(row["kind"], row["name"], row["target"], "✓" if row["selected"] else "")
     out().print(table)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from contentgen.cli.output import emit_json, out
+from contentgen.domain.common import Locale
 
 app = typer.Typer(help="Customer segments (personas).", no_args_is_help=True)
 
@@ -16,7 +17,7 @@ FileOpt = Annotated[Path | None, typer.Option("--file", "-f", help="Segments fil
 LangOpt = Annotated[str, typer.Option("--lang", help="Language to show: zh or en.")]
 
 
-def _lang(lang: str) -> str:
+def _lang(lang: str) -> Locale:
     from contentgen.errors import ConfigError
 
     if lang not in {"zh", "en"}:
@@ -38,8 +39,13 @@ def list_segments(file: FileOpt = None, lang: LangOpt = "zh", json: JsonFlag = F
     locale = _lang(lang)
     table = Table("id", "name", "age", "price sensitivity", "channels", title="Segments")
     for s in segments:
-        table.add_row(s.id, s.name.get(locale), f"{s.age_range[0]}–{s.age_range[1]}",  # type: ignore[arg-type]
-                      s.price_sensitivity, ", ".join(s.preferred_channels))
+        table.add_row(
+            s.id,
+            s.name.get(locale),
+            f"{s.age_range[0]}–{s.age_range[1]}",
+            s.price_sensitivity,
+            ", ".join(s.preferred_channels),
+        )
     out().print(table)
 
 
@@ -58,8 +64,10 @@ def show(segment: str, file: FileOpt = None, lang: LangOpt = "zh", json: JsonFla
         return
     locale = _lang(lang)
     console = out()
-    console.print(f"[bold]{s.name.get(locale)}[/] ({s.id}) — {s.description.get(locale)}")  # type: ignore[arg-type]
-    console.print(f"age {s.age_range[0]}–{s.age_range[1]}; {', '.join(s.city_tiers)}; price sensitivity {s.price_sensitivity}")
+    console.print(f"[bold]{s.name.get(locale)}[/] ({s.id}) — {s.description.get(locale)}")
+    console.print(
+        f"age {s.age_range[0]}–{s.age_range[1]}; {', '.join(s.city_tiers)}; price sensitivity {s.price_sensitivity}"
+    )
     for label in ("traits", "motivations", "pain_points", "tone_hints"):
         items = getattr(s, label).get(locale)
         console.print(f"[bold]{label.replace('_', ' ')}:[/] " + "; ".join(items))

@@ -62,9 +62,7 @@ class Disclaimer(Model):
     categories: list[str] = []
 
     def applies(self, channel: str, category: str | None) -> bool:
-        return (not self.channels or channel in self.channels) and (
-            not self.categories or category in self.categories
-        )
+        return (not self.channels or channel in self.channels) and (not self.categories or category in self.categories)
 
 
 class Voice(Model):

@@ -57,8 +57,9 @@ def _cell(field: str, value: str, path: Path, line: int, column: str) -> Any:
         for item in _SPLIT.split(value):
             key, sep, val = item.replace("：", ":").partition(":")
             if not sep or not key.strip():
-                raise DataError(path, f"'{item}' is not 'key: value'", line=line, field=column,
-                                hint="separate pairs with ' | '")
+                raise DataError(
+                    path, f"'{item}' is not 'key: value'", line=line, field=column, hint="separate pairs with ' | '"
+                )
             pairs[key.strip()] = val.strip()
         return pairs
     if field == "faqs":
@@ -66,8 +67,13 @@ def _cell(field: str, value: str, path: Path, line: int, column: str) -> Any:
         for item in _SPLIT.split(value):
             question, sep, answer = item.partition("=>")
             if not sep:
-                raise DataError(path, f"'{item}' is not 'question => answer'", line=line, field=column,
-                                hint="or give a JSON list of {question, answer}")
+                raise DataError(
+                    path,
+                    f"'{item}' is not 'question => answer'",
+                    line=line,
+                    field=column,
+                    hint="or give a JSON list of {question, answer}",
+                )
             faqs.append({"question": question.strip(), "answer": answer.strip()})
         return faqs
     if field in {"price", "list_price"}:
@@ -80,8 +86,12 @@ def _columns(header: list[str], path: Path) -> dict[str, str]:
     for column in header:
         field = ALIASES.get(column.strip().lower())
         if field is None:
-            raise DataError(path, f"unknown column '{column}'", line=1,
-                            hint=f"known columns: {', '.join(sorted(set(ALIASES.values())))}")
+            raise DataError(
+                path,
+                f"unknown column '{column}'",
+                line=1,
+                hint=f"known columns: {', '.join(sorted(set(ALIASES.values())))}",
+            )
         if field in mapping.values():
             other = next(c for c, f in mapping.items() if f == field)
             raise DataError(path, f"columns '{other}' and '{column}' both mean '{field}'", line=1)

@@ -83,12 +83,21 @@ def _check_files(kit: BrandKit, path: Path, lines: dict[Loc, int]) -> None:
         field = ".".join(str(p) for p in loc)
         resolved = inside(kit.root, relative)
         if resolved is None:
-            raise DataError(path, f"path '{relative}' leaves the kit folder", line=lines.get(loc), field=field,
-                            hint="use a path relative to the kit folder")
+            raise DataError(
+                path,
+                f"path '{relative}' leaves the kit folder",
+                line=lines.get(loc),
+                field=field,
+                hint="use a path relative to the kit folder",
+            )
         exists = resolved.is_dir() if is_dir else resolved.is_file()
         if not exists:
-            raise DataError(path, f"{'folder' if is_dir else 'file'} '{relative}' not found in {kit.root}",
-                            line=lines.get(loc), field=field)
+            raise DataError(
+                path,
+                f"{'folder' if is_dir else 'file'} '{relative}' not found in {kit.root}",
+                line=lines.get(loc),
+                field=field,
+            )
 
 
 def _check_fonts(kit: BrandKit, path: Path, lines: dict[Loc, int]) -> None:
@@ -105,13 +114,23 @@ def _check_fonts(kit: BrandKit, path: Path, lines: dict[Loc, int]) -> None:
         if kit.locale == "zh-CN":
             share = coverage(font, common_hanzi())
             if share < MIN_HANZI_COVERAGE:
-                raise DataError(path, f"font '{spec.family}' draws only {share:.0%} of the 3,755 common Chinese characters",
-                                line=lines.get(loc), field=field, hint="choose a CJK font such as Kurinto Sans SC")
+                raise DataError(
+                    path,
+                    f"font '{spec.family}' draws only {share:.0%} of the 3,755 common Chinese characters",
+                    line=lines.get(loc),
+                    field=field,
+                    hint="choose a CJK font such as Kurinto Sans SC",
+                )
         latin = string.ascii_letters + string.digits
         missing = missing_chars(font, latin + own_text)
         if missing:
-            raise DataError(path, f"font '{spec.family}' has no glyph for {', '.join(repr(c) for c in missing[:5])}",
-                            line=lines.get(loc), field=field, hint="choose a font that covers the brand's language")
+            raise DataError(
+                path,
+                f"font '{spec.family}' has no glyph for {', '.join(repr(c) for c in missing[:5])}",
+                line=lines.get(loc),
+                field=field,
+                hint="choose a font that covers the brand's language",
+            )
 
 
 def load_kit_catalog(kit: BrandKit) -> Catalog:
@@ -147,8 +166,12 @@ def load_channels(folder: Path | None = None) -> dict[str, Channel]:
     for file in sorted(folder.glob("*.yaml")):
         channel = load_model(Channel, file)
         if channel.id != file.stem:
-            raise DataError(file, f"id '{channel.id}' does not match the file name", field="id",
-                            hint=f"rename the file to {channel.id}.yaml or set id: {file.stem}")
+            raise DataError(
+                file,
+                f"id '{channel.id}' does not match the file name",
+                field="id",
+                hint=f"rename the file to {channel.id}.yaml or set id: {file.stem}",
+            )
         channels[channel.id] = channel
     if not channels:
         raise DataError(folder, "no channel files (*.yaml) found")
@@ -179,7 +202,9 @@ class KitReport:
         }
 
 
-def validate_kit(ref: str | Path, *, extra: Iterable[Path] = (), channels: dict[str, Channel] | None = None) -> KitReport:
+def validate_kit(
+    ref: str | Path, *, extra: Iterable[Path] = (), channels: dict[str, Channel] | None = None
+) -> KitReport:
     """Load everything a kit brings and cross-check it (segment channels must exist, disclaimers name real channels)."""
     kit = load_brand_kit(ref, extra=extra)
     catalog = load_kit_catalog(kit)
@@ -193,9 +218,12 @@ def validate_kit(ref: str | Path, *, extra: Iterable[Path] = (), channels: dict[
                 raise NotFoundError(f"channel in {kit_file} voice.disclaimers[{i}]", channel, channels)
         for category in disclaimer.categories:
             if category not in catalog.categories:
-                raise DataError(kit_file, f"category '{category}' is not in the catalog",
-                                field=f"voice.disclaimers[{i}].categories",
-                                hint=f"catalog categories: {', '.join(catalog.categories)}")
+                raise DataError(
+                    kit_file,
+                    f"category '{category}' is not in the catalog",
+                    field=f"voice.disclaimers[{i}].categories",
+                    hint=f"catalog categories: {', '.join(catalog.categories)}",
+                )
     for segment in segments:
         for channel in segment.preferred_channels:
             if channel not in channels:

@@ -8,7 +8,9 @@ from pydantic import Field, field_validator, model_validator
 
 from contentgen.domain.common import Model, Slug, Text, TextList
 
-CityTier = Literal["tier-1", "new-tier-1", "tier-2", "tier-3", "tier-4", "county", "rural", "metro", "suburban", "small-town"]
+CityTier = Literal[
+    "tier-1", "new-tier-1", "tier-2", "tier-3", "tier-4", "county", "rural", "metro", "suburban", "small-town"
+]
 
 
 class Segment(Model):

@@ -55,7 +55,9 @@ class Provider(ABC):
             option = ".".join(str(p) for p in first["loc"]) or "options"
             valid = ", ".join(self.Options.model_fields) or "(none)"
             reason = "unknown option" if first["type"] == "extra_forbidden" else first["msg"]
-            raise ConfigError(f"{self.kind} provider '{self.name}': option '{option}': {reason}; valid options: {valid}") from None
+            raise ConfigError(
+                f"{self.kind} provider '{self.name}': option '{option}': {reason}; valid options: {valid}"
+            ) from None
 
     @property
     def model(self) -> str | None:
@@ -157,7 +159,8 @@ class Embedder(Provider):
         """A float32 array of shape (len(texts), dim) with unit-length rows."""
 
     def embed_one(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
+        row: np.ndarray = self.embed([text])[0]
+        return row
 
 
 # ---- speech -------------------------------------------------------------------------------------

@@ -142,10 +142,12 @@ class SpeechProviderTests(_ProviderTests):
         assert clip.duration > 0.2 and float(np.abs(clip.samples).max()) > 0.01
 
     def test_longer_text_longer_audio(self, provider: SpeechProvider) -> None:
-        short, long = provider.synthesize([
-            SpeechRequest("Hello.", locale="en-US"),
-            SpeechRequest("Hello, and welcome to the show. Today we taste three teas.", locale="en-US"),
-        ])
+        short, long = provider.synthesize(
+            [
+                SpeechRequest("Hello.", locale="en-US"),
+                SpeechRequest("Hello, and welcome to the show. Today we taste three teas.", locale="en-US"),
+            ]
+        )
         assert long.duration > short.duration
 
     def test_empty_batch(self, provider: SpeechProvider) -> None:

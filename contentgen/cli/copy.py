@@ -1,0 +1,126 @@
+"""`contentgen copy`: ranked copy variants per segment × channel."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from contentgen.cli.output import emit_json, out
+
+
+def copy(
+    kit: Annotated[str, typer.Option("--kit", "-k", help="Brand kit id or folder.")],
+    segment: Annotated[list[str] | None, typer.Option("--segment", "-s", help="Segment id (repeatable).")] = None,
+    channel: Annotated[list[str] | None, typer.Option("--channel", "-c", help="Channel id (repeatable).")] = None,
+    sku: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sku",
+            help="Product SKU (repeatable: one cell about several products); default: the first in-stock product.",
+        ),
+    ] = None,
+    all_segments: Annotated[bool, typer.Option("--all-segments", help="Every segment of the kit.")] = False,
+    all_channels: Annotated[bool, typer.Option("--all-channels", help="Every channel.")] = False,
+    n: Annotated[int, typer.Option("-n", help="Variants per cell.", min=1, max=50)] = 5,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for reproducible variety.")] = 0,
+    brief: Annotated[
+        Path | None, typer.Option("--brief", help="Brief YAML: occasion, key message, promotion terms.")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder for copy.json/.md/.csv; default outputs/copy/<kit>.")
+    ] = None,
+    formats: Annotated[str, typer.Option("--format", help="Comma-separated: json,md,csv.")] = "json,md,csv",
+    text_provider: Annotated[
+        str | None, typer.Option("--text-provider", help="Text provider name (see `contentgen providers list`).")
+    ] = None,
+    prompts_dir: Annotated[
+        list[Path] | None, typer.Option("--prompts-dir", help="Folder of templates that shadow the shipped ones.")
+    ] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """Write ranked, compliant, grounded copy variants for segments × channels."""
+    from contentgen.config import load_settings
+    from contentgen.domain import kit_segments, load_brand_kit, load_channels
+    from contentgen.domain.brief import Brief
+    from contentgen.errors import ConfigError, NotFoundError
+    from contentgen.io import load_model
+    from contentgen.pipelines.copy import CopyCell, CopyPipeline, write_results
+    from contentgen.providers.base import TextProvider
+    from contentgen.providers.registry import from_settings
+
+    settings = load_settings()
+    brand = load_brand_kit(kit, extra=settings.kits_path)
+    segments = {s.id: s for s in kit_segments(brand)}
+    channels = load_channels()
+    if not (segment or all_segments):
+        raise ConfigError(f"give --segment or --all-segments; segments: {', '.join(segments)}")
+    if not (channel or all_channels):
+        raise ConfigError(f"give --channel or --all-channels; channels: {', '.join(channels)}")
+    for name in segment or []:
+        if name not in segments:
+            raise NotFoundError("segment", name, segments)
+    for name in channel or []:
+        if name not in channels:
+            raise NotFoundError("channel", name, channels)
+    provider = from_settings("text", settings, text_provider)
+    assert isinstance(provider, TextProvider)
+    pipeline = CopyPipeline(brand, provider=provider, prompts_path=[*(prompts_dir or []), *settings.prompts_path])
+    catalog = pipeline.catalog
+    if sku:
+        products = tuple(catalog.get(s) for s in sku)
+    else:
+        products = (next((p for p in catalog if p.in_stock), catalog.products[0]),)
+    the_brief = load_model(Brief, brief) if brief else None
+    cells = [
+        CopyCell(segments[s], channels[c], products)
+        for s in (list(segments) if all_segments else segment or [])
+        for c in (list(channels) if all_channels else channel or [])
+    ]
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    started = time.perf_counter()
+    results = []
+    chunk = max(1, 128 // (n * 2))  # cells per provider call: model providers batch within a call
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+        disable=json,
+    ) as progress:
+        task = progress.add_task(f"writing copy for {brand.name}", total=len(cells))
+        for i in range(0, len(cells), chunk):
+            results += pipeline.run(cells[i : i + chunk], brief=the_brief, n=n, seed=seed)
+            progress.update(task, advance=len(cells[i : i + chunk]))
+    elapsed = time.perf_counter() - started
+    folder = out_dir or settings.output_dir / "copy" / brand.id
+    written = write_results(results, folder, [f.strip() for f in formats.split(",") if f.strip()])
+    if json:
+        emit_json([r.model_dump(mode="json") for r in results])
+        return
+    from rich.table import Table
+
+    table = Table(
+        "segment",
+        "channel",
+        "ready",
+        "best variant",
+        "score",
+        title=f"{brand.name}: copy for {', '.join(p.sku for p in products)}",
+    )
+    for r in results:
+        best = r.best or (r.variants[0] if r.variants else None)
+        preview = next(iter(best.fields.values())).replace("\n", " ")[:60] if best else "—"
+        ready = sum(v.ready for v in r.variants)
+        table.add_row(r.segment, r.channel, f"{ready}/{len(r.variants)}", preview, f"{best.score:.2f}" if best else "—")
+    console = out()
+    console.print(table)
+    total = sum(len(r.variants) for r in results)
+    console.print(
+        f"{total} variants in {len(results)} cells, {elapsed:.1f} s; written: {', '.join(str(p) for p in written)}"
+    )

@@ -1,0 +1,108 @@
+"""Prompt and copy templates: Jinja2 files under prompts/, a user folder shadowing the shipped one."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from pydantic import Field
+
+from contentgen.domain.common import Locale, Model
+from contentgen.errors import DataError, NotFoundError
+from contentgen.io import load_model
+from contentgen.resources import inside, shipped
+
+
+def search_path(extra: Sequence[Path] = ()) -> list[Path]:
+    return [*extra, shipped("prompts")]
+
+
+def find(relative: str, extra: Sequence[Path] = ()) -> Path:
+    """The first `relative` file on the search path; '..' and absolute paths are refused."""
+    for folder in search_path(extra):
+        path = inside(folder, relative)
+        if path is None:
+            raise DataError(relative, "template path leaves the prompts folder")
+        if path.is_file():
+            return path
+    raise DataError(relative, "template not found", hint=f"looked in {', '.join(str(p) for p in search_path(extra))}")
+
+
+class Angle(Model):
+    """One way into the copy (pain point, scene, gift, new arrival …): a template per channel field."""
+
+    id: str
+    fields: dict[str, str] = Field(min_length=1)
+    hashtags: list[str] = []
+
+
+class CopyTemplates(Model):
+    """prompts/copy/<locale>/<channel>.yaml."""
+
+    version: int = Field(ge=1)
+    angles: list[Angle] = Field(min_length=1)
+
+
+class LoadedTemplates:
+    """Validated, compiled copy templates for one channel and locale."""
+
+    def __init__(self, spec: CopyTemplates, path: Path, env: jinja2.Environment) -> None:
+        self.spec, self.path = spec, path
+        self.version = f"{path.parent.name}/{path.stem}@v{spec.version}"
+        self.compiled: dict[str, dict[str, jinja2.Template]] = {}
+        for i, angle in enumerate(spec.angles):
+            self.compiled[angle.id] = {}
+            for name, source in angle.fields.items():
+                try:
+                    self.compiled[angle.id][name] = env.from_string(source)
+                except jinja2.TemplateSyntaxError as err:
+                    raise DataError(
+                        path,
+                        f"template error: {err.message}",
+                        field=f"angles[{i}].fields.{name}",
+                        hint=f"line {err.lineno} of the template",
+                    ) from None
+
+
+def environment(extra: Sequence[Path] = ()) -> jinja2.Environment:
+    """A Jinja environment over the prompts search path: strict undefined, no autoescape (plain text)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in search_path(extra)]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@lru_cache(maxsize=64)
+def _copy_templates(path: Path, mtime: float, extra: tuple[Path, ...]) -> LoadedTemplates:
+    return LoadedTemplates(load_model(CopyTemplates, path), path, environment(extra))
+
+
+def copy_templates(channel: str, locale: Locale, extra: Sequence[Path] = ()) -> LoadedTemplates:
+    """The copy templates of a channel in a locale."""
+    relative = f"copy/{locale}/{channel}.yaml"
+    try:
+        path = find(relative, extra)
+    except DataError:
+        have = sorted(p.stem for folder in search_path(extra) for p in (folder / "copy" / locale).glob("*.yaml"))
+        raise NotFoundError(f"copy template for {locale}", channel, have) from None
+    return _copy_templates(path, path.stat().st_mtime, tuple(extra))
+
+
+def render_prompt(name: str, extra: Sequence[Path] = (), **context: Any) -> tuple[str, str]:
+    """Render a prompt template; returns (text, version) where version hashes the template source."""
+    path = find(name, extra)
+    env = environment(extra)
+    source = path.read_text(encoding="utf-8")
+    try:
+        text = env.from_string(source).render(**context)
+    except jinja2.TemplateError as err:
+        raise DataError(path, f"template error: {err}") from None
+    return text.strip(), f"{name}@{hashlib.sha256(source.encode()).hexdigest()[:10]}"
