@@ -65,13 +65,14 @@ def root(
 
 
 def _register() -> None:
-    from contentgen.cli import catalog, channels, copy, demo, kits, providers, segments
+    from contentgen.cli import catalog, channels, copy, demo, evaluate, kits, providers, segments
 
     app.add_typer(kits.app, name="kits")
     app.add_typer(segments.app, name="segments")
     app.add_typer(channels.app, name="channels")
     app.add_typer(catalog.app, name="catalog")
     app.add_typer(providers.app, name="providers")
+    app.add_typer(evaluate.app, name="eval")
     app.command("copy")(copy.copy)
     app.command("demo")(demo.demo)
 
