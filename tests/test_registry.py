@@ -70,16 +70,25 @@ def test_unknown_option_is_named(echo: None) -> None:
         create("text", "echo", {"prefx": "#"})
 
 
-def test_missing_dependency_names_the_extra() -> None:
+def test_missing_dependency_names_the_package() -> None:
     register("text", "broken", "no_such_module_xyz:Thing")
     try:
-        with pytest.raises(
-            MissingExtraError,
-            match=r"needs the 'no_such_module_xyz' package; install it with pip install 'contentgen\[models\]'",
-        ):
+        with pytest.raises(ProviderError, match=r"provider 'broken' needs the 'no_such_module_xyz' package"):
             provider_class("text", "broken")
     finally:
         unregister("text", "broken")
+
+
+def test_missing_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "openai", None)  # an import of it now fails as if not installed
+    register("text", "needs-openai", "openai:OpenAI")
+    try:
+        with pytest.raises(MissingExtraError, match=r"install it with pip install 'contentgen\[openai\]'"):
+            provider_class("text", "needs-openai")
+    finally:
+        unregister("text", "needs-openai")
 
 
 def test_wrong_kind_is_refused() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,7 +52,9 @@ class Provider(ABC):
         try:
             self.options = self.Options.model_validate(dict(options or {}))
         except ValidationError as err:
-            first = err.errors()[0]
+            errors = err.errors()
+            # A misspelt option also shows up as the missing real one; the typo is the cause worth naming.
+            first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
             option = ".".join(str(p) for p in first["loc"]) or "options"
             valid = ", ".join(self.Options.model_fields) or "(none)"
             reason = "unknown option" if first["type"] == "extra_forbidden" else first["msg"]
@@ -72,11 +75,23 @@ class Provider(ABC):
             name=self.name,
             model=self.model,
             version=__version__,
-            options=self.options.model_dump(mode="json", exclude={"api_key"}),
+            options=_redact(self.options.model_dump(mode="json")),
         )
 
     def close(self) -> None:
         """Release models, sessions or servers; the default holds nothing."""
+
+
+_SECRET = re.compile(r"key|token|secret|password|credential", re.IGNORECASE)
+
+
+def _redact(value: Any) -> Any:
+    """Options as recorded in manifests: anything that looks like a secret is left out, at any depth."""
+    if isinstance(value, dict):
+        return {k: "(redacted)" if _SECRET.search(str(k)) and v else _redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v) for v in value]
+    return value
 
 
 # ---- text ---------------------------------------------------------------------------------------
@@ -122,7 +137,7 @@ class TextProvider(Provider):
         return self.generate([TextRequest.from_prompt(prompt, **kwargs)])[0].text
 
     def stream(self, request: TextRequest) -> Iterator[str]:
-        """Text in pieces as it is produced; providers that can stream override this."""
+        """Text in pieces as produced (at least one, "" for empty text); streaming providers override this."""
         yield self.generate([request])[0].text
 
 

@@ -22,6 +22,16 @@ if TYPE_CHECKING:
     from contentgen.providers.base import Provider, ProviderKind
 
 GROUP = "contentgen.{kind}"
+# Which extra brings a missing module, for the install hint.
+EXTRAS = {
+    "torch": "models",
+    "transformers": "models",
+    "accelerate": "models",
+    "diffusers": "models",
+    "sentence_transformers": "models",
+    "openai": "openai",
+    "langchain_core": "langchain",
+}
 _runtime: dict[str, dict[str, str | type[Provider]]] = {}
 
 
@@ -58,8 +68,10 @@ def provider_class(kind: ProviderKind, name: str) -> type[Provider]:
         try:
             cls = getattr(import_module(module_name), attr)
         except ImportError as err:
-            missing = err.name or module_name
-            raise MissingExtraError(missing, "models", f"the {kind} provider '{name}'") from None
+            missing = (err.name or module_name).partition(".")[0]
+            if missing in EXTRAS:
+                raise MissingExtraError(missing, EXTRAS[missing], f"the {kind} provider '{name}'") from None
+            raise ProviderError(f"the {kind} provider '{name}' needs the '{missing}' package: {err}") from None
         except AttributeError:
             raise ProviderError(f"{kind} provider '{name}' points to '{target}', which does not exist") from None
     if not (isinstance(cls, type) and issubclass(cls, Provider) and cls.kind == kind):
