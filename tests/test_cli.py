@@ -110,12 +110,17 @@ def test_providers_list(cli: Cli) -> None:
     assert any(r["name"] == "template" and r["selected"] for r in rows)
 
 
-def test_demo(cli: Cli) -> None:
-    result = cli("demo", "--json")
+def test_demo(cli: Cli, tmp_path: Path) -> None:
+    result = cli("demo", "--out", str(tmp_path), "--json")
     assert result.exit_code == 0, result.output
-    plans = {p["id"]: p for p in json.loads(result.stdout)}
-    assert set(SHIPPED) <= set(plans)
-    assert all(p["copy_cells"] > 0 and p["posters"] > 0 for p in plans.values())
+    summaries = {s["id"]: s for s in json.loads(result.stdout)}
+    assert set(SHIPPED) <= set(summaries)
+    for kit in SHIPPED:
+        s = summaries[kit]
+        assert s["cells"] >= 16 and s["variants"] == 3 * s["cells"] and s["ready"] >= s["cells"]
+        assert (tmp_path / kit / "copy.md").is_file()
+    shown = cli("demo", "--out", str(tmp_path), "-n", "1")
+    assert shown.exit_code == 0 and "best of" in shown.stdout
 
 
 def test_console_script_error_goes_to_stderr(tmp_path: Path) -> None:

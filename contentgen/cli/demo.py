@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,48 +10,89 @@ import typer
 from contentgen.cli.output import emit_json, out
 
 
-def demo(json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False) -> None:
-    """Validate the shipped brands and show what a campaign for each would make."""
-    from contentgen.domain import find_kits, load_channels, validate_kit
+def demo(
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder; default outputs/demo.")] = None,
+    n: Annotated[int, typer.Option("-n", help="Copy variants per cell.", min=1, max=20)] = 3,
+    json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+) -> None:
+    """Validate the shipped brands, then write copy for every segment on its preferred channels."""
+    from rich.progress import Progress
 
+    from contentgen.config import load_settings
+    from contentgen.domain import find_kits, load_channels, validate_kit
+    from contentgen.pipelines.copy import CopyCell, CopyPipeline, write_results
+
+    settings = load_settings()
+    folder = out_dir or settings.output_dir / "demo"
     channels = load_channels()
-    reports = [validate_kit(folder, channels=channels) for folder in find_kits().values()]
-    plans = []
-    for report in reports:
-        cells = [(s.id, c) for s in report.segments for c in s.preferred_channels]
-        plans.append(
-            {
-                **report.summary,
-                "copy_cells": len(cells),
-                "posters": sum(len(channels[c].poster_sizes) for _, c in cells),
-                "videos": sum(1 for _, c in cells if channels[c].video),
-                "cells": [f"{s} × {c}" for s, c in cells],
-            }
-        )
+    summaries = []
+    samples = []
+    with Progress(transient=True, disable=json) as progress:
+        kits = list(find_kits().values())
+        task = progress.add_task("demo", total=len(kits))
+        for kit_folder in kits:
+            report = validate_kit(kit_folder, channels=channels)
+            brand = report.kit
+            progress.update(task, description=f"writing copy for {brand.name}")
+            pipeline = CopyPipeline(brand, catalog=report.catalog)
+            hero = next(p for p in report.catalog if p.in_stock and p.on_sale)
+            cells = [CopyCell(s, channels[c], (hero,)) for s in report.segments for c in s.preferred_channels]
+            results = pipeline.run(cells, n=n)
+            written = write_results(results, folder / brand.id)
+            variants = [v for r in results for v in r.variants]
+            summaries.append(
+                {
+                    **report.summary,
+                    "hero_sku": hero.sku,
+                    "cells": len(results),
+                    "variants": len(variants),
+                    "ready": sum(v.ready for v in variants),
+                    "files": [str(p) for p in written],
+                }
+            )
+            first = next(r for r in results if r.best)
+            samples.append((brand.name, first))
+            progress.advance(task)
     if json:
-        emit_json(plans)
+        emit_json(summaries)
         return
+    from rich.markup import escape
+    from rich.panel import Panel
     from rich.table import Table
 
     console = out()
     table = Table(
-        "kit",
+        "brand",
         "locale",
         "products",
         "segments",
-        "copy cells",
-        "posters",
-        "videos",
-        title="Shipped example brands: validated; a campaign over each segment's preferred channels makes",
+        "hero product",
+        "cells",
+        "variants",
+        "ready",
+        title="contentgen demo: shipped brands validated, copy written for each segment's channels",
     )
-    for p in plans:
+    for s in summaries:
         table.add_row(
-            f"{p['name']} ({p['id']})",
-            str(p["locale"]),
-            str(p["products"]),
-            str(p["segments"]),
-            str(p["copy_cells"]),
-            str(p["posters"]),
-            str(p["videos"]),
+            f"{s['name']} ({s['id']})",
+            str(s["locale"]),
+            str(s["products"]),
+            str(s["segments"]),
+            str(s["hero_sku"]),
+            str(s["cells"]),
+            str(s["variants"]),
+            str(s["ready"]),
         )
     console.print(table)
+    for name, result in samples:
+        best = result.best
+        assert best is not None
+        body = "\n\n".join(f"[bold]{field}[/]\n{escape(text)}" for field, text in best.fields.items())
+        console.print(
+            Panel(
+                body,
+                title=f"{name} · {result.segment} × {result.channel} · best of {len(result.variants)}",
+                expand=False,
+            )
+        )
+    console.print(f"Review the copy in {folder}/<brand>/copy.md (also .json and .csv).")

@@ -1,0 +1,19 @@
+"""Run every benchmark in turn: python -m bench [name ...]."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHES = ["bench_copy", "bench_text_batching"]
+
+
+def main() -> None:
+    chosen = sys.argv[1:] or BENCHES
+    for name in chosen:
+        module = importlib.import_module(f"bench.{name}")
+        module.main([])
+
+
+if __name__ == "__main__":
+    main()

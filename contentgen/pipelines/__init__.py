@@ -1,0 +1,1 @@
+"""Pipelines, one task each: copy, posters, videos."""

@@ -1,0 +1,686 @@
+"""Copy pipeline: ranked, compliant, grounded copy variants per segment × channel.
+
+One way to run it: `CopyPipeline(brand).run(cells)`; `generate_copy(...)` is sugar for one cell.
+Every cell of a run goes to the text provider in one batch, so model providers batch across cells.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from contentgen.compliance.findings import Finding, Severity
+from contentgen.copywriting import COPY_TASK, CopyTask
+from contentgen.domain.brand import BrandKit
+from contentgen.domain.brief import Brief
+from contentgen.domain.channel import Channel, text_length
+from contentgen.domain.common import Locale
+from contentgen.domain.product import Catalog, Product
+from contentgen.domain.segment import Segment
+from contentgen.errors import ConfigError, NotFoundError
+from contentgen.providers.base import Message, ProviderInfo, TextProvider, TextRequest
+
+OVERSAMPLE = 2
+NEAR_DUPLICATE = 0.8
+_SENTENCE_END = re.compile(r"(?<=[。！？!?…；;])|(?<=[.])\s|\n")
+_JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class CopyCell:
+    """One segment × channel × product(s) to write for."""
+
+    segment: Segment
+    channel: Channel
+    products: tuple[Product, ...]
+
+
+class CopyVariant(BaseModel):
+    """One ranked piece of copy, ready to review when `ready` is true."""
+
+    id: str
+    rank: int
+    fields: dict[str, str]
+    hashtags: list[str]
+    angle: str | None
+    score: float
+    scores: dict[str, float]
+    findings: list[Finding]
+    ready: bool
+    seed: int
+
+
+class DroppedVariant(BaseModel):
+    seed: int
+    reason: str
+
+
+class CopyResult(BaseModel):
+    """The ranked variants of one cell; `variants[0]` is the best."""
+
+    brand: str
+    segment: str
+    channel: str
+    skus: list[str]
+    locale: Locale
+    variants: list[CopyVariant]
+    dropped: list[DroppedVariant]
+    provider: ProviderInfo
+    prompt_version: str
+
+    @property
+    def best(self) -> CopyVariant | None:
+        return next((v for v in self.variants if v.ready), None)
+
+
+class CopyPipeline:
+    """Writes copy for one brand; reuse it across cells so the provider and facts load once."""
+
+    def __init__(
+        self,
+        brand: BrandKit,
+        *,
+        provider: TextProvider | None = None,
+        catalog: Catalog | None = None,
+        policies: Mapping[str, str] | None = None,
+        prompts_path: Sequence[Path] = (),
+    ) -> None:
+        from contentgen.domain.loaders import load_kit_catalog, load_policies
+
+        self.brand = brand
+        self.catalog = catalog if catalog is not None else load_kit_catalog(brand)
+        self.policies = dict(policies) if policies is not None else load_policies(brand)
+        self.prompts_path = tuple(prompts_path)
+        if provider is None:
+            from contentgen.config import load_settings
+            from contentgen.providers.registry import from_settings
+
+            built = from_settings("text", load_settings())
+            assert isinstance(built, TextProvider)
+            provider = built
+        self.provider = provider
+
+    def run(
+        self,
+        cells: Sequence[CopyCell],
+        *,
+        brief: Brief | None = None,
+        n: int = 5,
+        seed: int = 0,
+        on_cell: Callable[[CopyResult], None] | None = None,
+    ) -> list[CopyResult]:
+        """Generate, check, repair, rank; one result per cell, in order."""
+        if n < 1:
+            raise ConfigError(f"n must be at least 1, got {n}")
+        plans = [self._plan(cell, brief, n, seed) for cell in cells]
+        requests = [r for plan in plans for r in plan.requests]
+        outputs = iter(self.provider.generate(requests))
+        results = []
+        info = self.provider.info()
+        for plan in plans:
+            raw = [next(outputs).text for _ in plan.requests]
+            result = plan.finish(raw, info)
+            results.append(result)
+            if on_cell:
+                on_cell(result)
+        return results
+
+    def _plan(self, cell: CopyCell, brief: Brief | None, n: int, seed: int) -> _CellPlan:
+        from contentgen.prompts import render_prompt
+
+        budgets = {name: _budget(self.brand, cell, name) for name in cell.channel.fields}
+        context = _prompt_context(self.brand, cell, brief, budgets)
+        locale = self.brand.locale
+        system, _ = render_prompt(f"copy/system.{locale}.j2", self.prompts_path, **context)
+        user, version = render_prompt(f"copy/user.{locale}.j2", self.prompts_path, **context)
+        messages = (Message("system", system), Message("user", user))
+        requests = []
+        for i in range(n * OVERSAMPLE):
+            task = CopyTask(self.brand, cell.segment, cell.channel, cell.products, brief, budgets, i, self.prompts_path)
+            requests.append(
+                TextRequest(
+                    messages=messages,
+                    task=COPY_TASK,
+                    context={COPY_TASK: task},
+                    max_tokens=_max_tokens(cell.channel),
+                    temperature=0.8,
+                    seed=seed + i,
+                )
+            )
+        return _CellPlan(self, cell, brief, n, requests, version)
+
+
+@dataclass
+class _CellPlan:
+    pipeline: CopyPipeline
+    cell: CopyCell
+    brief: Brief | None
+    n: int
+    requests: list[TextRequest]
+    prompt_version: str
+
+    def finish(self, raw: Sequence[str], info: ProviderInfo) -> CopyResult:
+        from contentgen.compliance.grounding import FactSheet
+
+        brand, cell = self.pipeline.brand, self.cell
+        facts = FactSheet.build(cell.products, brief=self.brief, policies=self.pipeline.policies, brand=brand)
+        kept: list[CopyVariant] = []
+        dropped: list[DroppedVariant] = []
+        template_version = None
+        for request, text in zip(self.requests, raw, strict=True):
+            seed = request.seed or 0
+            try:
+                parsed = _parse(text, cell.channel)
+            except ValueError as err:
+                dropped.append(DroppedVariant(seed=seed, reason=str(err)))
+                continue
+            template_version = template_version or parsed.get("template_version")
+            variant = _finish_variant(brand, cell, parsed, facts, seed)
+            if isinstance(variant, str):
+                dropped.append(DroppedVariant(seed=seed, reason=variant))
+            else:
+                kept.append(variant)
+        ranked, duplicates = _rank(kept, self.n)
+        dropped += [DroppedVariant(seed=v.seed, reason="near-duplicate of a better variant") for v in duplicates]
+        return CopyResult(
+            brand=brand.id,
+            segment=cell.segment.id,
+            channel=cell.channel.id,
+            skus=[p.sku for p in cell.products],
+            locale=brand.locale,
+            variants=ranked,
+            dropped=dropped,
+            provider=info,
+            prompt_version=template_version or self.prompt_version,
+        )
+
+
+# ---- budgets and decoration ---------------------------------------------------------------------
+
+
+def _main_field(channel: Channel) -> str:
+    """The field that carries disclaimers and opt-out text: the one with the most room."""
+    return max(channel.fields, key=lambda name: channel.fields[name].max)
+
+
+def _disclaimers(brand: BrandKit, cell: CopyCell) -> list[str]:
+    categories = {p.category for p in cell.products}
+    texts = [d.text for d in brand.voice.disclaimers if any(d.applies(cell.channel.id, c) for c in categories)]
+    return list(dict.fromkeys(texts))
+
+
+def _sentence(text: str, locale: Locale) -> str:
+    text = text.strip()
+    if text and text[-1] not in "。！？.!?":
+        text += "。" if locale == "zh-CN" else "."
+    return text
+
+
+def _decorations(brand: BrandKit, cell: CopyCell, name: str) -> tuple[str, str]:
+    """(prefix, suffix) the pipeline adds around a field's generated text."""
+    channel, locale = cell.channel, brand.locale
+    prefix, suffix = "", ""
+    if name == _main_field(channel):
+        if channel.requirements.signature:
+            prefix = f"【{brand.signature}】" if locale == "zh-CN" else f"[{brand.signature}] "
+        tail = [_sentence(d, locale) for d in _disclaimers(brand, cell)]
+        if channel.requirements.opt_out:
+            tail.append(channel.requirements.opt_out.get(locale))
+        if tail:
+            joiner = "" if locale == "zh-CN" else " "
+            sep = "\n\n" if channel.fields[name].max > 200 else ("" if locale == "zh-CN" else " ")
+            suffix = sep + joiner.join(tail)
+    return prefix, suffix
+
+
+def _hashtag_text(channel: Channel, tags: Sequence[str]) -> str:
+    return " ".join(channel.hashtags.format(t) for t in tags)
+
+
+def _budget(brand: BrandKit, cell: CopyCell, name: str) -> int:
+    """Room left for generated text in a field after decorations and the fewest hashtags allowed."""
+    spec = cell.channel.fields[name]
+    prefix, suffix = _decorations(brand, cell, name)
+    reserve = text_length(prefix + suffix, spec.count)
+    tags = cell.channel.hashtags
+    if tags.field == name and tags.min:
+        sample = (brand.voice.hashtags + list(cell.products[0].tags))[: tags.min]
+        reserve += text_length(" " + _hashtag_text(cell.channel, sample), spec.count)
+    room = spec.max - reserve
+    if room < max(10, spec.min - reserve):
+        raise ConfigError(
+            f"channel '{cell.channel.id}' field '{name}' has {spec.max} characters but the signature, opt-out, "
+            f"disclaimers and hashtags take {reserve}; scope disclaimers with 'channels:' in {brand.root / 'kit.yaml'}"
+        )
+    return room
+
+
+def _max_tokens(channel: Channel) -> int:
+    return min(2048, 64 + sum(spec.max for spec in channel.fields.values()) * 2)
+
+
+# ---- parsing and finishing one variant ----------------------------------------------------------
+
+
+def _parse(text: str, channel: Channel) -> dict[str, Any]:
+    """A provider's output as {fields, hashtags, angle}; language models may wrap the JSON in prose."""
+    match = _JSON_OBJECT.search(text)
+    if not match:
+        raise ValueError("output is not a JSON object")
+    try:
+        data = json.loads(match.group())
+    except json.JSONDecodeError as err:
+        raise ValueError(f"output is not valid JSON: {err.msg}") from None
+    if not isinstance(data, dict):
+        raise ValueError("output is not a JSON object")
+    fields = data.get("fields", data)
+    if not isinstance(fields, dict):
+        raise ValueError("'fields' is not an object")
+    clean: dict[str, str] = {}
+    for name, spec in channel.fields.items():
+        value = fields.get(name)
+        if not isinstance(value, str) or not value.strip():
+            if spec.required:
+                raise ValueError(f"field '{name}' is missing")
+            continue
+        clean[name] = value.strip()
+    tags = data.get("hashtags", [])
+    hashtags = [str(t).strip().strip("#") for t in tags if str(t).strip().strip("#")] if isinstance(tags, list) else []
+    return {
+        "fields": clean,
+        "hashtags": hashtags,
+        "angle": data.get("angle"),
+        "template_version": data.get("template_version"),
+    }
+
+
+def shorten(text: str, limit: int, count: str = "chars") -> str | None:
+    """Drop whole sentences from the end until the text fits; None if even the first does not."""
+    if text_length(text, count) <= limit:  # type: ignore[arg-type]
+        return text
+    parts = [p for p in _SENTENCE_END.split(text) if p]
+    while len(parts) > 1:
+        parts.pop()
+        candidate = "".join(parts).rstrip(" ，,、：:;；—-\n")
+        if candidate and text_length(candidate, count) <= limit:  # type: ignore[arg-type]
+            return candidate
+    return None
+
+
+def _is_emoji(ch: str) -> bool:
+    return unicodedata.category(ch) == "So" and ord(ch) > 0x2000
+
+
+def _limit_emoji(text: str, allowed: bool, maximum: int) -> str:
+    keep = maximum if allowed else 0
+    out = []
+    for ch in text:
+        if _is_emoji(ch) or ch == "\ufe0f":
+            if ch != "\ufe0f" and keep <= 0:
+                continue
+            if ch != "\ufe0f":
+                keep -= 1
+        out.append(ch)
+    return re.sub(r"[ \t]{2,}", " ", "".join(out))
+
+
+def _finish_variant(
+    brand: BrandKit, cell: CopyCell, parsed: dict[str, Any], facts: Any, seed: int
+) -> CopyVariant | str:
+    """Fit, decorate, check and repair one variant; a string says why it was dropped."""
+    from contentgen.compliance import adlaw
+    from contentgen.compliance.grounding import ground_fields
+
+    channel, locale = cell.channel, brand.locale
+    category = cell.products[0].category
+    fields: dict[str, str] = {}
+    emoji_left = channel.emoji.max if channel.emoji.allowed else 0
+    for name, text in parsed["fields"].items():
+        spec = channel.fields[name]
+        text = _limit_emoji(text, channel.emoji.allowed, emoji_left)
+        emoji_left -= sum(_is_emoji(ch) for ch in text)
+        fitted = shorten(text, _budget(brand, cell, name), spec.count)
+        if fitted is None:
+            return f"field '{name}' does not fit in {spec.max} {spec.count} even after shortening"
+        fields[name] = fitted
+
+    # Check and repair the generated text before decorations: disclaimers are the brand's own approved words.
+    def review(texts: Mapping[str, str]) -> list[Finding]:
+        found = [
+            f
+            for name, text in texts.items()
+            for f in adlaw.check(text, locale=locale, brand=brand, category=category, channel=channel.id, field=name)
+        ]
+        return found + ground_fields(texts, facts, locale=locale)
+
+    findings = review(fields)
+    if findings:
+        fields = {name: adlaw.repair(text, [f for f in findings if f.field == name]) for name, text in fields.items()}
+        findings = review(fields)
+    tags = _pick_hashtags(channel, parsed["hashtags"])
+    decorated: dict[str, str] = {}
+    for name, text in fields.items():
+        prefix, suffix = _decorations(brand, cell, name)
+        if channel.hashtags.field == name and tags:
+            spec = channel.fields[name]
+            while (
+                tags and text_length(prefix + text + " " + _hashtag_text(channel, tags) + suffix, spec.count) > spec.max
+            ):
+                if len(tags) <= channel.hashtags.min:
+                    break
+                tags = tags[:-1]
+            text = (
+                f"{text}\n\n{_hashtag_text(channel, tags)}"
+                if spec.max > 200
+                else f"{text} {_hashtag_text(channel, tags)}"
+            )
+        decorated[name] = prefix + text + suffix
+    if channel.hashtags.field is None:
+        tags = []
+    for product_category in dict.fromkeys(p.category for p in cell.products):
+        findings += adlaw.missing_disclaimers(decorated, brand=brand, category=product_category, channel=channel.id)
+    for name, text in decorated.items():
+        spec = channel.fields[name]
+        length = text_length(text, spec.count)
+        if length > spec.max:
+            return f"field '{name}' is {length} {spec.count} with hashtags and required text; the limit is {spec.max}"
+        if length < spec.min:
+            findings.append(
+                Finding(
+                    rule="channel.too_short",
+                    severity=Severity.BLOCK,
+                    field=name,
+                    message=f"{name} has {length} {spec.count}; the channel needs at least {spec.min}",
+                )
+            )
+    if channel.hashtags.field and len(tags) < channel.hashtags.min:
+        findings.append(
+            Finding(
+                rule="channel.hashtags",
+                severity=Severity.WARN,
+                field=channel.hashtags.field,
+                message=f"{len(tags)} hashtags; the channel expects {channel.hashtags.min}–{channel.hashtags.max}",
+            )
+        )
+    scores = _scores(brand, cell, decorated, fields, tags, findings)
+    digest = hashlib.sha256(
+        json.dumps([brand.id, cell.segment.id, channel.id, decorated], ensure_ascii=False, sort_keys=True).encode()
+    ).hexdigest()[:12]
+    return CopyVariant(
+        id=digest,
+        rank=0,
+        fields=decorated,
+        hashtags=tags,
+        angle=parsed.get("angle"),
+        score=0.0,
+        scores=scores,
+        findings=findings,
+        ready=not any(f.blocking for f in findings),
+        seed=seed,
+    )
+
+
+def _pick_hashtags(channel: Channel, candidates: Sequence[str]) -> list[str]:
+    spec = channel.hashtags
+    if spec.field is None or spec.max == 0:
+        return []
+    tags = [re.sub(r"\s+", "", t) for t in candidates]
+    return list(dict.fromkeys(t for t in tags if t))[: spec.max]
+
+
+# ---- scoring and ranking ------------------------------------------------------------------------
+
+
+def _shingles(text: str, k: int = 3) -> set[str]:
+    compact = re.sub(r"\s+", "", text.lower())
+    return {compact[i : i + k] for i in range(max(1, len(compact) - k + 1))}
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard similarity of character 3-grams: language-agnostic, cheap, good at near-duplicates."""
+    sa, sb = _shingles(a), _shingles(b)
+    return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
+
+
+def _covers(text: str, phrase: str) -> bool:
+    grams = _shingles(phrase, 2)
+    return bool(grams) and len(grams & _shingles(text, 2)) / len(grams) >= 0.6
+
+
+def _scores(
+    brand: BrandKit,
+    cell: CopyCell,
+    decorated: Mapping[str, str],
+    generated: Mapping[str, str],
+    tags: Sequence[str],
+    findings: Sequence[Finding],
+) -> dict[str, float]:
+    locale = brand.locale
+    text = "\n".join(generated.values())
+    compliance = 0.0 if any(f.blocking for f in findings) else max(0.0, 1.0 - 0.25 * len(findings))
+    fit = []
+    for name, value in decorated.items():
+        spec = cell.channel.fields[name]
+        usage = text_length(value, spec.count) / spec.max
+        fit.append(1.0 if 0.45 <= usage <= 0.98 else max(0.0, 1.0 - abs(usage - 0.7)))
+    voice_marks = [
+        brand.name in text or (brand.short_name or brand.name) in text,
+        any(t in brand.voice.hashtags for t in tags) or brand.voice.tagline in text,
+        any(word in text for word in brand.voice.tone),
+    ]
+    seg = cell.segment
+    phrases = seg.traits.get(locale) + seg.motivations.get(locale) + seg.pain_points.get(locale)
+    hits = sum(_covers(text, p) for p in phrases)
+    return {
+        "compliance": round(compliance, 3),
+        "fit": round(sum(fit) / len(fit), 3),
+        "voice": round(sum(voice_marks) / len(voice_marks), 3),
+        "segment": round(min(1.0, hits / 2), 3),
+    }
+
+
+WEIGHTS = {"compliance": 0.35, "fit": 0.2, "voice": 0.15, "segment": 0.15, "diversity": 0.15}
+
+
+def _rank(variants: list[CopyVariant], n: int) -> tuple[list[CopyVariant], list[CopyVariant]]:
+    """Greedy max-marginal-relevance: each pick trades quality against similarity to those above it."""
+    base = {v.id: sum(WEIGHTS[k] * v.scores[k] for k in v.scores) for v in variants}
+    texts = {v.id: "\n".join(v.fields.values()) for v in variants}
+    pool = sorted(variants, key=lambda v: (not v.ready, -base[v.id], v.seed))
+    chosen: list[CopyVariant] = []
+    duplicates: list[CopyVariant] = []
+    while pool and len(chosen) < n:
+        best, best_total, best_div = None, float("-inf"), 0.0
+        for v in pool:
+            div = 1.0 - max((similarity(texts[v.id], texts[c.id]) for c in chosen), default=0.0)
+            total = base[v.id] + WEIGHTS["diversity"] * div - (10.0 if not v.ready else 0.0)
+            if total > best_total:
+                best, best_total, best_div = v, total, div
+        assert best is not None
+        pool.remove(best)
+        if chosen and 1.0 - best_div >= NEAR_DUPLICATE:
+            duplicates.append(best)
+            continue
+        scores = {**best.scores, "diversity": round(best_div, 3)}
+        chosen.append(
+            best.model_copy(
+                update={
+                    "rank": len(chosen) + 1,
+                    "scores": scores,
+                    "score": round(sum(WEIGHTS[k] * scores[k] for k in scores), 4),
+                }
+            )
+        )
+    return chosen, duplicates
+
+
+# ---- the convenient entry point ------------------------------------------------------------------
+
+
+def _prompt_context(brand: BrandKit, cell: CopyCell, brief: Brief | None, budgets: Mapping[str, int]) -> dict[str, Any]:
+    locale = brand.locale
+    return {
+        "brand": brand,
+        "segment": cell.segment,
+        "seg": {
+            k: getattr(cell.segment, k).get(locale)
+            for k in ("name", "description", "traits", "motivations", "pain_points", "tone_hints")
+        },
+        "channel": cell.channel,
+        "products": cell.products,
+        "brief": brief,
+        "budgets": budgets,
+        "locale": locale,
+    }
+
+
+def generate_copy(
+    brand: BrandKit | str,
+    segment: Segment | str,
+    channel: Channel | str,
+    products: Product | str | Sequence[Product | str],
+    brief: Brief | None = None,
+    *,
+    n: int = 5,
+    seed: int = 0,
+    provider: TextProvider | None = None,
+) -> CopyResult:
+    """Copy variants for one segment × channel × product(s); ids are looked up in the kit and shipped data."""
+    from contentgen.domain.loaders import kit_segments, load_brand_kit, load_channels
+
+    kit = load_brand_kit(brand) if isinstance(brand, str) else brand
+    pipeline = CopyPipeline(kit, provider=provider)
+    if isinstance(segment, str):
+        segments = {s.id: s for s in kit_segments(kit)}
+        if segment not in segments:
+            raise NotFoundError("segment", segment, segments)
+        segment = segments[segment]
+    if isinstance(channel, str):
+        channels = load_channels()
+        if channel not in channels:
+            raise NotFoundError("channel", channel, channels)
+        channel = channels[channel]
+    items = [products] if isinstance(products, Product | str) else list(products)
+    resolved = tuple(pipeline.catalog.get(p) if isinstance(p, str) else p for p in items)
+    if not resolved:
+        raise ConfigError("give at least one product")
+    return pipeline.run([CopyCell(segment, channel, resolved)], brief=brief, n=n, seed=seed)[0]
+
+
+# ---- writing results ------------------------------------------------------------------------------
+
+FORMATS = ("json", "md", "csv")
+
+
+def results_json(results: Sequence[CopyResult]) -> str:
+    """The documented JSON form: a list of CopyResult objects (schema in docs/copy-result.schema.json)."""
+    return json.dumps([r.model_dump(mode="json") for r in results], ensure_ascii=False, indent=2)
+
+
+def results_markdown(results: Sequence[CopyResult]) -> str:
+    lines = ["# Copy variants", ""]
+    for r in results:
+        lines += [
+            f"## {r.segment} × {r.channel} — {', '.join(r.skus)}",
+            "",
+            f"{len(r.variants)} variants ({sum(v.ready for v in r.variants)} ready), "
+            f"{len(r.dropped)} dropped; provider `{r.provider.name}`"
+            + (f" ({r.provider.model})" if r.provider.model else "")
+            + f"; prompt `{r.prompt_version}`",
+            "",
+        ]
+        for v in r.variants:
+            status = "ready" if v.ready else "needs work"
+            lines += [
+                f"### #{v.rank} · score {v.score:.2f} · {status}" + (f" · angle `{v.angle}`" if v.angle else ""),
+                "",
+            ]
+            for name, text in v.fields.items():
+                lines += [f"**{name}**", "", *(f"> {line}" if line else ">" for line in text.splitlines()), ""]
+            for f in v.findings:
+                lines.append(f"- {f.severity.value}: `{f.rule}` {f.message}")
+            if v.findings:
+                lines.append("")
+    return "\n".join(lines)
+
+
+def results_csv(results: Sequence[CopyResult]) -> str:
+    import csv
+    import io
+
+    fields = list(dict.fromkeys(name for r in results for v in r.variants for name in v.fields))
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(
+        [
+            "brand",
+            "segment",
+            "channel",
+            "skus",
+            "rank",
+            "ready",
+            "score",
+            "angle",
+            *fields,
+            "hashtags",
+            "findings",
+            "variant_id",
+            "provider",
+            "model",
+            "prompt_version",
+            "seed",
+        ]
+    )
+    for r in results:
+        for v in r.variants:
+            writer.writerow(
+                [
+                    r.brand,
+                    r.segment,
+                    r.channel,
+                    " ".join(r.skus),
+                    v.rank,
+                    v.ready,
+                    v.score,
+                    v.angle or "",
+                    *(v.fields.get(name, "") for name in fields),
+                    " ".join(v.hashtags),
+                    "; ".join(f"{f.rule}: {f.message}" for f in v.findings),
+                    v.id,
+                    r.provider.name,
+                    r.provider.model or "",
+                    r.prompt_version,
+                    v.seed,
+                ]
+            )
+    return buf.getvalue()
+
+
+def write_results(results: Sequence[CopyResult], folder: Path, formats: Sequence[str] = FORMATS) -> list[Path]:
+    """Write copy.json / copy.md / copy.csv atomically into `folder`."""
+    from contentgen.io import write_text_atomic
+
+    render = {"json": results_json, "md": results_markdown, "csv": results_csv}
+    written = []
+    for fmt in formats:
+        if fmt not in render:
+            raise ConfigError(f"unknown format '{fmt}'; choose from {', '.join(FORMATS)}")
+        path = folder / f"copy.{fmt}"
+        write_text_atomic(path, render[fmt](results))
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":  # python -m contentgen.pipelines.copy --schema > docs/copy-result.schema.json
+    import sys
+
+    if sys.argv[1:] == ["--schema"]:
+        print(json.dumps(CopyResult.model_json_schema(), ensure_ascii=False, indent=2))

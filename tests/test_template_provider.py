@@ -1,0 +1,102 @@
+"""The offline copy engine: the shared text conformance suite, plus what only the engine promises."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from contentgen.copywriting import COPY_TASK, CopyTask
+from contentgen.domain import kit_segments, load_brand_kit, load_channels, load_kit_catalog, text_length
+from contentgen.errors import DataError, NotFoundError
+from contentgen.pipelines.copy import CopyCell, _budget
+from contentgen.providers import TextRequest
+from contentgen.providers.text.template import TemplateTextProvider
+from contentgen.testing.conformance import TextProviderTests
+
+
+class TestConformance(TextProviderTests):
+    provider_name = "template"
+
+    @pytest.fixture
+    def provider(self) -> TemplateTextProvider:
+        return TemplateTextProvider()
+
+    def requests(self) -> list[TextRequest]:
+        return [
+            _request("qinghe", "gen-z", "douyin", seed=1),
+            _request("morrow", "silver-haired", "email", seed=2),
+            TextRequest.from_prompt("plain prompt", seed=3),
+        ]
+
+
+def _task(kit: str, segment: str, channel: str, variant: int = 0) -> CopyTask:
+    brand = load_brand_kit(kit)
+    seg = {s.id: s for s in kit_segments(brand)}[segment]
+    chan = load_channels()[channel]
+    product = next(p for p in load_kit_catalog(brand) if p.in_stock)
+    cell = CopyCell(seg, chan, (product,))
+    budgets = {name: _budget(brand, cell, name) for name in chan.fields}
+    return CopyTask(brand, seg, chan, (product,), None, budgets, variant)
+
+
+def _request(kit: str, segment: str, channel: str, seed: int) -> TextRequest:
+    return TextRequest(messages=(), task=COPY_TASK, context={COPY_TASK: _task(kit, segment, channel)}, seed=seed)
+
+
+def test_every_template_renders_within_budget_for_every_segment() -> None:
+    engine = TemplateTextProvider()
+    for kit in ("qinghe", "morrow"):
+        brand = load_brand_kit(kit)
+        for segment in kit_segments(brand):
+            for channel in load_channels():
+                for variant in range(4):
+                    task = _task(kit, segment.id, channel, variant)
+                    out = engine.write(task, seed=variant)
+                    for name, text in out["fields"].items():
+                        spec = task.channel.fields[name]
+                        length = text_length(text, spec.count)
+                        assert spec.min <= length <= task.budgets[name], (kit, channel, segment.id, name, text)
+                        assert "{{" not in text and "None" not in text, (kit, channel, name, text)
+
+
+def test_user_templates_shadow_the_shipped_ones(tmp_path: Path) -> None:
+    folder = tmp_path / "copy" / "zh-CN"
+    folder.mkdir(parents=True)
+    (folder / "douyin.yaml").write_text(
+        "version: 9\nangles:\n  - id: house\n    fields:\n      caption: '{{ product.name }}，{{ price() }}'\n",
+        encoding="utf-8",
+    )
+    task = _task("qinghe", "gen-z", "douyin")
+    out = TemplateTextProvider({"prompts_path": [str(tmp_path)]}).write(task, seed=0)
+    assert out["fields"]["caption"] == f"{task.product.name}，{task.product.money()}"
+    assert out["template_version"] == "zh-CN/douyin@v9"
+
+
+def test_broken_template_is_a_one_line_error(tmp_path: Path) -> None:
+    folder = tmp_path / "copy" / "zh-CN"
+    folder.mkdir(parents=True)
+    (folder / "douyin.yaml").write_text(
+        "version: 1\nangles:\n  - id: x\n    fields:\n      caption: '{{ product.name '\n", encoding="utf-8"
+    )
+    with pytest.raises(DataError, match=r"douyin\.yaml: angles\[0\]\.fields\.caption: template error"):
+        TemplateTextProvider({"prompts_path": [str(tmp_path)]}).write(_task("qinghe", "gen-z", "douyin"), seed=0)
+    (folder / "douyin.yaml").write_text("version: 1\nangels: []\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"angels: unknown field \(did you mean 'angles'\?"):
+        TemplateTextProvider({"prompts_path": [str(tmp_path)]}).write(_task("qinghe", "gen-z", "douyin"), seed=0)
+
+
+def test_missing_channel_template_lists_the_ones_there(tmp_path: Path) -> None:
+    task = _task("qinghe", "gen-z", "douyin")
+    fake = load_channels()["douyin"].model_copy(update={"id": "kuaishou"})
+    task = CopyTask(task.brand, task.segment, fake, task.products, None, task.budgets)
+    with pytest.raises(NotFoundError, match=r"unknown copy template for zh-CN 'kuaishou'.*valid: .*douyin"):
+        TemplateTextProvider().write(task, seed=0)
+
+
+def test_output_is_json_with_fields_and_hashtags() -> None:
+    result = TemplateTextProvider().generate([_request("morrow", "gen-z", "xiaohongshu", seed=5)])[0]
+    data = json.loads(result.text)
+    assert set(data["fields"]) == {"title", "body"}
+    assert "MorrowTea" in data["hashtags"]
