@@ -1,0 +1,1 @@
+"""Rendering building blocks: typography, legibility, OCR read-back."""
