@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -47,16 +48,27 @@ class CopyTemplates(Model):
     angles: list[Angle] = Field(min_length=1)
 
 
+# `{% import "x.j2" as name with context %}` would run the shared module again on every render; the engine
+# lifts these statements out and builds each module once per variant (see `shared`), same result.
+_IMPORT_WITH_CONTEXT = re.compile(r'\{%-?\s*import\s+"([^"]+)"\s+as\s+(\w+)\s+with\s+context\s*-?%\}\n?')
+
+
 class LoadedTemplates:
     """Validated, compiled copy templates for one channel and locale."""
 
     def __init__(self, spec: CopyTemplates, path: Path, env: jinja2.Environment) -> None:
-        self.spec, self.path = spec, path
+        self.spec, self.path, self.env = spec, path, env
         self.version = f"{path.parent.name}/{path.stem}@v{spec.version}"
         self.compiled: dict[str, dict[str, jinja2.Template]] = {}
+        self.shared: dict[str, str] = {}  # alias → template name, for modules imported with context
         for i, angle in enumerate(spec.angles):
             self.compiled[angle.id] = {}
             for name, source in angle.fields.items():
+                for template_name, alias in _IMPORT_WITH_CONTEXT.findall(source):
+                    if self.shared.setdefault(alias, template_name) != template_name:
+                        raise DataError(path, f"'{alias}' names two different imports",
+                                        field=f"angles[{i}].fields.{name}")
+                source = _IMPORT_WITH_CONTEXT.sub("", source)
                 try:
                     self.compiled[angle.id][name] = env.from_string(source)
                 except jinja2.TemplateSyntaxError as err:
@@ -67,9 +79,27 @@ class LoadedTemplates:
                         hint=f"line {err.lineno} of the template",
                     ) from None
 
+    def modules(self, context: dict[str, Any]) -> dict[str, Any]:
+        """The shared modules the field templates import, built once for this context."""
+        built: dict[str, Any] = {}
+        for alias, template_name in self.shared.items():
+            try:
+                built[alias] = self.env.get_template(template_name).make_module({**context, **built})
+            except jinja2.TemplateError as err:
+                raise DataError(template_name, f"template error: {err}") from None
+        return built
+
 
 def environment(extra: Sequence[Path] = ()) -> jinja2.Environment:
-    """A Jinja environment over the prompts search path: strict undefined, no autoescape (plain text)."""
+    """A Jinja environment over the prompts search path: strict undefined, no autoescape (plain text).
+
+    One per search path, so templates that `{% import %}` shared macros compile them once.
+    """
+    return _environment(tuple(extra))
+
+
+@lru_cache(maxsize=16)
+def _environment(extra: tuple[Path, ...]) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in search_path(extra)]),
         undefined=jinja2.StrictUndefined,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 from contentgen.compliance.findings import Finding, Severity
 from contentgen.copywriting import COPY_TASK, CopyTask
@@ -56,6 +56,9 @@ class CopyVariant(BaseModel):
     findings: list[Finding]
     ready: bool
     seed: int
+
+    # What the provider wrote, without hashtags, signature, opt-out and disclaimers: what siblings differ in.
+    _core: str = PrivateAttr(default="")
 
 
 class DroppedVariant(BaseModel):
@@ -414,7 +417,7 @@ def _finish_variant(
     digest = hashlib.sha256(
         json.dumps([brand.id, cell.segment.id, channel.id, decorated], ensure_ascii=False, sort_keys=True).encode()
     ).hexdigest()[:12]
-    return CopyVariant(
+    variant = CopyVariant(
         id=digest,
         rank=0,
         fields=decorated,
@@ -426,6 +429,8 @@ def _finish_variant(
         ready=not any(f.blocking for f in findings),
         seed=seed,
     )
+    variant._core = "\n".join(fields.values())
+    return variant
 
 
 def _pick_hashtags(channel: Channel, candidates: Sequence[str]) -> list[str]:
@@ -493,7 +498,7 @@ WEIGHTS = {"compliance": 0.35, "fit": 0.2, "voice": 0.15, "segment": 0.15, "dive
 def _rank(variants: list[CopyVariant], n: int) -> tuple[list[CopyVariant], list[CopyVariant]]:
     """Greedy max-marginal-relevance: each pick trades quality against similarity to those above it."""
     base = {v.id: sum(WEIGHTS[k] * v.scores[k] for k in v.scores) for v in variants}
-    texts = {v.id: "\n".join(v.fields.values()) for v in variants}
+    texts = {v.id: v._core or "\n".join(v.fields.values()) for v in variants}
     pool = sorted(variants, key=lambda v: (not v.ready, -base[v.id], v.seed))
     chosen: list[CopyVariant] = []
     duplicates: list[CopyVariant] = []

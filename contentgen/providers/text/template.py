@@ -55,8 +55,9 @@ def promo_price(product: Product, brief: Any) -> Decimal | None:
 class _Helpers:
     """Functions and values the copy templates see, seeded per request."""
 
-    def __init__(self, task: CopyTask, rng: random.Random, detail: int) -> None:
-        self.task, self.rng, self.detail = task, rng, detail
+    def __init__(self, task: CopyTask, detail: int) -> None:
+        self.task, self.detail = task, detail
+        self.rng = random.Random(0)  # replaced per attempt by `reseed`; bound functions see the current one
         locale = task.locale
         seg = task.segment
         self.seg = SimpleNamespace(
@@ -110,6 +111,9 @@ class _Helpers:
             return ""
         return "".join(self.rng.sample(EMOJI, min(n, spec.max)))
 
+    def reseed(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+
     def context(self) -> dict[str, Any]:
         task = self.task
         promotion = task.brief.promotion if task.brief else None
@@ -133,7 +137,23 @@ class _Helpers:
             "saving": self.saving,
             "promo_price": self.promo_price,
             "emoji": self.emoji,
+            "text_width": _text_width,
+            "without": _without,
         }
+
+
+def _text_width(text: str) -> int:
+    """Display width as channels with `count: width` measure it (CJK and full-width count 2)."""
+    return text_length(text, "width")
+
+
+def _without(items: Sequence[Any], words: Sequence[str]) -> list[Any]:
+    """Items (strings, or FAQs by question and answer) that contain none of `words`."""
+
+    def text(item: Any) -> str:
+        return item if isinstance(item, str) else f"{getattr(item, 'question', '')}{getattr(item, 'answer', '')}"
+
+    return [item for item in items if not any(word in text(item) for word in words)]
 
 
 def _tidy(text: str) -> str:
@@ -169,6 +189,7 @@ class TemplateTextProvider(TextProvider):
         cell_rng.shuffle(angles)
         angle = angles[task.variant % len(angles)]
         fields: dict[str, str] = {}
+        contexts: dict[int, tuple[_Helpers, dict[str, Any]]] = {}  # per detail level, shared by the fields
         for name in task.channel.fields:
             template = templates.compiled[angle.id].get(name)
             if template is None:
@@ -179,7 +200,7 @@ class TemplateTextProvider(TextProvider):
                         field=f"angles.{angle.id}.fields",
                     )
                 continue
-            fields[name] = self._fit(template, task, seed, name, templates)
+            fields[name] = self._fit(template, task, seed, name, templates, contexts)
         tags = [*angle.hashtags, *task.brand.voice.hashtags, *task.product.tags]
         return {
             "fields": fields,
@@ -188,16 +209,24 @@ class TemplateTextProvider(TextProvider):
             "template_version": templates.version,
         }
 
-    def _fit(self, template: jinja2.Template, task: CopyTask, seed: int, name: str, templates: Any) -> str:
+    def _fit(self, template: jinja2.Template, task: CopyTask, seed: int, name: str, templates: Any,
+             contexts: dict[int, tuple[_Helpers, dict[str, Any]]]) -> str:
         """Render with full detail first, then less, until the text fits the field's budget."""
         spec = task.channel.fields[name]
         budget = task.budgets.get(name, spec.max)
         best: str | None = None
         for detail in DETAIL_LEVELS:
+            if detail not in contexts:
+                helpers = _Helpers(task, detail)
+                context = helpers.context()
+                helpers.reseed(_seed(seed, task.variant, "shared", detail))
+                context.update(templates.modules(context))
+                contexts[detail] = (helpers, context)
+            helpers, context = contexts[detail]
             for attempt in range(TRIES_PER_LEVEL):
-                rng = random.Random(_seed(seed, task.variant, name, detail, attempt))
+                helpers.reseed(_seed(seed, task.variant, name, detail, attempt))
                 try:
-                    text = _tidy(template.render(**_Helpers(task, rng, detail).context()))
+                    text = _tidy(template.render(context))
                 except jinja2.TemplateError as err:
                     raise DataError(templates.path, f"field '{name}': {err}") from None
                 length = text_length(text, spec.count)
