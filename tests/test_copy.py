@@ -246,3 +246,18 @@ def test_a_real_language_model_goes_through_the_pipeline_in_one_batch(tmp_path: 
     assert [len(r.dropped) for r in results] == [4, 4]
     assert all(r.provider.name == "transformers" and r.provider.model for r in results)
     assert all(r.prompt_version.startswith("copy/user.en-US.j2@") for r in results)
+
+
+def test_a_cell_without_room_is_reported_not_fatal() -> None:
+    brand = load_brand_kit("qinghe")
+    long = brand.voice.disclaimers[0].model_copy(update={"text": "这是一条很长的必需声明。" * 8, "channels": ["sms"]})
+    voice = brand.voice.model_copy(update={"disclaimers": [*brand.voice.disclaimers, long]})
+    brand = brand.model_copy(update={"voice": voice})
+    pipeline = CopyPipeline(brand)
+    product = pipeline.catalog.get("QH-CLN-001")
+    segment = kit_segments(brand)[0]
+    channels = load_channels()
+    sms, moments = pipeline.run([CopyCell(segment, channels["sms"], (product,)),
+                                 CopyCell(segment, channels["wechat-moments"], (product,))], n=1)
+    assert sms.error and "channel 'sms' field 'body' has 70 characters" in sms.error and not sms.variants
+    assert moments.error is None and moments.variants

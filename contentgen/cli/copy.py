@@ -103,6 +103,7 @@ def copy(
     if json:
         emit_json([r.model_dump(mode="json") for r in results])
         return
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(
@@ -114,8 +115,11 @@ def copy(
         title=f"{brand.name}: copy for {', '.join(p.sku for p in products)}",
     )
     for r in results:
+        if r.error:
+            table.add_row(r.segment, r.channel, "[red]0/0[/]", f"[red]{escape(r.error)}[/]", "—")
+            continue
         best = r.best or (r.variants[0] if r.variants else None)
-        preview = next(iter(best.fields.values())).replace("\n", " ")[:60] if best else "—"
+        preview = escape(next(iter(best.fields.values())).replace("\n", " ")[:60]) if best else "—"
         ready = sum(v.ready for v in r.variants)
         table.add_row(r.segment, r.channel, f"{ready}/{len(r.variants)}", preview, f"{best.score:.2f}" if best else "—")
     console = out()

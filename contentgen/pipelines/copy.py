@@ -78,6 +78,7 @@ class CopyResult(BaseModel):
     dropped: list[DroppedVariant]
     provider: ProviderInfo
     prompt_version: str
+    error: str | None = None  # why the cell could not be written at all (e.g. required text leaves no room)
 
     @property
     def best(self) -> CopyVariant | None:
@@ -123,7 +124,12 @@ class CopyPipeline:
         """Generate, check, repair, rank; one result per cell, in order."""
         if n < 1:
             raise ConfigError(f"n must be at least 1, got {n}")
-        plans = [self._plan(cell, brief, n, seed) for cell in cells]
+        plans = []
+        for cell in cells:
+            try:
+                plans.append(self._plan(cell, brief, n, seed))
+            except ConfigError as err:  # one impossible cell must not sink a whole campaign run
+                plans.append(_CellPlan(self, cell, brief, n, [], "", error=str(err)))
         requests = [r for plan in plans for r in plan.requests]
         outputs = iter(self.provider.generate(requests))
         results = []
@@ -169,11 +175,25 @@ class _CellPlan:
     n: int
     requests: list[TextRequest]
     prompt_version: str
+    error: str | None = None
 
     def finish(self, raw: Sequence[str], info: ProviderInfo) -> CopyResult:
         from contentgen.compliance.grounding import FactSheet
 
         brand, cell = self.pipeline.brand, self.cell
+        if self.error is not None:
+            return CopyResult(
+                brand=brand.id,
+                segment=cell.segment.id,
+                channel=cell.channel.id,
+                skus=[p.sku for p in cell.products],
+                locale=brand.locale,
+                variants=[],
+                dropped=[],
+                provider=info,
+                prompt_version="",
+                error=self.error,
+            )
         facts = FactSheet.build(cell.products, brief=self.brief, policies=self.pipeline.policies, brand=brand)
         kept: list[CopyVariant] = []
         dropped: list[DroppedVariant] = []
@@ -602,6 +622,8 @@ def results_markdown(results: Sequence[CopyResult]) -> str:
             + f"; prompt `{r.prompt_version}`",
             "",
         ]
+        if r.error:
+            lines += [f"**Not written:** {r.error}", ""]
         for v in r.variants:
             status = "ready" if v.ready else "needs work"
             lines += [

@@ -14,6 +14,7 @@ import random
 import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, ClassVar
 
@@ -149,11 +150,15 @@ def _text_width(text: str) -> int:
 
 def _without(items: Sequence[Any], words: Sequence[str]) -> list[Any]:
     """Items (strings, or FAQs by question and answer) that contain none of `words`."""
+    return list(_without_cached(tuple(items), tuple(words)))
 
+
+@lru_cache(maxsize=4096)
+def _without_cached(items: tuple[Any, ...], words: tuple[str, ...]) -> tuple[Any, ...]:
     def text(item: Any) -> str:
         return item if isinstance(item, str) else f"{getattr(item, 'question', '')}{getattr(item, 'answer', '')}"
 
-    return [item for item in items if not any(word in text(item) for word in words)]
+    return tuple(item for item in items if not any(word in text(item) for word in words))
 
 
 def _tidy(text: str) -> str:
