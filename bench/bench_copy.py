@@ -29,9 +29,10 @@ def _best(fn: Callable[[], int], repeat: int) -> tuple[float, int]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kit", default="qinghe")
+    parser.add_argument("--kit", default="morrow")
     parser.add_argument("--n", type=int, default=5)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--products", type=int, default=1, help="products per segment × channel")
+    parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args(argv)
 
     from contentgen.domain import kit_segments, load_brand_kit, load_channels
@@ -39,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     brand = load_brand_kit(args.kit)
     pipeline = CopyPipeline(brand)
-    products = [p for p in pipeline.catalog if p.in_stock][:4]
+    products = [p for p in pipeline.catalog if p.in_stock][: args.products]
     cells = [CopyCell(s, c, (p,)) for s in kit_segments(brand) for c in load_channels().values() for p in products]
     plans = [pipeline._plan(cell, None, args.n, 0) for cell in cells]
     requests = [r for plan in plans for r in plan.requests]

@@ -844,3 +844,14 @@ def test_every_suggestion_repairs_its_claim(zh: FactSheet, en: FactSheet, locale
             assert still == [], f"{text!r} -> {fixed!r}"
             repaired += 1
     assert repaired >= 10
+
+
+def test_a_decimal_range_before_a_new_line_is_not_a_date() -> None:
+    """'pH 5.5–6.5' at a line end followed by a line about a promotion must not read as a dated offer."""
+    from contentgen.domain import load_brand_kit, load_kit_catalog, load_policies
+
+    brand = load_brand_kit("qinghe")
+    product = load_kit_catalog(brand).get("QH-CLN-001")
+    facts = FactSheet.build([product], policies=load_policies(brand), brand=brand)
+    text = "弱酸性配方，pH值约5.5–6.5\n\n活动期间欢迎选购。"
+    assert not [f for f in ground(text, facts, locale="zh-CN") if f.rule == "claim.date"]

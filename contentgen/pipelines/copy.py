@@ -264,6 +264,11 @@ def _decorations(brand: BrandKit, cell: CopyCell, name: str) -> tuple[str, str]:
     return prefix, suffix
 
 
+def _hashtag_separator(limit: int) -> str:
+    """Hashtags close a long post in a paragraph of their own and follow a short one on its line."""
+    return "\n\n" if limit > 200 else " "
+
+
 def _hashtag_text(channel: Channel, tags: Sequence[str]) -> str:
     return " ".join(channel.hashtags.format(t) for t in tags)
 
@@ -276,7 +281,7 @@ def _budget(brand: BrandKit, cell: CopyCell, name: str) -> int:
     tags = cell.channel.hashtags
     if tags.field == name and tags.min:
         sample = (brand.voice.hashtags + list(cell.products[0].tags))[: tags.min]
-        reserve += text_length(" " + _hashtag_text(cell.channel, sample), spec.count)
+        reserve += text_length(_hashtag_separator(spec.max) + _hashtag_text(cell.channel, sample), spec.count)
     room = spec.max - reserve
     if room < max(10, spec.min - reserve):
         raise ConfigError(
@@ -394,17 +399,14 @@ def _finish_variant(
         prefix, suffix = _decorations(brand, cell, name)
         if channel.hashtags.field == name and tags:
             spec = channel.fields[name]
+            sep = _hashtag_separator(spec.max)
             while (
-                tags and text_length(prefix + text + " " + _hashtag_text(channel, tags) + suffix, spec.count) > spec.max
+                tags and text_length(prefix + text + sep + _hashtag_text(channel, tags) + suffix, spec.count) > spec.max
             ):
                 if len(tags) <= channel.hashtags.min:
                     break
                 tags = tags[:-1]
-            text = (
-                f"{text}\n\n{_hashtag_text(channel, tags)}"
-                if spec.max > 200
-                else f"{text} {_hashtag_text(channel, tags)}"
-            )
+            text = f"{text}{sep}{_hashtag_text(channel, tags)}"
         decorated[name] = prefix + text + suffix
     if channel.hashtags.field is None:
         tags = []
