@@ -169,3 +169,130 @@ def build_random_model(
     model.save_pretrained(target)
     tokenizer.save_pretrained(target)
     return target
+
+
+# ---- a tiny Stable Diffusion pipeline -------------------------------------------------------------
+
+CLIP_BOS, CLIP_EOS = "<|startoftext|>", "<|endoftext|>"
+#: Byte pairs merged by the tiny CLIP tokenizer (GPT-2 byte-level symbols, "</w>" ends a word).
+CLIP_MERGES: tuple[str, ...] = ("t e", "te a</w>", "l e", "a f</w>", "le af</w>")
+
+
+def _clip_byte_symbols() -> list[str]:
+    """The 256 printable stand-ins byte-level BPE uses for bytes (as in GPT-2 and CLIP)."""
+    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
+    symbols, extra = [], 0
+    for byte in range(256):
+        if byte in printable:
+            symbols.append(chr(byte))
+        else:
+            symbols.append(chr(256 + extra))
+            extra += 1
+    return symbols
+
+
+def write_tiny_clip_tokenizer_files(directory: str | Path, *, max_length: int = 32) -> Path:
+    """Write vocab.json, merges.txt and tokenizer_config.json of a tiny CLIP tokenizer; return the directory.
+
+    Every byte has a symbol, alone and word-final, so any text (CJK included) tokenizes without unknowns;
+    a handful of merges make it a real BPE. Loaded with ``CLIPTokenizer.from_pretrained(directory)``.
+    """
+    import json
+
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    tokens = [CLIP_BOS, CLIP_EOS]
+    for symbol in _clip_byte_symbols():
+        tokens += [symbol, symbol + "</w>"]
+    for merge in CLIP_MERGES:
+        merged = merge.replace(" ", "")
+        if merged not in tokens:
+            tokens.append(merged)
+    (target / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(tokens)}, ensure_ascii=False), "utf-8")
+    (target / "merges.txt").write_text("#version: 0.2\n" + "\n".join(CLIP_MERGES) + "\n", "utf-8")
+    config = {"model_max_length": max_length, "bos_token": CLIP_BOS, "eos_token": CLIP_EOS, "pad_token": CLIP_EOS}
+    (target / "tokenizer_config.json").write_text(json.dumps(config), "utf-8")
+    return target
+
+
+def build_tiny_sd(directory: str | Path, *, seed: int = 0, sample_size: int = 32) -> Path:
+    """Save a real, randomly initialised Stable Diffusion pipeline of toy size; return the directory.
+
+    The components are the real diffusers/transformers classes at the smallest sensible width (the shapes
+    follow diffusers' own pipeline tests): a two-level UNet2DConditionModel (8 and 16 channels, one
+    cross-attention level), a two-level AutoencoderKL (4 latent channels, so latents are half the image
+    size), a two-layer 16-wide CLIPTextModel, a CLIP tokenizer written here (no download), and an
+    EulerDiscreteScheduler with trailing timesteps (as SD-Turbo). There is no safety checker and no
+    feature extractor (``requires_safety_checker=False``): a random model draws noise, nothing to check.
+    It is saved with ``save_pretrained``, so a provider loads it through ``AutoPipelineForText2Image``.
+    Images from it are coloured noise; it exists to run the real loading and sampling code quickly.
+    """
+    import importlib
+    import tempfile
+
+    import torch
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+
+    diffusers: Any = importlib.import_module("diffusers")  # untyped: Any, so mypy lets its classes be called
+
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as files:
+        tokenizer = CLIPTokenizer.from_pretrained(write_tiny_clip_tokenizer_files(files), local_files_only=True)
+    torch.manual_seed(seed)
+    hidden = 16
+    text_encoder = CLIPTextModel(
+        CLIPTextConfig(
+            vocab_size=len(tokenizer),
+            hidden_size=hidden,
+            intermediate_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            max_position_embeddings=tokenizer.model_max_length,
+            bos_token_id=tokenizer.bos_token_id,
+            eos_token_id=tokenizer.eos_token_id,
+            pad_token_id=tokenizer.pad_token_id,
+            projection_dim=hidden,
+        )
+    )
+    unet = diffusers.UNet2DConditionModel(
+        sample_size=sample_size,
+        in_channels=4,
+        out_channels=4,
+        block_out_channels=(8, 16),
+        layers_per_block=1,
+        norm_num_groups=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=hidden,
+        attention_head_dim=4,
+    )
+    vae = diffusers.AutoencoderKL(
+        in_channels=3,
+        out_channels=3,
+        block_out_channels=(8, 16),
+        down_block_types=("DownEncoderBlock2D", "DownEncoderBlock2D"),
+        up_block_types=("UpDecoderBlock2D", "UpDecoderBlock2D"),
+        latent_channels=4,
+        norm_num_groups=4,
+        sample_size=sample_size * 2,
+    )
+    scheduler = diffusers.EulerDiscreteScheduler(
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        timestep_spacing="trailing",
+        steps_offset=1,
+    )
+    pipeline = diffusers.StableDiffusionPipeline(
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+        unet=unet,
+        scheduler=scheduler,
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
+    pipeline.save_pretrained(target)
+    return target
