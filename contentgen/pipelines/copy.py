@@ -181,19 +181,23 @@ class _CellPlan:
         from contentgen.compliance.grounding import FactSheet
 
         brand, cell = self.pipeline.brand, self.cell
-        if self.error is not None:
+
+        def result(variants: list[CopyVariant], dropped: list[DroppedVariant], version: str) -> CopyResult:
             return CopyResult(
                 brand=brand.id,
                 segment=cell.segment.id,
                 channel=cell.channel.id,
                 skus=[p.sku for p in cell.products],
                 locale=brand.locale,
-                variants=[],
-                dropped=[],
+                variants=variants,
+                dropped=dropped,
                 provider=info,
-                prompt_version="",
+                prompt_version=version,
                 error=self.error,
             )
+
+        if self.error is not None:
+            return result([], [], "")
         facts = FactSheet.build(cell.products, brief=self.brief, policies=self.pipeline.policies, brand=brand)
         kept: list[CopyVariant] = []
         dropped: list[DroppedVariant] = []
@@ -213,17 +217,7 @@ class _CellPlan:
                 kept.append(variant)
         ranked, duplicates = _rank(kept, self.n)
         dropped += [DroppedVariant(seed=v.seed, reason="near-duplicate of a better variant") for v in duplicates]
-        return CopyResult(
-            brand=brand.id,
-            segment=cell.segment.id,
-            channel=cell.channel.id,
-            skus=[p.sku for p in cell.products],
-            locale=brand.locale,
-            variants=ranked,
-            dropped=dropped,
-            provider=info,
-            prompt_version=template_version or self.prompt_version,
-        )
+        return result(ranked, dropped, template_version or self.prompt_version)
 
 
 # ---- budgets and decoration ---------------------------------------------------------------------
