@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ["bench_copy", "bench_text_batching", "bench_images"]
+BENCHES = ["bench_cli", "bench_copy", "bench_text_batching", "bench_images"]
 
 
 def main() -> None:

@@ -149,6 +149,8 @@ HEAVY = (
     "openai",
     "numpy",
     "PIL",
+    "pydantic",
+    "jinja2",
 )
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from contentgen.cli.output import emit_json, out
-from contentgen.domain.common import Locale
+
+if TYPE_CHECKING:
+    from contentgen.domain.common import Locale
 
 app = typer.Typer(help="Customer segments (personas).", no_args_is_help=True)
 
