@@ -33,6 +33,7 @@ class CopyTask:
     budgets: dict[str, int]
     variant: int = 0
     prompts_path: Sequence[Path] = field(default_factory=tuple)
+    seed: int = 0  # the run's seed: with `variant` it decides which angle a variant takes
 
     @property
     def locale(self) -> Locale:

@@ -100,3 +100,17 @@ def test_output_is_json_with_fields_and_hashtags() -> None:
     data = json.loads(result.text)
     assert set(data["fields"]) == {"title", "body"}
     assert "MorrowTea" in data["hashtags"]
+
+
+def test_siblings_take_different_angles() -> None:
+    """Variants 0..k-1 of one cell and run cover all k angles of the channel's templates."""
+    from contentgen.prompts import copy_templates
+
+    engine = TemplateTextProvider()
+    base = _task("morrow", "gen-z", "email")
+    angles = {a.id for a in copy_templates("email", "en-US").spec.angles}
+    taken = set()
+    for variant in range(len(angles)):
+        task = CopyTask(base.brand, base.segment, base.channel, base.products, None, base.budgets, variant, seed=3)
+        taken.add(engine.write(task, seed=3 + variant)["angle"])
+    assert taken == angles

@@ -153,7 +153,9 @@ class CopyPipeline:
         messages = (Message("system", system), Message("user", user))
         requests = []
         for i in range(n * OVERSAMPLE):
-            task = CopyTask(self.brand, cell.segment, cell.channel, cell.products, brief, budgets, i, self.prompts_path)
+            task = CopyTask(
+                self.brand, cell.segment, cell.channel, cell.products, brief, budgets, i, self.prompts_path, seed
+            )
             requests.append(
                 TextRequest(
                     messages=messages,

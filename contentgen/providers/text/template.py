@@ -189,8 +189,8 @@ class TemplateTextProvider(TextProvider):
         extra = [*task.prompts_path, *(Path(p) for p in self.options.prompts_path)]  # type: ignore[attr-defined]
         templates = copy_templates(task.channel.id, task.locale, extra)
         angles = list(templates.spec.angles)
-        # Each variant index takes the next angle of a per-cell shuffle, so siblings differ in approach.
-        cell_rng = random.Random(_seed(seed, task.segment.id, task.channel.id, task.product.sku))
+        # Each variant index takes the next angle of one shuffle per cell and run, so siblings differ in approach.
+        cell_rng = random.Random(_seed(task.seed, task.segment.id, task.channel.id, task.product.sku))
         cell_rng.shuffle(angles)
         angle = angles[task.variant % len(angles)]
         fields: dict[str, str] = {}
