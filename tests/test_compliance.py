@@ -279,8 +279,10 @@ def test_missing_disclaimers_by_category_and_channel(morrow: BrandKit) -> None:
     present = {**fields, "footer": "contains   caffeine"}
     assert check_fields(present, locale="en-US", brand=morrow, category="Green Tea") == []
     assert check_fields(fields, locale="en-US", brand=morrow, category=None) == []
-    herbal = check_fields(fields, locale="en-US", brand=morrow, category="Herbal Blends")
+    herbal = check_fields(fields, locale="en-US", brand=morrow, category="Herbal Blends", channel="email")
     assert herbal[0].suggestion is not None and herbal[0].suggestion.startswith("These statements")
+    # the long FDA statement is scoped to long-form channels: a Douyin caption does not carry it
+    assert check_fields(fields, locale="en-US", brand=morrow, category="Herbal Blends", channel="douyin") == []
 
 
 def test_disclaimer_presence_ignores_full_width_and_punctuation(qinghe: BrandKit) -> None:
