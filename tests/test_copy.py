@@ -261,3 +261,12 @@ def test_a_cell_without_room_is_reported_not_fatal() -> None:
                                  CopyCell(segment, channels["wechat-moments"], (product,))], n=1)
     assert sms.error and "channel 'sms' field 'body' has 70 characters" in sms.error and not sms.variants
     assert moments.error is None and moments.variants
+
+
+def test_hashtags_are_closed_before_required_text() -> None:
+    """On a short Chinese field a disclaimer after the hashtags must not run into the last tag."""
+    result = generate_copy("qinghe", "gen-z", "douyin", "QH-CLN-001", n=3)
+    for v in result.variants:
+        caption = v.fields["caption"]
+        last = "#" + v.hashtags[-1]
+        assert last + " " in caption or caption.endswith(last), caption

@@ -255,7 +255,11 @@ def _decorations(brand: BrandKit, cell: CopyCell, name: str) -> tuple[str, str]:
             tail.append(channel.requirements.opt_out.get(locale))
         if tail:
             joiner = "" if locale == "zh-CN" else " "
-            sep = "\n\n" if channel.fields[name].max > 200 else ("" if locale == "zh-CN" else " ")
+            # Chinese runs on without a space, except after hashtags, which a space must close.
+            closes_hashtags = channel.hashtags.field == name and channel.hashtags.max > 0
+            sep = (
+                "\n\n" if channel.fields[name].max > 200 else ("" if locale == "zh-CN" and not closes_hashtags else " ")
+            )
             suffix = sep + joiner.join(tail)
     return prefix, suffix
 
