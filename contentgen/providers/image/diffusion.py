@@ -51,7 +51,7 @@ from pydantic import Field, NonNegativeFloat, PositiveInt
 
 from contentgen.errors import ConfigError, MissingExtraError, ProviderError
 from contentgen.providers.base import ImageProvider, ImageRequest, ProviderOptions
-from contentgen.providers.text.hf import _hub_unreachable, _one_line
+from contentgen.providers.support import hub_unreachable, one_line
 
 if TYPE_CHECKING:
     import torch
@@ -191,7 +191,7 @@ class DiffusersImageProvider(ImageProvider):
         except ProviderError:
             raise
         except Exception as err:
-            raise ProviderError(f"cannot load the diffusion pipeline '{source}': {_one_line(err)}") from err
+            raise ProviderError(f"cannot load the diffusion pipeline '{source}': {one_line(err)}") from err
         pipeline.to(device)
         pipeline.set_progress_bar_config(disable=True)
         return pipeline, device
@@ -223,7 +223,7 @@ class DiffusersImageProvider(ImageProvider):
             return load(True)
         except OSError:
             pass  # not (fully) cached
-        unreachable = _hub_unreachable()
+        unreachable = hub_unreachable()
         if unreachable:
             raise ProviderError(
                 f"model '{repo_id}' is not a local directory nor in the Hugging Face cache, and the hub cannot be "

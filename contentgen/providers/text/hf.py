@@ -29,7 +29,6 @@ Determinism
 
 from __future__ import annotations
 
-import os
 import queue
 import secrets
 import threading
@@ -42,6 +41,7 @@ from pydantic import Field, PositiveInt
 
 from contentgen.errors import MissingExtraError, ProviderError
 from contentgen.providers.base import ProviderOptions, TextProvider, TextRequest, TextResult
+from contentgen.providers.support import hub_unreachable, one_line
 
 if TYPE_CHECKING:
     import torch
@@ -268,7 +268,7 @@ class TransformersTextProvider(TextProvider):
             return load(True)  # type: ignore[no-any-return]
         except OSError:
             pass  # not (fully) cached
-        unreachable = _hub_unreachable()
+        unreachable = hub_unreachable()
         if unreachable:
             raise ProviderError(
                 f"model '{repo_id}' is not a local directory nor in the Hugging Face cache, and the hub cannot be "
@@ -278,7 +278,7 @@ class TransformersTextProvider(TextProvider):
         return load(False)  # type: ignore[no-any-return]
 
     def _load_failure(self, source: str, err: Exception) -> str:
-        reason = _one_line(err)
+        reason = one_line(err)
         names = {type(e).__name__ for e in _chain(err)}
         if names & {"RepositoryNotFoundError", "GatedRepoError", "RevisionNotFoundError"}:
             return (
@@ -442,28 +442,6 @@ def _chain(err: BaseException) -> Iterator[BaseException]:
         seen.add(id(current))
         yield current
         current = current.__cause__ or current.__context__
-
-
-def _one_line(err: BaseException, limit: int = 200) -> str:
-    text = " ".join(str(err).split()) or type(err).__name__
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _hub_unreachable() -> str:
-    """Why the hub cannot be reached ('' if it answers): one quick request, no retries."""
-    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}:
-        return "offline: HF_HUB_OFFLINE is set"
-    try:
-        from huggingface_hub import constants
-
-        if constants.HF_HUB_OFFLINE:
-            return "offline: HF_HUB_OFFLINE is set"
-        import httpx
-
-        httpx.head(constants.ENDPOINT, timeout=5.0)
-    except Exception as err:
-        return f"offline: {_one_line(err, 80)}"
-    return ""
 
 
 def _seeded_sampler(rows: Sequence[_Row], top_k: int | None, top_p: float | None) -> Any:

@@ -25,6 +25,7 @@ from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, field_va
 
 from contentgen.errors import MissingExtraError, ProviderError
 from contentgen.providers.base import ProviderOptions, TextProvider, TextRequest, TextResult
+from contentgen.providers.support import one_line
 
 if TYPE_CHECKING:
     from openai import OpenAI
@@ -175,7 +176,7 @@ class OpenAITextProvider(TextProvider):
         if isinstance(err, openai.APIConnectionError):
             return (
                 f"cannot connect to the OpenAI-compatible server at {url} for model '{model}' "
-                f"({_one_line(err.__cause__ or err, 120)}; {tries}); start the server "
+                f"({one_line(err.__cause__ or err, 120)}; {tries}); start the server "
                 "(e.g. vllm serve MODEL, ollama serve) or fix the base_url option"
             )
         if isinstance(err, openai.APIStatusError):
@@ -198,7 +199,7 @@ class OpenAITextProvider(TextProvider):
             if status >= 500:
                 return f"the server at {url} failed for model '{model}' ({status}: {detail}; {tries})"
             return f"the server at {url} rejected the request for model '{model}' ({status}: {detail})"
-        return f"the server at {url} failed for model '{model}': {_one_line(err)}"
+        return f"the server at {url} failed for model '{model}': {one_line(err)}"
 
     def _served(self) -> str:
         """', it serves: a, b' if the server lists its models, else ''."""
@@ -218,10 +219,5 @@ def _status_detail(err: Any) -> str:
         inner = body.get("error", body)
         message = inner.get("message") if isinstance(inner, dict) else inner
         if isinstance(message, str) and message:
-            return _one_line(message, 160)
-    return _one_line(re.sub(r"^Error code: \d+ - ", "", err.message), 160)
-
-
-def _one_line(err: BaseException | str, limit: int = 200) -> str:
-    text = " ".join(str(err).split()) or type(err).__name__
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+            return one_line(message, 160)
+    return one_line(re.sub(r"^Error code: \d+ - ", "", err.message), 160)

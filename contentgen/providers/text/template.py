@@ -214,8 +214,15 @@ class TemplateTextProvider(TextProvider):
             "template_version": templates.version,
         }
 
-    def _fit(self, template: jinja2.Template, task: CopyTask, seed: int, name: str, templates: Any,
-             contexts: dict[int, tuple[_Helpers, dict[str, Any]]]) -> str:
+    def _fit(
+        self,
+        template: jinja2.Template,
+        task: CopyTask,
+        seed: int,
+        name: str,
+        templates: Any,
+        contexts: dict[int, tuple[_Helpers, dict[str, Any]]],
+    ) -> str:
         """Render with full detail first, then less, until the text fits the field's budget."""
         spec = task.channel.fields[name]
         budget = task.budgets.get(name, spec.max)
