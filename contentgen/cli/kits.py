@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -112,7 +112,7 @@ def validate(
     extra = _extra(kits_dir)
     refs = kits or list(find_kits(extra))
     channels = load_channels()
-    results: list[dict[str, object]] = []
+    results: list[dict[str, Any]] = []
     for ref in refs:
         try:
             results.append({"kit": ref, "ok": True, **validate_kit(ref, extra=extra, channels=channels).summary})
@@ -133,7 +133,7 @@ def validate(
                     str(r["locale"]),
                     str(r["products"]),
                     str(r["segments"]),
-                    ", ".join(map(str, r["policies"])),  # type: ignore[call-overload]
+                    ", ".join(r["policies"]),
                 )
             else:
                 table.add_row(str(r["kit"]), "[red]failed[/]", "", "", "", "")

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, PrivateAttr
 
@@ -330,15 +330,15 @@ def _parse(text: str, channel: Channel) -> dict[str, Any]:
     }
 
 
-def shorten(text: str, limit: int, count: str = "chars") -> str | None:
+def shorten(text: str, limit: int, count: Literal["chars", "width"] = "chars") -> str | None:
     """Drop whole sentences from the end until the text fits; None if even the first does not."""
-    if text_length(text, count) <= limit:  # type: ignore[arg-type]
+    if text_length(text, count) <= limit:
         return text
     parts = [p for p in _SENTENCE_END.split(text) if p]
     while len(parts) > 1:
         parts.pop()
         candidate = "".join(parts).rstrip(" ，,、：:;；—-\n")
-        if candidate and text_length(candidate, count) <= limit:  # type: ignore[arg-type]
+        if candidate and text_length(candidate, count) <= limit:
             return candidate
     return None
 

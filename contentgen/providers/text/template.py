@@ -171,6 +171,7 @@ class TemplateTextProvider(TextProvider):
 
     name: ClassVar[str] = "template"
     Options = TemplateOptions
+    options: TemplateOptions
 
     def generate(self, requests: Sequence[TextRequest]) -> list[TextResult]:
         return [self._one(r) for r in requests]
@@ -186,7 +187,7 @@ class TemplateTextProvider(TextProvider):
         """Fields, hashtag candidates and the angle for one variant of one cell."""
         from pathlib import Path
 
-        extra = [*task.prompts_path, *(Path(p) for p in self.options.prompts_path)]  # type: ignore[attr-defined]
+        extra = [*task.prompts_path, *(Path(p) for p in self.options.prompts_path)]
         templates = copy_templates(task.channel.id, task.locale, extra)
         angles = list(templates.spec.angles)
         # Each variant index takes the next angle of one shuffle per cell and run, so siblings differ in approach.
