@@ -406,7 +406,8 @@ def _finish_variant(
                 if len(tags) <= channel.hashtags.min:
                     break
                 tags = tags[:-1]
-            text = f"{text}{sep}{_hashtag_text(channel, tags)}"
+            if tags:
+                text = f"{text}{sep}{_hashtag_text(channel, tags)}"
         decorated[name] = prefix + text + suffix
     if channel.hashtags.field is None:
         tags = []
