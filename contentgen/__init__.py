@@ -24,6 +24,9 @@ _API = {
     "load_settings": "contentgen.config",
     "Settings": "contentgen.config",
     "ContentgenError": "contentgen.errors",
+    "CopyPipeline": "contentgen.pipelines.copy",
+    "CopyResult": "contentgen.pipelines.copy",
+    "generate_copy": "contentgen.pipelines.copy",
 }
 
 __all__ = [
@@ -31,10 +34,13 @@ __all__ = [
     "Catalog",
     "Channel",
     "ContentgenError",
+    "CopyPipeline",
+    "CopyResult",
     "Product",
     "Segment",
     "Settings",
     "__version__",
+    "generate_copy",
     "load_brand_kit",
     "load_catalog",
     "load_channels",
@@ -58,6 +64,7 @@ if TYPE_CHECKING:
         validate_kit,
     )
     from contentgen.errors import ContentgenError
+    from contentgen.pipelines.copy import CopyPipeline, CopyResult, generate_copy
 
 
 def __getattr__(name: str) -> Any:

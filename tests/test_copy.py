@@ -53,7 +53,10 @@ def test_sms_signature_opt_out_and_length() -> None:
         assert body.startswith("【青禾】") and body.endswith("拒收请回复R")
         assert len(body) <= 70
     english = generate_copy("morrow", "silver-haired", "sms", "MT-GRN-001", n=2)
-    assert all(v.fields["body"].endswith("Reply STOP to opt out") for v in english.variants)
+    for v in english.variants:
+        body = v.fields["body"]
+        assert body.startswith("[Morrow] ") and body.endswith(" Reply STOP to opt out")
+        assert ". Contains caffeine." in body and v.ready  # the generated sentence ends before the disclaimer
 
 
 @pytest.mark.parametrize("kit", ["qinghe", "morrow"])

@@ -397,6 +397,10 @@ def _finish_variant(
     decorated: dict[str, str] = {}
     for name, text in fields.items():
         prefix, suffix = _decorations(brand, cell, name)
+        spec = channel.fields[name]
+        ended = text + ("。" if locale == "zh-CN" else ".")
+        if suffix and text[-1:].isalnum() and text_length(prefix + ended + suffix, spec.count) <= spec.max:
+            text = ended  # end the sentence before required text follows it
         if channel.hashtags.field == name and tags:
             spec = channel.fields[name]
             sep = _hashtag_separator(spec.max)
