@@ -79,6 +79,16 @@ class LoadedTemplates:
                         hint=f"line {err.lineno} of the template",
                     ) from None
 
+        if self.shared:  # shared macros change the copy too: their text is part of the version
+            digest = hashlib.sha256()
+            for template_name in sorted(set(self.shared.values())):
+                try:
+                    source_text, _, _ = env.loader.get_source(env, template_name) if env.loader else ("", None, None)
+                except jinja2.TemplateNotFound:
+                    raise DataError(path, f"imports '{template_name}', which is not in the prompts folders") from None
+                digest.update(source_text.encode())
+            self.version += f"+{digest.hexdigest()[:8]}"
+
     def modules(self, context: dict[str, Any]) -> dict[str, Any]:
         """The shared modules the field templates import, built once for this context."""
         built: dict[str, Any] = {}

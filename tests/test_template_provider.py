@@ -114,3 +114,20 @@ def test_siblings_take_different_angles() -> None:
         task = CopyTask(base.brand, base.segment, base.channel, base.products, None, base.budgets, variant, seed=3)
         taken.add(engine.write(task, seed=3 + variant)["angle"])
     assert taken == angles
+
+
+def test_shared_macros_are_part_of_the_template_version(tmp_path: Path) -> None:
+    versions = []
+    for i, greeting in enumerate(["你好", "您好"]):
+        folder = tmp_path / str(i) / "copy" / "zh-CN"
+        folder.mkdir(parents=True)
+        (folder / "_x.j2").write_text(f"{{% set hello = '{greeting}' %}}", encoding="utf-8")
+        (folder / "douyin.yaml").write_text(
+            "version: 1\nangles:\n  - id: a\n    fields:\n      caption: |-\n"
+            "        {% import \"copy/zh-CN/_x.j2\" as x with context %}{{ x.hello }}，{{ product.name }}\n",
+            encoding="utf-8")
+        engine = TemplateTextProvider({"prompts_path": [str(tmp_path / str(i))]})
+        out = engine.write(_task("qinghe", "gen-z", "douyin"), 0)
+        assert out["fields"]["caption"].startswith(greeting)
+        versions.append(out["template_version"])
+    assert versions[0].startswith("zh-CN/douyin@v1+") and versions[0] != versions[1]
