@@ -1,0 +1,65 @@
+"""Typed values shared by the catalog store and its readers (the agent, the CLI)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol
+
+from contentgen.domain.product import Product
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Constraints parsed from a question; each one becomes a Chroma `where` clause."""
+
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    category: str | None = None
+    in_stock: bool | None = None
+
+    def __bool__(self) -> bool:
+        return any(v is not None for v in (self.price_min, self.price_max, self.category, self.in_stock))
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved product. `score` is in [0, 1], higher is better; the ranks say which leg found it."""
+
+    product: Product
+    score: float
+    dense_rank: int | None = None
+    keyword_rank: int | None = None
+
+    @property
+    def sku(self) -> str:
+        return self.product.sku
+
+
+@dataclass(frozen=True)
+class PolicyPassage:
+    """A chunk of a kit's policy Markdown (shipping, returns, warranty, membership)."""
+
+    policy: str
+    text: str
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    filters: Filters
+    hits: list[Hit]
+    policies: list[PolicyPassage] = field(default_factory=list)
+
+
+class Retriever(Protocol):
+    """What the agent needs from a catalog: the store implements it."""
+
+    def search(self, query: str, k: int = 10, *, filters: Filters | None = None) -> SearchResult: ...
+
+    def get(self, sku: str) -> Product: ...
+
+    def policies(self) -> dict[str, str]: ...
+
+    def info(self) -> dict[str, Any]: ...
