@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -11,6 +12,28 @@ from contentgen.domain.common import Model, Slug, Text, TextList
 CityTier = Literal[
     "tier-1", "new-tier-1", "tier-2", "tier-3", "tier-4", "county", "rural", "metro", "suburban", "small-town"
 ]
+
+
+class RfmStats(Model):
+    """Aggregates of one RFM tier (never a single customer's values)."""
+
+    customers: int = Field(ge=1)
+    share: float = Field(ge=0, le=1, description="of all customers")
+    recency_days_median: float = Field(ge=0)
+    frequency_mean: float = Field(ge=0)
+    monetary_mean: float = Field(ge=0)
+    monetary_median: float = Field(ge=0)
+    revenue_share: float = Field(ge=0, le=1, description="of all revenue")
+
+
+class RfmProfile(Model):
+    """Where a segment derived from customer data comes from: its RFM tier, statistics and suggested strategy."""
+
+    tier: Slug
+    as_of: date
+    currency: str | None = None
+    stats: RfmStats
+    strategy: TextList
 
 
 class Segment(Model):
@@ -28,6 +51,7 @@ class Segment(Model):
     tone_hints: TextList
     price_sensitivity: Literal["low", "medium", "high"]
     interests: TextList | None = None
+    rfm: RfmProfile | None = None  # set on segments derived from customer data (`contentgen segments derive`)
 
     @model_validator(mode="after")
     def _check(self) -> Segment:
