@@ -136,13 +136,23 @@ def copy_templates(channel: str, locale: Locale, extra: Sequence[Path] = ()) -> 
     return _copy_templates(path, path.stat().st_mtime, tuple(extra))
 
 
+@lru_cache(maxsize=64)
+def _prompt_template(path: Path, mtime: float, extra: tuple[Path, ...]) -> tuple[jinja2.Template, str]:
+    """A prompt file compiled once (per modification time): compiling costs far more than rendering."""
+    source = path.read_text(encoding="utf-8")
+    try:
+        template = environment(extra).from_string(source)
+    except jinja2.TemplateError as err:
+        raise DataError(path, f"template error: {err}") from None
+    return template, hashlib.sha256(source.encode()).hexdigest()[:10]
+
+
 def render_prompt(name: str, extra: Sequence[Path] = (), **context: Any) -> tuple[str, str]:
     """Render a prompt template; returns (text, version) where version hashes the template source."""
     path = find(name, extra)
-    env = environment(extra)
-    source = path.read_text(encoding="utf-8")
+    template, digest = _prompt_template(path, path.stat().st_mtime, tuple(extra))
     try:
-        text = env.from_string(source).render(**context)
+        text = template.render(**context)
     except jinja2.TemplateError as err:
         raise DataError(path, f"template error: {err}") from None
-    return text.strip(), f"{name}@{hashlib.sha256(source.encode()).hexdigest()[:10]}"
+    return text.strip(), f"{name}@{digest}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-DataFolder = Literal["prompts", "brand_kits", "agents", "channels"]
+DataFolder = Literal["prompts", "brand_kits", "agents", "channels", "layouts", "campaigns"]
 
 _PACKAGE = Path(__file__).resolve().parent
 

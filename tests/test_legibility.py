@@ -15,6 +15,7 @@ from contentgen.render.legibility import (
     apply_scrim,
     choose_text_colour,
     contrast_ratio,
+    ground_contrast,
     large_text_min_px,
     measure_contrast,
     relative_luminance,
@@ -285,3 +286,15 @@ def test_apply_scrim_returns_a_new_image_with_rounded_translucent_panel() -> Non
     assert rgba.mode == "RGBA"
     with pytest.raises(ValueError, match="opacity"):
         apply_scrim(image, (0, 0, 10, 10), "#000000", 1.5)
+
+
+def test_ground_contrast_judges_the_paint_against_the_measured_ground() -> None:
+    flat = Image.new("RGB", (200, 60), "#FFFFFF")
+    mask = draw_text(flat, "thin text", "#767676", 12)
+    exact = contrast_ratio("#767676", "#FFFFFF")
+    assert ground_contrast(flat, (0, 0, 200, 60), mask, "#767676") == pytest.approx(exact)
+    # half the ground darkened: the low percentile sees the dark half, whatever the glyphs' anti-aliasing
+    split = Image.new("RGB", (200, 60), "#FFFFFF")
+    split.paste((150, 150, 150), (0, 0, 100, 60))
+    mask = draw_text(split, "thin text", "#767676", 12)
+    assert ground_contrast(split, (0, 0, 200, 60), mask, "#767676") < 2.0

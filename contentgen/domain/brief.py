@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import Field, model_validator
 
 from contentgen.domain.common import Model
+from contentgen.domain.product import Product
 
 
 class Coupon(Model):
@@ -43,3 +44,15 @@ class Brief(Model):
     occasion: str | None = Field(default=None, description="e.g. 开学季, Mother's Day, weekend family day")
     key_message: str | None = None
     promotion: Promotion | None = None
+
+    def promo_price(self, product: Product) -> Decimal | None:
+        """The promotional price the brief sets for a product: its own promo price, else the percent off."""
+        promotion = self.promotion
+        if promotion is None:
+            return None
+        if product.sku in promotion.promo_prices:
+            return Decimal(promotion.promo_prices[product.sku])
+        if promotion.discount_percent:
+            cut = product.price * Decimal(100 - promotion.discount_percent) / Decimal(100)
+            return cut.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return None

@@ -84,6 +84,8 @@ class Requirements(Model):
 
     signature: bool = False
     opt_out: Text | None = None
+    # Posters draw the brand's disclaimers in a box of their own instead of appending them to the text.
+    disclaimers: bool = Field(default=True, description="append the brand's required disclaimers to the main field")
 
 
 class Channel(Model):

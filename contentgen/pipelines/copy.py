@@ -231,6 +231,8 @@ def _main_field(channel: Channel) -> str:
 
 
 def _disclaimers(brand: BrandKit, cell: CopyCell) -> list[str]:
+    if not cell.channel.requirements.disclaimers:
+        return []
     categories = {p.category for p in cell.products}
     texts = [d.text for d in brand.voice.disclaimers if any(d.applies(cell.channel.id, c) for c in categories)]
     return list(dict.fromkeys(texts))
@@ -415,7 +417,8 @@ def _finish_variant(
         decorated[name] = prefix + text + suffix
     if channel.hashtags.field is None:
         tags = []
-    for product_category in dict.fromkeys(p.category for p in cell.products):
+    required = dict.fromkeys(p.category for p in cell.products) if channel.requirements.disclaimers else {}
+    for product_category in required:
         findings += adlaw.missing_disclaimers(decorated, brand=brand, category=product_category, channel=channel.id)
     for name, text in decorated.items():
         spec = channel.fields[name]

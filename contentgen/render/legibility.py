@@ -273,6 +273,32 @@ def measure_contrast(
     return analyse_contrast(image, box, text_mask, erode=erode, halo=halo, percentile=percentile).ratio
 
 
+def ground_contrast(
+    image: Image.Image,
+    box: Box,
+    text_mask: Image.Image | npt.NDArray[np.generic],
+    colour: ColourLike,
+    *,
+    halo: int = 2,
+    percentile: float = DEFAULT_PERCENTILE,
+) -> float:
+    """WCAG contrast of a known text `colour` against the rendered background around its glyphs in `box`.
+
+    The background is measured on the pixels exactly as in ``measure_contrast`` (outside the mask dilated
+    by `halo`, low percentile); the text side is the colour the text was painted in, as WCAG defines it.
+    Use it for small text, whose anti-aliased strokes leave too few fully covered pixels to measure.
+    """
+    box = _clip_box(box, image.size)
+    inked = np.asarray(_mask_array(text_mask, image.size, box)) >= 128
+    if not inked.any():
+        raise ValueError("the text mask covers no pixels inside the box")
+    outside = ~_dilate(inked, halo)
+    if not outside.any():
+        raise ValueError("no background pixels left in the box around the text (enlarge the box)")
+    background = np.asarray(image.crop(box).convert("RGB"))[outside]
+    return _worst_case(relative_luminance(colour), _luminance_of(background), percentile)
+
+
 def required_ratio(
     size_px: float,
     bold: bool,

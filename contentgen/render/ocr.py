@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -82,6 +82,12 @@ class OcrReader:
         """Load the models now (they are otherwise loaded by the first read)."""
         with self._lock:
             self._load()
+
+    def alphabet(self) -> frozenset[str]:
+        """The characters the recogniser can output; others can never read back exactly."""
+        with self._lock:
+            engine = self._load()
+        return frozenset(engine.text_rec.postprocess_op.character)
 
     def read_lines(self, image: Image.Image, box: Box | None = None, pad: int = 8) -> list[OcrLine]:
         """The text segments in `box` (default: the whole image), in reading order, in image coordinates."""
@@ -270,26 +276,38 @@ def normalise_text(text: str) -> str:
     return "".join(ch for ch in text if not ch.isspace())
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (insert, delete, substitute; each costs 1), O(len(a)*len(b)) time, two rows."""
-    if len(a) < len(b):
-        a, b = b, a
+def edit_distance(a: str, b: str, wildcards: Container[str] = ()) -> int:
+    """Levenshtein distance from `a` to `b` (insert, delete, substitute; each costs 1), two rows.
+
+    A character of `a` in `wildcards` matches anything and may also be dropped for free: it stands for
+    a character the recogniser cannot output, so whatever it read there is not an error.
+    """
     if not b:
-        return len(a)
+        return sum(ch not in wildcards for ch in a)
     previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
+    for ca in a:
+        free = ca in wildcards
+        current = [previous[0] + (not free)]
         for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+            current.append(
+                min(previous[j] + (not free), current[j - 1] + 1, previous[j - 1] + (0 if free else ca != cb))
+            )
         previous = current
     return previous[-1]
 
 
-def char_error_rate(expected: str, got: str) -> float:
+def char_error_rate(expected: str, got: str, unreadable: Container[str] = ()) -> float:
     """Edit distance between the normalised texts (``normalise_text``) divided by the normalised
     expected length. 0 is a perfect read; it exceeds 1 when OCR adds more than was expected. An empty
-    expected text scores 0 against an empty read and 1 against anything else."""
+    expected text scores 0 against an empty read and 1 against anything else.
+
+    Characters in `unreadable` (outside the recogniser's alphabet, see ``OcrReader.alphabet``) match
+    whatever was read in their place and do not count toward the length.
+    """
     want, have = normalise_text(expected), normalise_text(got)
+    length = sum(ch not in unreadable for ch in want)
     if not want:
         return 0.0 if not have else 1.0
-    return edit_distance(want, have) / len(want)
+    if not length:  # nothing it could read: no evidence either way
+        return 0.0
+    return edit_distance(want, have, unreadable) / length

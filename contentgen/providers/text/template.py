@@ -13,7 +13,7 @@ import json
 import random
 import re
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, ClassVar
@@ -41,16 +41,8 @@ class TemplateOptions(ProviderOptions):
 
 
 def promo_price(product: Product, brief: Any) -> Decimal | None:
-    """The promotional price the brief sets for a product: its own promo price, else the percent off."""
-    promotion = getattr(brief, "promotion", None)
-    if promotion is None:
-        return None
-    if product.sku in promotion.promo_prices:
-        return Decimal(promotion.promo_prices[product.sku])
-    if promotion.discount_percent:
-        cut = product.price * Decimal(100 - promotion.discount_percent) / Decimal(100)
-        return cut.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return None
+    """The promotional price the brief sets for a product (see ``Brief.promo_price``)."""
+    return brief.promo_price(product) if brief is not None else None
 
 
 class _Helpers:

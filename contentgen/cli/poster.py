@@ -1,0 +1,159 @@
+"""`contentgen poster`: posters per segment × channel × size × layout, with layout JSON and a contact sheet."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from contentgen.cli.output import emit_json, out
+
+
+def poster(
+    kit: Annotated[str, typer.Option("--kit", "-k", help="Brand kit id or folder.")],
+    segment: Annotated[list[str] | None, typer.Option("--segment", "-s", help="Segment id (repeatable).")] = None,
+    channel: Annotated[list[str] | None, typer.Option("--channel", "-c", help="Channel id (repeatable).")] = None,
+    sku: Annotated[
+        list[str] | None, typer.Option("--sku", help="Product SKU (repeatable); default: the first in-stock product.")
+    ] = None,
+    layout: Annotated[
+        list[str] | None, typer.Option("--layout", "-l", help="Layout id (repeatable); default: hero-product.")
+    ] = None,
+    size: Annotated[
+        list[str] | None, typer.Option("--size", help="Poster size name or WxH (repeatable); default: every size.")
+    ] = None,
+    all_segments: Annotated[bool, typer.Option("--all-segments", help="Every segment of the kit.")] = False,
+    all_channels: Annotated[bool, typer.Option("--all-channels", help="Every channel with poster sizes.")] = False,
+    all_layouts: Annotated[bool, typer.Option("--all-layouts", help="Every layout.")] = False,
+    headline: Annotated[str | None, typer.Option("--headline", help="Explicit headline (skips the copy step).")] = None,
+    subhead: Annotated[str | None, typer.Option("--subhead", help="Explicit sub-head.")] = None,
+    cta: Annotated[str | None, typer.Option("--cta", help="Explicit call to action.")] = None,
+    brief: Annotated[
+        Path | None, typer.Option("--brief", help="Brief YAML: occasion, key message, promotion terms.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for backgrounds and copy.")] = 0,
+    ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="Read every poster back with OCR.")] = True,
+    image_provider: Annotated[
+        str | None, typer.Option("--image-provider", help="Image provider name (see `contentgen providers list`).")
+    ] = None,
+    text_provider: Annotated[str | None, typer.Option("--text-provider", help="Text provider name.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder; default outputs/posters/<kit>.")] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print the layout reports as JSON.")] = False,
+) -> None:
+    """Render brand posters (PNG + JPEG + layout JSON) and a contact sheet of the run."""
+    from contentgen.config import load_settings
+    from contentgen.domain import kit_segments, load_brand_kit, load_channels
+    from contentgen.domain.brief import Brief
+    from contentgen.domain.layout import load_layouts
+    from contentgen.errors import ConfigError, NotFoundError
+    from contentgen.io import load_model
+    from contentgen.pipelines.poster import (
+        PosterCopy,
+        PosterPipeline,
+        PosterRequest,
+        contact_sheet,
+        pick_size,
+        read_back,
+        write_poster,
+    )
+    from contentgen.providers.base import ImageProvider, TextProvider
+    from contentgen.providers.registry import from_settings
+
+    settings = load_settings()
+    brand = load_brand_kit(kit, extra=settings.kits_path)
+    segments = {s.id: s for s in kit_segments(brand)}
+    channels = {cid: c for cid, c in load_channels().items() if c.poster_sizes}
+    layouts = load_layouts()
+    if not (segment or all_segments):
+        raise ConfigError(f"give --segment or --all-segments; segments: {', '.join(segments)}")
+    if not (channel or all_channels):
+        raise ConfigError(f"give --channel or --all-channels; channels with poster sizes: {', '.join(channels)}")
+    for name in segment or []:
+        if name not in segments:
+            raise NotFoundError("segment", name, segments)
+    for name in channel or []:
+        if name not in channels:
+            raise NotFoundError("channel with poster sizes", name, channels)
+    for name in layout or []:
+        if name not in layouts:
+            raise NotFoundError("layout", name, layouts)
+    explicit = None
+    if headline is not None:
+        explicit = PosterCopy(headline=headline, subhead=subhead or "", cta=cta or "")
+    elif subhead is not None or cta is not None:
+        raise ConfigError("--subhead and --cta go with --headline (without it, the copy pipeline writes all three)")
+    images = from_settings("image", settings, image_provider)
+    assert isinstance(images, ImageProvider)
+    texts = from_settings("text", settings, text_provider)
+    assert isinstance(texts, TextProvider)
+    pipeline = PosterPipeline(brand, image_provider=images, text_provider=texts, ocr=ocr)
+    catalog = pipeline.catalog
+    products = [catalog.get(s) for s in sku] if sku else [next((p for p in catalog if p.in_stock), catalog.products[0])]
+    the_brief = load_model(Brief, brief) if brief else None
+    chosen_layouts = list(layouts) if all_layouts else layout or ["hero-product"]
+    requests = [
+        PosterRequest(
+            segment=segments[s],
+            channel=channels[c],
+            size=poster_size,
+            layout=layouts[lay],
+            product=product,
+            copy=explicit,
+            brief=the_brief,
+            seed=seed,
+        )
+        for s in (list(segments) if all_segments else segment or [])
+        for c in (list(channels) if all_channels else channel or [])
+        for poster_size in ([pick_size(channels[c], x) for x in size] if size else channels[c].poster_sizes)
+        for lay in chosen_layouts
+        for product in products
+    ]
+    folder = out_dir or settings.output_dir / "posters" / brand.id
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    started = time.perf_counter()
+    results = []
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+        disable=json,
+    ) as progress:
+        task = progress.add_task(f"posters for {brand.name}", total=len(requests))
+        for i in range(0, len(requests), 16):  # backgrounds and copy batch per chunk
+            for result in pipeline.render(requests[i : i + 16]):
+                if pipeline.ocr is not None:
+                    read_back(result, pipeline.ocr, max_cer=pipeline.max_cer)
+                write_poster(result, folder / (result.segment or "_"))
+                results.append(result)
+                progress.update(task, advance=1)
+    sheet = contact_sheet(results, folder / "contact-sheet.jpg")
+    elapsed = time.perf_counter() - started
+    if json:
+        emit_json({"posters": [r.to_dict() for r in results], "contact_sheet": str(sheet)})
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table("segment", "channel", "size", "layout", "sku", "ready", "findings", title=f"{brand.name}: posters")
+    for r in results:
+        blocking = [f for f in r.findings if f.blocking]
+        note = escape("; ".join(f"{f.field or f.rule}: {f.message}" for f in blocking)[:90]) if blocking else ""
+        table.add_row(
+            r.segment or "—",
+            r.channel,
+            r.size.label,
+            r.layout,
+            r.sku,
+            "[green]yes[/]" if r.ready else "[red]no[/]",
+            note,
+        )
+    console = out()
+    console.print(table)
+    ready = sum(r.ready for r in results)
+    console.print(f"{ready}/{len(results)} ready, {elapsed:.1f} s; posters in {folder}, contact sheet {sheet}")
