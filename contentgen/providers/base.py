@@ -190,11 +190,20 @@ class SpeechRequest:
 
 
 @dataclass(frozen=True)
+class WordMark:
+    """When a word starts in a clip: `text` as spoken (after normalisation), `start` in seconds."""
+
+    text: str
+    start: float
+
+
+@dataclass(frozen=True)
 class Audio:
-    """Mono float32 samples in [-1, 1]."""
+    """Mono float32 samples in [-1, 1]; `marks` are word start times, for providers that report them."""
 
     samples: np.ndarray
     sample_rate: int
+    marks: tuple[WordMark, ...] = ()
 
     @property
     def duration(self) -> float:

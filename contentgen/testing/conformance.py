@@ -134,12 +134,17 @@ class ImageProviderTests(_ProviderTests):
 
 class SpeechProviderTests(_ProviderTests):
     kind = "speech"
+    #: Whether a clip comes out the same alone or in a batch (up to float rounding); else only about as long.
+    batch_independent: ClassVar[bool] = True
 
     def test_audio_is_mono_float_and_not_silent(self, provider: SpeechProvider) -> None:
         (clip,) = provider.synthesize([SpeechRequest("欢迎来到直播间", locale="zh-CN")])
         assert isinstance(clip, Audio) and clip.sample_rate > 0
         assert clip.samples.dtype == np.float32 and clip.samples.ndim == 1
         assert clip.duration > 0.2 and float(np.abs(clip.samples).max()) > 0.01
+        assert float(np.abs(clip.samples).max()) <= 1.0
+        rms = float(np.sqrt(np.mean(clip.samples.astype(np.float64) ** 2)))
+        assert rms > 0.003, "speech is more than a few loud clicks"
 
     def test_longer_text_longer_audio(self, provider: SpeechProvider) -> None:
         short, long = provider.synthesize(
@@ -148,7 +153,41 @@ class SpeechProviderTests(_ProviderTests):
                 SpeechRequest("Hello, and welcome to the show. Today we taste three teas.", locale="en-US"),
             ]
         )
-        assert long.duration > short.duration
+        assert long.duration > 2 * short.duration
+
+    def test_faster_rate_shorter_audio(self, provider: SpeechProvider) -> None:
+        text = "Hello, and welcome to the show. Today we taste three teas."
+        normal, fast = provider.synthesize(
+            [SpeechRequest(text, locale="en-US"), SpeechRequest(text, "en-US", rate=1.5)]
+        )
+        assert fast.duration < 0.9 * normal.duration
+
+    def test_same_request_same_audio(self, provider: SpeechProvider) -> None:
+        request = SpeechRequest("今天我们介绍三款好茶。", locale="zh-CN")
+        first = provider.synthesize([request])[0]
+        provider.synthesize([SpeechRequest("Something else first.", locale="en-US")])
+        again = provider.synthesize([request])[0]
+        assert first.sample_rate == again.sample_rate
+        assert np.array_equal(first.samples, again.samples)
+
+    def test_one_clip_per_request_in_order(self, provider: SpeechProvider) -> None:
+        requests = [
+            SpeechRequest("Fresh jasmine green tea.", locale="en-US"),
+            SpeechRequest("欢迎来到直播间", locale="zh-CN"),
+            SpeechRequest("Hello.", locale="en-US"),
+        ]
+        batch = provider.synthesize(requests)
+        assert len(batch) == len(requests)
+        for clip, request in zip(batch, requests, strict=True):
+            (alone,) = provider.synthesize([request])
+            assert abs(clip.duration - alone.duration) <= 0.1 * alone.duration
+            if self.batch_independent:
+                assert len(clip.samples) == len(alone.samples)
+                assert np.allclose(clip.samples, alone.samples, atol=1e-4)
+
+    def test_nothing_to_say_is_no_audio(self, provider: SpeechProvider) -> None:
+        (clip,) = provider.synthesize([SpeechRequest("  ", locale="en-US")])
+        assert clip.duration < 0.1
 
     def test_empty_batch(self, provider: SpeechProvider) -> None:
         assert provider.synthesize([]) == []

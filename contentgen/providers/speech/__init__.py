@@ -1,0 +1,1 @@
+"""Speech providers: espeak-ng (offline default) and transformers VITS models; text normalisation for speech."""
