@@ -4,12 +4,12 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean chromium
 
 demo: $(VENV)/.core ## set up the offline core and run the main job on the shipped examples
 	$(BIN)/contentgen demo
 
-test: $(VENV)/.all lint ## set up everything (model extras included) and run the whole test suite
+test: $(VENV)/.all lint chromium ## set up everything (model extras included) and run the whole test suite
 	$(BIN)/pytest
 
 lint: $(VENV)/.all
@@ -18,6 +18,11 @@ lint: $(VENV)/.all
 
 bench: $(VENV)/.all ## speed and memory benchmarks, each printing a table with ratios
 	$(BIN)/python -m bench
+
+# The campaign review page is tested in headless Chromium (Debian's package); without it that test fails and says so.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "could not install chromium: tests/test_campaign_review.py will fail"
 
 $(VENV)/.venv:
 	$(PYTHON) -m venv $(VENV)
