@@ -278,3 +278,26 @@ def test_interrupted_and_killed_runs_resume_without_loss(tmp_path: Path) -> None
     final = run_campaign(brief, out_dir=root, workers=1)
     assert final.ok and len(final.skipped) >= kill_points[-1] and len(final.records) == 12, seed
     _assert_complete(root, plan, once=True)
+
+
+def test_poster_deliverable_makes_posters_and_redoes_only_them(tmp_path: Path) -> None:
+    brief = _brief(
+        tmp_path, segments="urban-white-collar", email_extra="\n    poster: {layouts: [type-only], ocr: false}"
+    )
+    out = tmp_path / "run"
+    first = run_campaign(brief, out_dir=out, workers=1)
+    posters = [r for r in first.records if r.kind == "poster"]
+    assert len(posters) == 2 and all(r.ready for r in posters)  # email × 2 products
+    for record in posters:
+        names = sorted(Path(f.path).name for f in record.files)
+        assert [Path(n).suffix for n in names] == [".jpg", ".json", ".png"]
+        assert names[0].startswith("email_hero-banner_type-only_")
+        assert record.summary == {"posters": 1, "ready": 1}
+    before = {r.id: r.input_hash for r in first.records}
+
+    brief.write_text(brief.read_text(encoding="utf-8").replace("[type-only]", "[price-promotion]"), encoding="utf-8")
+    plan = plan_campaign(brief)
+    changed = {i.id for i in plan.items if before.get(i.id) != i.input_hash}
+    assert changed == {r.id for r in posters}  # the copy is untouched by a poster option
+    again = run_campaign(brief, out_dir=out, workers=1)
+    assert {r.id for r in again.made} == changed and {r.kind for r in again.skipped} == {"copy"}

@@ -65,6 +65,7 @@ T = TypeVar("T")
 GROUP = "contentgen.deliverables"
 BUILTIN: dict[str, str] = {
     "copy": "contentgen.campaign.deliverables:CopyDeliverable",
+    "poster": "contentgen.campaign.deliverables:PosterDeliverable",
 }
 _runtime: dict[str, str] = {}
 
@@ -508,3 +509,110 @@ def copy_prompt_sources(ctx: CampaignContext, channel: str) -> dict[str, str]:
         return found
 
     return ctx.cached(f"inputs:prompts:{channel}", build)
+
+
+# ---- posters ----------------------------------------------------------------------------------------
+
+
+class PosterOptions(DeliverableOptions):
+    layouts: list[str] = Field(default=["hero-product"], min_length=1, description="layout ids (layouts/*.yaml)")
+    sizes: list[str] = Field(default=[], description="the channel's poster size names; empty: every size")
+    ocr: bool = Field(default=True, description="read every poster back with OCR before calling it ready")
+
+
+class PosterDeliverable(Deliverable):
+    """Posters per cell: every requested layout at every size of the channel, PNG + JPEG + layout JSON each."""
+
+    kind = "poster"
+    Options = PosterOptions
+    providers = ("image", "text")
+    seconds = 1.5  # per poster with OCR read-back, one core
+    max_batch = 4  # cells per pipeline call: a diffusers provider paints their backgrounds in one batch
+
+    def inputs(self, cell: Cell, ctx: CampaignContext) -> dict[str, Any]:
+        from contentgen.resources import shipped
+
+        layouts = {p.name: path_digest(p) for p in sorted(shipped("layouts").glob("*.yaml"))}
+        return {
+            "kit": kit_content(ctx),
+            "assets": asset_hashes(ctx, ctx.products(cell.skus)),
+            "prompts": copy_prompt_sources(ctx, "poster"),
+            "layouts": layouts,
+            "channel": ctx.channels[cell.channel].model_dump(mode="json"),
+        }
+
+    def estimate(self, options: DeliverableOptions) -> float:
+        layouts = len(options.layouts) if isinstance(options, PosterOptions) else 1
+        return self.seconds * layouts * 2  # channels have one to two poster sizes
+
+    def make(self, item: PlannedArtifact, ctx: CampaignContext) -> ArtifactRecord:
+        return self.make_batch([item], ctx)[0]
+
+    def make_batch(self, items: Sequence[PlannedArtifact], ctx: CampaignContext) -> list[ArtifactRecord]:
+        from contentgen.domain.layout import load_layouts
+        from contentgen.pipelines.poster import PosterPipeline, PosterRequest, pick_size, read_back, write_poster
+        from contentgen.providers.base import ImageProvider, TextProvider
+
+        def build() -> PosterPipeline:
+            images, texts = ctx.provider("image"), ctx.provider("text")
+            assert isinstance(images, ImageProvider) and isinstance(texts, TextProvider)
+            return PosterPipeline(
+                ctx.brand,
+                image_provider=images,
+                text_provider=texts,
+                catalog=ctx.catalog,
+                policies=ctx.policies,
+                prompts_path=ctx.prompts_path,
+            )
+
+        pipeline = ctx.cached("poster:pipeline", build)
+        layouts = ctx.cached("poster:layouts", load_layouts)
+        requests: list[PosterRequest] = []
+        owners: list[PlannedArtifact] = []
+        for item in items:
+            options = PosterOptions.model_validate(item.options)
+            channel = ctx.channels[item.channel]
+            for name in options.layouts:
+                if name not in layouts:
+                    raise NotFoundError("layout", name, layouts)
+            sizes = [pick_size(channel, s) for s in options.sizes] or channel.poster_sizes
+            if not sizes:
+                raise ConfigError(f"channel '{channel.id}' has no poster sizes; remove 'poster' from it in the brief")
+            for size in sizes:
+                for name in options.layouts:
+                    requests.append(
+                        PosterRequest(
+                            segment=ctx.segments[item.segment],
+                            channel=channel,
+                            size=size,
+                            layout=layouts[name],
+                            product=ctx.products(item.skus)[0],
+                            brief=ctx.brief.copy_brief,
+                            seed=ctx.brief.seed,
+                        )
+                    )
+                    owners.append(item)
+        results = pipeline.render(requests)
+        done: dict[str, ArtifactRecord] = {}
+        for item in items:
+            mine = [r for r, owner in zip(results, owners, strict=True) if owner is item]
+            files: list[Path] = []
+            findings: list[Finding] = []
+            for result in mine:
+                if PosterOptions.model_validate(item.options).ocr and pipeline.ocr is not None:
+                    read_back(result, pipeline.ocr, max_cer=pipeline.max_cer)
+                files += [Path(p) for p in write_poster(result, ctx.folder(item)).values()]
+                findings += [
+                    f.model_copy(update={"message": f"{result.size.label} {result.layout}: {f.message}"})
+                    for f in result.findings
+                    if f.severity != "info"
+                ]
+            done[item.id] = ctx.record(
+                item,
+                files,
+                provider=pipeline.image_provider.info(),
+                findings=findings,
+                ready=all(r.ready for r in mine),
+                summary={"posters": len(mine), "ready": sum(r.ready for r in mine)},
+            )
+        return [done[item.id] for item in items]
