@@ -11,6 +11,11 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _API = {
+    "Agent": "contentgen.agent",
+    "Answer": "contentgen.agent",
+    "Handoff": "contentgen.agent",
+    "Refusal": "contentgen.agent",
+    "load_agent": "contentgen.agent",
     "BrandKit": "contentgen.domain",
     "Catalog": "contentgen.domain",
     "Channel": "contentgen.domain",
@@ -27,30 +32,60 @@ _API = {
     "CopyPipeline": "contentgen.pipelines.copy",
     "CopyResult": "contentgen.pipelines.copy",
     "generate_copy": "contentgen.pipelines.copy",
+    "CampaignResult": "contentgen.campaign",
+    "load_campaign_brief": "contentgen.campaign",
+    "plan_campaign": "contentgen.campaign",
+    "run_campaign": "contentgen.campaign",
+    "DerivedSegments": "contentgen.customers",
+    "derive_segments": "contentgen.customers",
+    "synthesize_customers": "contentgen.customers",
+    "CatalogStore": "contentgen.catalog.store",
+    "open_catalog": "contentgen.catalog.store",
+    "parse_filters": "contentgen.catalog.filters",
 }
 
 __all__ = [
+    "Agent",
+    "Answer",
     "BrandKit",
+    "CampaignResult",
     "Catalog",
+    "CatalogStore",
     "Channel",
     "ContentgenError",
     "CopyPipeline",
     "CopyResult",
+    "DerivedSegments",
+    "Handoff",
     "Product",
+    "Refusal",
     "Segment",
     "Settings",
     "__version__",
+    "derive_segments",
     "generate_copy",
+    "load_agent",
     "load_brand_kit",
+    "load_campaign_brief",
     "load_catalog",
     "load_channels",
     "load_segments",
     "load_settings",
+    "open_catalog",
+    "parse_filters",
+    "plan_campaign",
+    "run_campaign",
+    "synthesize_customers",
     "validate_kit",
 ]
 
 if TYPE_CHECKING:
+    from contentgen.agent import Agent, Answer, Handoff, Refusal, load_agent
+    from contentgen.campaign import CampaignResult, load_campaign_brief, plan_campaign, run_campaign
+    from contentgen.catalog.filters import parse_filters
+    from contentgen.catalog.store import CatalogStore, open_catalog
     from contentgen.config import Settings, load_settings
+    from contentgen.customers import DerivedSegments, derive_segments, synthesize_customers
     from contentgen.domain import (
         BrandKit,
         Catalog,

@@ -7,6 +7,11 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from contentgen.domain.product import Product
+from contentgen.errors import ContentgenError
+
+
+class NotIngestedError(ContentgenError):
+    """The kit's catalog has not been ingested into this Chroma yet."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,10 @@ class Hit:
     score: float
     dense_rank: int | None = None
     keyword_rank: int | None = None
+    dense_score: float | None = None
+    """Cosine similarity to the question, clipped to [0, 1] (None: the dense leg did not rank it)."""
+    keyword_score: float | None = None
+    """Share of the question's distinct search terms found in the product (None: no keyword match)."""
 
     @property
     def sku(self) -> str:
@@ -43,6 +52,8 @@ class PolicyPassage:
     policy: str
     text: str
     score: float = 0.0
+    heading: str = ""
+    """The heading the passage sits under ("7 天无理由退货"), empty for text before the first heading."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,35 @@ class SearchResult:
     filters: Filters
     hits: list[Hit]
     policies: list[PolicyPassage] = field(default_factory=list)
+    searched: str = ""
+    """The text actually searched: the query with its price and stock phrases taken out."""
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What one ingest did to one collection, by record id."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    embedded: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """The outcome of `CatalogStore.ingest`: product changes by SKU, policy changes by chunk id."""
+
+    kit: str
+    source: str
+    products: Changes
+    policies: Changes
+    seconds: float
+    location: str
 
 
 class Retriever(Protocol):

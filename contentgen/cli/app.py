@@ -65,7 +65,7 @@ def root(
 
 
 def _register() -> None:
-    from contentgen.cli import catalog, channels, copy, demo, evaluate, kits, providers, segments
+    from contentgen.cli import catalog, channels, copy, demo, evaluate, kits, poster, providers, segments
 
     app.add_typer(kits.app, name="kits")
     app.add_typer(segments.app, name="segments")
@@ -73,7 +73,15 @@ def _register() -> None:
     app.add_typer(catalog.app, name="catalog")
     app.add_typer(providers.app, name="providers")
     app.add_typer(evaluate.app, name="eval")
+    from contentgen.cli import campaign
+
+    app.add_typer(campaign.app, name="campaign")
+    from contentgen.cli import chat, host
+
+    app.command("chat")(chat.chat)
+    app.command("host")(host.host)
     app.command("copy")(copy.copy)
+    app.command("poster")(poster.poster)
     app.command("demo")(demo.demo)
 
 

@@ -1,4 +1,4 @@
-"""`contentgen eval`: measure the checkers (and later the agent) on labelled sets."""
+"""`contentgen eval`: measure the checkers and the shopping agent on labelled sets."""
 
 from __future__ import annotations
 
@@ -48,4 +48,76 @@ def compliance(
             f"precision {overall.precision:.3f} / recall {overall.recall:.3f} is below "
             f"{min_precision:.2f} / {min_recall:.2f}"
         )
+        raise typer.Exit(1)
+
+
+@app.command("agent")
+def agent(
+    kit: Annotated[
+        list[str] | None, typer.Option("--kit", "-k", help="Kit whose shipped labelled set to run (repeatable).")
+    ] = None,
+    labelled: Annotated[
+        list[Path] | None, typer.Option("--labelled", help="A labelled agent set (YAML) instead of a shipped one.")
+    ] = None,
+    min_intent: Annotated[float, typer.Option(help="Fail below this intent accuracy.")] = 0.9,
+    min_answer: Annotated[float, typer.Option(help="Fail below this answer accuracy.")] = 0.9,
+    json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+) -> None:
+    """Recall@k, MRR, intent and answer accuracy, refusal and hand-off precision/recall, unverified claims."""
+    from contentgen.agent import load_agent
+    from contentgen.agent.evaluate import eval_sets, evaluate_kit, load_eval_set, render_table
+
+    sets = [load_eval_set(p) for p in labelled or []]
+    sets += [load_eval_set(k) for k in kit or ([] if labelled else list(eval_sets()))]
+    reports = []
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True, disable=json
+    ) as progress:
+        for labelled_set in sets:
+            bot = load_agent(labelled_set.agent)
+            task = progress.add_task(f"asking {labelled_set.agent}", total=len(labelled_set.items))
+
+            def advance(done: int, _total: int, task: TaskID = task) -> None:
+                progress.update(task, completed=done)
+
+            reports.append(evaluate_kit(bot, labelled_set, advance))
+    failed = [
+        (r.kit, m)
+        for r in reports
+        for m in [r.metrics()]
+        if m["intent_accuracy"] < min_intent or m["answer_accuracy"] < min_answer or m["unverified"]
+    ]
+    if json:
+        emit_json(
+            {
+                r.kit: {
+                    "metrics": r.metrics(),
+                    "blind": r.metrics(blind=True),
+                    "by_kind": {k: {"passed": v.hit, "items": v.total} for k, v in r.by_kind().items()},
+                    "failures": [
+                        {
+                            "id": f.item.id,
+                            "turns": f.item.turns,
+                            "outcome": f.outcome.to_dict(),
+                            "problems": list(f.problems),
+                            "unverified": list(f.unverified),
+                        }
+                        for f in r.failures
+                    ],
+                }
+                for r in reports
+            }
+        )
+    else:
+        console = out()
+        console.print(render_table(reports))
+        for report in reports:
+            for f in report.failures:
+                problems = "; ".join([*f.problems, *f.unverified])
+                console.print(f"[yellow]{report.kit} {f.item.id}[/] {f.item.turns[-1]} → {problems}", highlight=False)
+    if failed:
+        kits = ", ".join(k for k, _ in failed)
+        error(f"{kits}: below --min-intent {min_intent:.2f} / --min-answer {min_answer:.2f}, or unverified claims")
         raise typer.Exit(1)

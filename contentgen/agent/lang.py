@@ -1,0 +1,290 @@
+"""The agent's language packs (`lang/<locale>.yaml`): intent cues, attribute aliases, query expansions and answer
+templates, validated when loaded and compiled once."""
+
+from __future__ import annotations
+
+import functools
+import re
+import string
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, model_validator
+
+from contentgen.domain.common import Locale, Model
+from contentgen.io import load_model
+
+LANG_DIR = Path(__file__).resolve().parent / "lang"
+FLAGS = re.IGNORECASE
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value, FLAGS)
+    except re.error as err:
+        raise ValueError(f"invalid regular expression {value!r}: {err}") from None
+    return value
+
+
+Pattern = Annotated[str, Field(min_length=1), AfterValidator(_regex)]
+
+# The placeholders each template may use; a template naming another one is an error at load time.
+TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
+    "price": frozenset({"name", "sku", "price"}),
+    "price_sale": frozenset({"name", "sku", "price", "list_price"}),
+    "price_sold_out": frozenset({"name", "sku", "price"}),
+    "stock_in": frozenset({"name", "sku"}),
+    "stock_low": frozenset({"name", "sku", "stock"}),
+    "stock_out": frozenset({"name", "sku"}),
+    "alternatives": frozenset({"items"}),
+    "fact": frozenset({"name", "sku", "key", "value"}),
+    "faq": frozenset({"name", "sku", "answer"}),
+    "ingredients": frozenset({"name", "sku", "items"}),
+    "summary": frozenset({"name", "sku", "price", "description"}),
+    "points": frozenset({"items"}),
+    "compare_head": frozenset({"count"}),
+    "compare_line": frozenset({"index", "name", "sku", "price", "details"}),
+    "recommend_head": frozenset(),
+    "recommend_line": frozenset({"index", "name", "sku", "price", "reason"}),
+    "recommend_none": frozenset(),
+    "policy": frozenset({"title", "passage"}),
+    "order_found": frozenset({"order", "status"}),
+    "order_shipped": frozenset({"shipped", "carrier", "tracking"}),
+    "order_delivered": frozenset({"delivered"}),
+    "order_items": frozenset({"items"}),
+    "order_ask": frozenset(),
+    "greeting": frozenset({"persona", "brand"}),
+    "thanks": frozenset({"persona", "brand"}),
+    "identity": frozenset({"persona", "brand"}),
+    "bye": frozenset({"persona", "brand"}),
+    "refuse_out_of_scope": frozenset({"brand"}),
+    "refuse_medical": frozenset({"brand"}),
+    "refuse_not_in_catalog": frozenset({"brand"}),
+    "refuse_injection": frozenset({"brand"}),
+    "refuse_ungrounded": frozenset({"brand"}),
+    "handoff_requested": frozenset({"brand"}),
+    "handoff_upset": frozenset({"brand"}),
+    "handoff_complaint": frozenset({"brand"}),
+    "handoff_high_value": frozenset({"brand"}),
+    "handoff_ungrounded": frozenset({"brand"}),
+    "handoff_order_unknown": frozenset({"brand", "order"}),
+    "clarify": frozenset({"brand"}),
+}
+MODEL_FIELDS = {
+    "system": frozenset({"brand", "persona", "style"}),
+    "user": frozenset({"records", "policies", "history", "question"}),
+}
+ORDER_STATUSES = ("processing", "shipped", "delivered", "cancelled")
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def _check_fields(values: Mapping[str, str], allowed: Mapping[str, frozenset[str]]) -> None:
+    missing = sorted(set(allowed) - set(values))
+    if missing:
+        raise ValueError(f"missing templates: {', '.join(missing)}")
+    for name, text in values.items():
+        if name not in allowed:
+            raise ValueError(f"unknown template '{name}'; known: {', '.join(sorted(allowed))}")
+        try:
+            used = _placeholders(text)
+        except ValueError as err:
+            raise ValueError(f"template '{name}': {err}") from None
+        extra = sorted(used - allowed[name])
+        if extra:
+            valid = ", ".join(sorted(allowed[name])) or "(none)"
+            raise ValueError(f"template '{name}' uses {{{extra[0]}}}; it may use: {valid}")
+
+
+class Cues(Model):
+    human: list[Pattern]
+    upset: list[Pattern]
+    complaint: list[Pattern]
+    hypothetical: list[Pattern]
+    injection: list[Pattern]
+    order_status: list[Pattern]
+    greeting: list[Pattern]
+    thanks: list[Pattern]
+    identity: list[Pattern]
+    bye: list[Pattern]
+    out_of_scope: list[Pattern]
+    medical: list[Pattern]
+    compare: list[Pattern]
+    recommend: list[Pattern]
+    price: list[Pattern]
+    stock: list[Pattern]
+    general: list[Pattern]
+    ingredients: list[Pattern]
+    pronoun: list[Pattern]
+    followup: list[Pattern]
+    bulk: list[Pattern]
+    pairing: list[Pattern]
+    money: list[Pattern]
+    member_self: list[Pattern]
+
+
+class Ordinal(Model):
+    index: int = Field(description="1-based position in the previous answer; -1 for the last")
+    patterns: list[Pattern] = Field(min_length=1)
+
+
+class AttributeAlias(Model):
+    keys: list[str] = Field(min_length=1, description="record fields (attributes or specs), tried in order")
+    cues: list[Pattern] = Field(min_length=1)
+
+
+class Expansion(Model):
+    cues: list[Pattern] = Field(min_length=1)
+    add: str = Field(min_length=1, description="words added to the search query")
+
+
+class PolicyTopic(Model):
+    title: str = Field(min_length=1)
+    cues: list[Pattern] = Field(min_length=1)
+
+
+class ClaimWords(Model):
+    efficacy: list[Pattern] = Field(min_length=1)
+    ingredients: list[Pattern] = Field(min_length=1)
+
+
+HOST_FIELDS: dict[str, frozenset[str]] = {
+    "opening": frozenset({"brand", "persona", "count"}),
+    "product": frozenset({"index", "name"}),
+    "describe": frozenset({"description"}),
+    "angle": frozenset({"segment", "point"}),
+    "point": frozenset({"point"}),
+    "price": frozenset({"name", "price"}),
+    "price_sale": frozenset({"name", "price", "list_price"}),
+    "sold_out": frozenset({"name"}),
+    "cta": frozenset(),
+    "comments": frozenset(),
+    "asked": frozenset({"comment"}),
+    "asked_times": frozenset({"comment", "times"}),
+    "closing": frozenset({"brand", "persona"}),
+}
+
+
+class HostLines(Model):
+    """The virtual host's lines; `between` are said between comments, in turn."""
+
+    opening: str
+    product: str
+    describe: str
+    angle: str
+    point: str
+    price: str
+    price_sale: str
+    sold_out: str
+    cta: str
+    comments: str
+    asked: str
+    asked_times: str
+    between: list[str] = Field(min_length=1)
+    closing: str
+
+    @model_validator(mode="after")
+    def _fields(self) -> HostLines:
+        _check_fields({k: getattr(self, k) for k in HOST_FIELDS}, HOST_FIELDS)
+        return self
+
+
+class ModelPrompt(Model):
+    system: str = Field(min_length=1)
+    user: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fields(self) -> ModelPrompt:
+        _check_fields({"system": self.system, "user": self.user}, MODEL_FIELDS)
+        return self
+
+
+class LanguagePack(Model):
+    """lang/<locale>.yaml."""
+
+    version: int = Field(ge=1)
+    locale: Locale
+    cues: Cues
+    ordinals: list[Ordinal]
+    attributes: list[AttributeAlias]
+    expansions: list[Expansion]
+    stopwords: list[str]
+    synonyms: list[list[str]] = Field([], description="each list: the canonical word, then words that mean it")
+    policies: dict[str, PolicyTopic]
+    claims: ClaimWords
+    templates: dict[str, str]
+    host: HostLines
+    status: dict[str, str]
+    model: ModelPrompt
+
+    @model_validator(mode="after")
+    def _check(self) -> LanguagePack:
+        _check_fields(self.templates, TEMPLATE_FIELDS)
+        missing = [s for s in ORDER_STATUSES if s not in self.status]
+        if missing:
+            raise ValueError(f"status: missing {', '.join(missing)}")
+        return self
+
+
+class Language:
+    """A validated language pack with its patterns compiled."""
+
+    def __init__(self, pack: LanguagePack, source: Path) -> None:
+        self.pack, self.source, self.locale = pack, source, pack.locale
+        self.cues = {name: _union(getattr(pack.cues, name)) for name in Cues.model_fields}
+        self.ordinals = [(o.index, _union(o.patterns)) for o in pack.ordinals]
+        self.attributes = [(a.keys, _union(a.cues)) for a in pack.attributes]
+        self.expansions = [(_union(e.cues), e.add) for e in pack.expansions]
+        self.policy_cues = {name: _union(topic.cues) for name, topic in pack.policies.items()}
+        self.stopwords = frozenset(w.lower() for w in pack.stopwords)
+        self._synonyms = sorted(
+            ((variant.lower(), group[0].lower()) for group in pack.synonyms for variant in group[1:]),
+            key=lambda pair: -len(pair[0]),
+        )
+        self.claim_words = [re.compile(p, FLAGS) for p in (*pack.claims.efficacy, *pack.claims.ingredients)]
+
+    def has(self, cue: str, text: str) -> bool:
+        return bool(self.cues[cue].search(text))
+
+    def find(self, cue: str, text: str) -> re.Match[str] | None:
+        return self.cues[cue].search(text)
+
+    def normalize(self, text: str) -> str:
+        """Lower-case text with synonyms replaced by their canonical word (一周 → 每周), for overlap scores."""
+        lowered = text.lower()
+        for variant, canonical in self._synonyms:
+            lowered = lowered.replace(variant, canonical)
+        return lowered
+
+    def render(self, template: str, /, **values: object) -> str:
+        return self.pack.templates[template].format(**values)
+
+    @property
+    def separator(self) -> str:
+        """Between clauses of one sentence: "；" or "; " (YAML strings are stripped, so this lives here)."""
+        return "；" if self.locale == "zh-CN" else "; "
+
+    @property
+    def colon(self) -> str:
+        return "：" if self.locale == "zh-CN" else ": "
+
+    def join(self, items: Iterable[str]) -> str:
+        return ("、" if self.locale == "zh-CN" else ", ").join(items)
+
+    def policy_title(self, name: str) -> str:
+        topic = self.pack.policies.get(name)
+        return topic.title if topic else name
+
+
+def _union(patterns: Sequence[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), FLAGS)
+
+
+@functools.cache
+def load_language(locale: Locale, path: Path | None = None) -> Language:
+    """The language pack of `locale` (the shipped one unless `path` names another file)."""
+    source = path or LANG_DIR / f"{locale}.yaml"
+    return Language(load_model(LanguagePack, source), source)

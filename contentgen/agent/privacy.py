@@ -1,0 +1,150 @@
+"""Personal data out of transcripts, logs and prompts (PIPL: minimal, necessary): phone numbers, 身份证 numbers, bank
+cards, e-mail addresses and street addresses are masked wherever the agent writes or forwards text.
+
+Masks keep just enough to recognise one's own data (a phone's first three and last four digits, a card's last four)
+and say what was there (`[身份证号]`, `[address]`). Numbers the brand itself publishes (its service line in the
+policies) are left as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+__all__ = ["Masker", "luhn_ok", "mask"]
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def _id_ok(number: str) -> bool:
+    """The check character of an 18-character resident ID (GB 11643)."""
+    digits = number[:17]
+    if not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def luhn_ok(number: str) -> bool:
+    """The Luhn checksum bank cards carry."""
+    total = 0
+    for i, char in enumerate(reversed(number)):
+        d = int(char)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    kind: str
+    pattern: re.Pattern[str]
+    replace: Callable[[re.Match[str]], str | None]  # None: not personal data after all, leave it
+
+
+def _mask_email(m: re.Match[str]) -> str:
+    user, _, domain = m.group(0).partition("@")
+    return f"{user[:1]}***@{domain}"
+
+
+def _mask_id(m: re.Match[str]) -> str | None:
+    return "[身份证号]" if _id_ok(m.group(0)) else None
+
+
+def _mask_card(m: re.Match[str]) -> str | None:
+    digits = _digits(m.group(0))
+    # 16-19 digits is a card length whether or not the checksum holds (a typo is still someone's card);
+    # 15 digits (American Express) only with a valid checksum, since some parcel numbers are that long.
+    if not (16 <= len(digits) <= 19 or (len(digits) == 15 and luhn_ok(digits))):
+        return None
+    return f"[card ****{digits[-4:]}]"
+
+
+def _mask_cn_mobile(m: re.Match[str]) -> str:
+    digits = _digits(m.group(1))
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def _mask_phone(m: re.Match[str]) -> str:
+    digits = _digits(m.group(0))
+    return f"[phone ***{digits[-4:]}]"
+
+
+_CN_ADDRESS = (
+    r"(?:[\u4e00-\u9fff]{2,7}(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}市)?[\u4e00-\u9fff]{1,7}(?:区|县|市)"
+    r"[^，。,；;！!？?\n]{0,40}?(?:路|街|道|巷|弄|村|小区|大厦|花园)"
+    r"[^，。,；;！!？?\n]{0,30}(?:\d+|[一二三四五六七八九十百]+)\s*(?:号楼|号|室|栋|幢|单元|层)"
+)
+_US_ADDRESS = (
+    r"\b\d{1,6}\s+(?:[A-Z][a-z]+\.?\s+){1,4}"
+    r"(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Dr|Drive|Ln|Lane|Way|Ct|Court|Pl|Place|Ter|Terrace|Pkwy|Hwy)\b\.?"
+    r"(?:,?\s+(?:Apt|Suite|Ste|Unit|#)\.?\s*\w+)?"
+)
+
+_RULES = (
+    _Rule("email", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"), _mask_email),
+    _Rule("id", re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])"), _mask_id),
+    _Rule("card", re.compile(r"(?<![\dA-Za-z])\d{4}(?:[ -]?\d{4}){2,3}(?:[ -]?\d{1,3})?(?![\dA-Za-z])"), _mask_card),
+    _Rule(
+        "phone",
+        re.compile(r"(?<![\dA-Za-z])(?:\+?86[ -]?)?(1[3-9]\d[ -]?\d{4}[ -]?\d{4})(?![\dA-Za-z])"),
+        _mask_cn_mobile,
+    ),
+    _Rule(
+        "phone",
+        re.compile(r"(?<![\dA-Za-z])(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}(?![\dA-Za-z])"),
+        _mask_phone,
+    ),
+    _Rule("phone", re.compile(r"(?<![\dA-Za-z])0\d{2,3}-\d{7,8}(?![\dA-Za-z])"), _mask_phone),
+    _Rule("address", re.compile(_CN_ADDRESS), lambda m: "[地址]"),
+    _Rule("address", re.compile(_US_ADDRESS), lambda m: "[address]"),
+)
+
+
+class Masker:
+    """Masks personal data in text; `allow` lists strings (the brand's own phone line) that stay visible."""
+
+    def __init__(self, allow: Iterable[str] = ()) -> None:
+        self._allow = frozenset(_digits(a) or a for a in allow)
+
+    @classmethod
+    def for_policies(cls, policies: Iterable[str]) -> Masker:
+        """A masker that leaves alone every phone number the policies publish."""
+        published: list[str] = []
+        for text in policies:
+            for rule in _RULES:
+                if rule.kind == "phone":
+                    published += [m.group(0) for m in rule.pattern.finditer(text)]
+        return cls(published)
+
+    def mask(self, text: str) -> str:
+        for rule in _RULES:
+            text = rule.pattern.sub(lambda m, r=rule: self._replace(r, m), text)  # type: ignore[misc]
+        return text
+
+    def found(self, text: str) -> list[str]:
+        """The kinds of personal data in `text` (for tests and audit logs)."""
+        kinds = []
+        for rule in _RULES:
+            for m in rule.pattern.finditer(text):
+                if self._replace(rule, m) != m.group(0):
+                    kinds.append(rule.kind)
+        return kinds
+
+    def _replace(self, rule: _Rule, m: re.Match[str]) -> str:
+        if (_digits(m.group(0)) or m.group(0)) in self._allow:
+            return m.group(0)
+        masked = rule.replace(m)
+        return m.group(0) if masked is None else masked
+
+
+def mask(text: str) -> str:
+    """`text` with phone numbers, ID numbers, bank cards, e-mail and street addresses masked."""
+    return Masker().mask(text)

@@ -1,0 +1,1 @@
+"""Embedders: the offline static default (wordllama) and sentence-transformers models."""

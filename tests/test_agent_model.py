@@ -1,0 +1,116 @@
+"""The model path with a real scripted chat model: langchain_core's GenericFakeChatModel through contentgen's
+LangChainTextProvider. The script plays a model that invents a price cut, a discount code and a shipping promise;
+verification must strip them, keep what the records say, and cite the SKUs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from contentgen.agent import Agent, Answer, Handoff, load_agent
+from contentgen.catalog.store import CatalogStore
+from contentgen.config import Settings
+from contentgen.domain import load_brand_kit
+from contentgen.domain.loaders import load_kit_catalog
+
+pytest_plugins = ["agent_support"]
+pytest.importorskip("langchain_core")
+
+from langchain_core.callbacks import BaseCallbackHandler  # noqa: E402
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel  # noqa: E402
+from langchain_core.messages import AIMessage, BaseMessage  # noqa: E402
+
+from contentgen.providers.text.langchain import LangChainTextProvider  # noqa: E402
+
+
+class Prompts(BaseCallbackHandler):
+    """Keeps every prompt the chat model was sent."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def on_chat_model_start(self, serialized: dict[str, Any], messages: list[list[BaseMessage]], **_: Any) -> None:
+        self.seen += [str(m.content) for batch in messages for m in batch]
+
+
+def scripted(
+    kit: str, replies: list[str], stores: dict[str, CatalogStore], settings: Settings
+) -> tuple[Agent, Prompts]:
+    prompts = Prompts()
+    model = GenericFakeChatModel(messages=iter([AIMessage(content=r) for r in replies]), callbacks=[prompts])
+    provider = LangChainTextProvider.from_model(model)
+    return load_agent(f"{kit}-service", settings=settings, retriever=stores[kit], provider=provider), prompts
+
+
+def test_invented_price_discount_and_shipping_are_stripped(
+    stores: dict[str, CatalogStore], agent_settings: Settings
+) -> None:
+    product = load_kit_catalog(load_brand_kit("qinghe")).get("QH-TNR-001")
+    reply = (
+        f"{product.name}现价 {product.money()} [{product.sku}]。"
+        "今天下单再打1折，只要12.9元！"
+        "下单后24小时内送达。"
+        f"它不添加酒精和香精 [{product.sku}]。"
+    )
+    agent, prompts = scripted("qinghe", [reply], stores, agent_settings)
+    stream = agent.stream(f"我的手机号是13812345678，{product.name}多少钱？")
+    pieces = list(stream)
+    outcome = stream.outcome
+    assert isinstance(outcome, Answer)
+    assert outcome.citations == (product.sku,)
+    assert product.money() in outcome.text and "酒精" in outcome.text
+    for invented in ("1折", "12.9", "24小时"):
+        assert invented not in outcome.text
+    assert len(outcome.removed) == 2
+    assert f"[{product.sku}]" not in outcome.text  # citation markers are data, not text
+    assert "".join(pieces).strip() == outcome.text
+    prompt = "\n".join(prompts.seen)
+    assert product.sku in prompt and str(product.price) in prompt  # the records went to the model
+    assert "13812345678" not in prompt and "138****5678" in prompt  # personal data did not
+
+
+def test_english_model_answer_keeps_only_what_the_record_says(
+    stores: dict[str, CatalogStore], agent_settings: Settings
+) -> None:
+    product = load_kit_catalog(load_brand_kit("morrow")).get("MT-BLK-002")
+    reply = (
+        f"{product.name} is {product.money()} [{product.sku}]. "
+        "Use code TEA90 for 90% off today only! "
+        "It ships free overnight. "
+        f"It has notes of {product.attributes['Flavor notes']} [{product.sku}]. "
+        "It helps you sleep better."
+    )
+    agent, _ = scripted("morrow", [reply], stores, agent_settings)
+    outcome = agent.ask(f"How much is the {product.name}?")
+    assert isinstance(outcome, Answer) and outcome.citations == (product.sku,)
+    assert product.money() in outcome.text and product.attributes["Flavor notes"] in outcome.text
+    for invented in ("90%", "TEA90", "overnight", "sleep"):
+        assert invented not in outcome.text
+    assert len(outcome.removed) == 3
+
+
+def test_a_model_answer_with_nothing_verifiable_goes_to_a_person(
+    stores: dict[str, CatalogStore], agent_settings: Settings
+) -> None:
+    agent, _ = scripted("morrow", ["Everything is 50% off this week and ships free worldwide!"], stores, agent_settings)
+    outcome = agent.ask("How much is the Earl Grey Cream?")
+    assert isinstance(outcome, Handoff) and outcome.reason == "ungrounded"
+    assert "50%" not in outcome.text
+
+
+def test_the_model_sees_the_conversation_and_follow_ups_resolve(
+    stores: dict[str, CatalogStore], agent_settings: Settings
+) -> None:
+    catalog = load_kit_catalog(load_brand_kit("qinghe"))
+    product = catalog.get("QH-CLN-005")
+    replies = [
+        f"{product.name}适合各类肤质 [{product.sku}]。",
+        f"{product.name}现价 {product.money()} [{product.sku}]。",
+    ]
+    agent, prompts = scripted("qinghe", replies, stores, agent_settings)
+    agent.ask(f"{product.name}适合什么肤质")
+    outcome = agent.ask("那它多少钱？")
+    assert isinstance(outcome, Answer) and outcome.citations == (product.sku,) and product.money() in outcome.text
+    assert product.name in prompts.seen[-1]  # the follow-up's prompt carries the record and the history
+    assert agent.transcript()["model"]["name"] == "langchain"
