@@ -5,7 +5,17 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ["bench_cli", "bench_copy", "bench_text_batching", "bench_images"]
+BENCHES = [
+    "bench_cli",
+    "bench_copy",
+    "bench_text_batching",
+    "bench_images",
+    "bench_posters",
+    "bench_speech",
+    "bench_agent",
+    "bench_catalog",
+    "bench_video",
+]
 
 
 def main() -> None:

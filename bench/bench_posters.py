@@ -32,13 +32,13 @@ GOAL = 20.0
 
 
 def _requests(n: int, offset: int = 0) -> tuple[object, list[object]]:
-    from contentgen.domain.layout import load_layouts
+    from contentgen.domain.layout import poster_layouts
     from contentgen.domain.loaders import kit_segments, load_brand_kit, load_channels
     from contentgen.pipelines.poster import PosterPipeline, PosterRequest
 
     brand = load_brand_kit("qinghe")
     pipeline = PosterPipeline(brand, ocr=False)
-    layouts = list(load_layouts().values())
+    layouts = list(poster_layouts().values())
     douyin = load_channels()["douyin"]
     segments = kit_segments(brand)
     products = pipeline.catalog.products

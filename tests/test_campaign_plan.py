@@ -67,9 +67,13 @@ def test_shipped_briefs_plan(name: str) -> None:
     assert name in shipped_briefs()
     plan = plan_campaign(name)
     brief = yaml.safe_load(shipped_briefs()[name].read_text(encoding="utf-8"))
-    cells = len(brief["products"]) * len(brief["segments"]) * len(brief["channels"])
-    assert plan.counts == {"copy": cells, "poster": cells} and plan.stages == ["copy", "poster"]
-    assert len({i.id for i in plan.items}) == len({i.input_hash for i in plan.items}) == 2 * cells
+    per_channel = len(brief["products"]) * len(brief["segments"])
+    counts: dict[str, int] = {}
+    for deliverables in brief["channels"].values():
+        for kind in deliverables:
+            counts[kind] = counts.get(kind, 0) + per_channel
+    assert plan.counts == counts and set(plan.stages) == set(counts) and plan.stages[0] == "copy"
+    assert len({i.id for i in plan.items}) == len({i.input_hash for i in plan.items}) == sum(counts.values())
     for item in plan.items:
         assert item.id == f"{item.segment}/{item.channel}/{'+'.join(item.skus)}/{item.kind}"
         assert item.needs == []
@@ -227,7 +231,7 @@ def test_cli_plan(cli: Cli, tmp_path: Path) -> None:
     result = cli("campaign", "plan", "morrow-holiday", "--out", str(tmp_path / "run"), "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["counts"] == {"copy": 8, "poster": 8} and data["to_make"] == 16 and data["estimate_s"] > 0
+    assert data["counts"] == {"copy": 8, "poster": 8, "video": 4} and data["to_make"] == 20 and data["estimate_s"] > 0
     assert set(data["status"].values()) == {"new"}
     table = cli("campaign", "plan", "morrow-holiday", "--out", str(tmp_path / "run"))
     assert table.exit_code == 0 and "urban-white-collar/email/MT-GFT-001/copy" in table.stdout

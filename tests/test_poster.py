@@ -17,7 +17,7 @@ from PIL import Image, ImageFilter
 
 from contentgen.domain.brief import Brief, Promotion
 from contentgen.domain.channel import Channel, PosterSize
-from contentgen.domain.layout import Layout, load_layouts, safe_area
+from contentgen.domain.layout import Layout, load_layouts, poster_layouts, safe_area
 from contentgen.domain.loaders import kit_segments, load_brand_kit, load_channels
 from contentgen.errors import DataError
 from contentgen.pipelines.poster import (
@@ -36,7 +36,7 @@ from contentgen.providers.base import ImageProvider, ImageRequest
 from contentgen.render.legibility import contrast_ratio
 from contentgen.render.ocr import OcrReader
 
-LAYOUTS = load_layouts()
+LAYOUTS = poster_layouts()
 CHANNELS = load_channels()
 SIZES = {(s.width, s.height): (c, s) for c in CHANNELS.values() for s in c.poster_sizes}
 

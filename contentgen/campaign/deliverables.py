@@ -41,7 +41,7 @@ from functools import lru_cache
 from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -66,6 +66,7 @@ GROUP = "contentgen.deliverables"
 BUILTIN: dict[str, str] = {
     "copy": "contentgen.campaign.deliverables:CopyDeliverable",
     "poster": "contentgen.campaign.deliverables:PosterDeliverable",
+    "video": "contentgen.campaign.deliverables:VideoDeliverable",
 }
 _runtime: dict[str, str] = {}
 
@@ -549,7 +550,7 @@ class PosterDeliverable(Deliverable):
         return self.make_batch([item], ctx)[0]
 
     def make_batch(self, items: Sequence[PlannedArtifact], ctx: CampaignContext) -> list[ArtifactRecord]:
-        from contentgen.domain.layout import load_layouts
+        from contentgen.domain.layout import poster_layouts
         from contentgen.pipelines.poster import PosterPipeline, PosterRequest, pick_size, read_back, write_poster
         from contentgen.providers.base import ImageProvider, TextProvider
 
@@ -566,7 +567,7 @@ class PosterDeliverable(Deliverable):
             )
 
         pipeline = ctx.cached("poster:pipeline", build)
-        layouts = ctx.cached("poster:layouts", load_layouts)
+        layouts = ctx.cached("poster:layouts", poster_layouts)
         requests: list[PosterRequest] = []
         owners: list[PlannedArtifact] = []
         for item in items:
@@ -616,3 +617,74 @@ class PosterDeliverable(Deliverable):
                 summary={"posters": len(mine), "ready": sum(r.ready for r in mine)},
             )
         return [done[item.id] for item in items]
+
+
+# ---- videos -----------------------------------------------------------------------------------------
+
+
+class VideoOptions(DeliverableOptions):
+    aspect: Literal["9:16", "1:1", "16:9", "3:4", "4:3"] | None = Field(
+        default=None, description="default: 9:16 where the channel takes it, else its first aspect"
+    )
+    resolution: int = Field(default=1080, ge=180, le=2160, description="short side in pixels")
+
+
+class VideoDeliverable(Deliverable):
+    """A short video per cell: MP4 with voice, captions and music, cover, SRT, VTT and the storyboard JSON."""
+
+    kind = "video"
+    Options = VideoOptions
+    providers = ("text", "image", "speech")
+    seconds = 30.0  # a 30–40 s video at 1080 px, one core
+
+    def inputs(self, cell: Cell, ctx: CampaignContext) -> dict[str, Any]:
+        from contentgen.resources import shipped
+
+        layouts = {p.name: path_digest(p) for p in sorted(shipped("layouts").glob("video-*.yaml"))}
+        return {
+            "kit": kit_content(ctx),
+            "assets": asset_hashes(ctx, ctx.products(cell.skus)),
+            "prompts": copy_prompt_sources(ctx, "storyboard"),
+            "layouts": layouts,
+            "channel": ctx.channels[cell.channel].model_dump(mode="json"),
+        }
+
+    def estimate(self, options: DeliverableOptions) -> float:
+        resolution = options.resolution if isinstance(options, VideoOptions) else 1080
+        return self.seconds * (resolution / 1080) ** 2
+
+    def make(self, item: PlannedArtifact, ctx: CampaignContext) -> ArtifactRecord:
+        from contentgen.pipelines.video import VideoMaker
+        from contentgen.providers.base import ImageProvider, SpeechProvider, TextProvider
+
+        def build() -> VideoMaker:
+            texts, images, speech = ctx.provider("text"), ctx.provider("image"), ctx.provider("speech")
+            assert isinstance(texts, TextProvider) and isinstance(images, ImageProvider)
+            assert isinstance(speech, SpeechProvider)
+            return VideoMaker(ctx.brand, text_provider=texts, image_provider=images, speech_provider=speech)
+
+        maker = ctx.cached("video:maker", build)
+        options = VideoOptions.model_validate(item.options)
+        channel = ctx.channels[item.channel]
+        if channel.video is None:
+            raise ConfigError(f"channel '{channel.id}' takes no video; remove 'video' from it in the brief")
+        aspect = options.aspect or ("9:16" if "9:16" in channel.video.aspects else channel.video.aspects[0])
+        result = maker.make(
+            ctx.segments[item.segment],
+            channel,
+            ctx.products(item.skus)[0],
+            aspect=aspect,
+            out_dir=ctx.folder(item),
+            brief=ctx.brief.copy_brief,
+            seed=ctx.brief.seed,
+            short_side=options.resolution,
+        )
+        return ctx.record(
+            item,
+            result.files,
+            provider=result.speech,
+            prompt_version=result.storyboard.source,
+            findings=result.findings,
+            ready=result.ready,
+            summary={"duration_s": round(result.duration, 2), "render_s": round(result.render_seconds, 1)},
+        )

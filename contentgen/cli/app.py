@@ -65,7 +65,7 @@ def root(
 
 
 def _register() -> None:
-    from contentgen.cli import catalog, channels, copy, demo, evaluate, kits, poster, providers, segments
+    from contentgen.cli import catalog, channels, copy, demo, evaluate, kits, poster, providers, segments, video
 
     app.add_typer(kits.app, name="kits")
     app.add_typer(segments.app, name="segments")
@@ -82,6 +82,7 @@ def _register() -> None:
     app.command("host")(host.host)
     app.command("copy")(copy.copy)
     app.command("poster")(poster.poster)
+    app.command("video")(video.video)
     app.command("demo")(demo.demo)
 
 

@@ -46,7 +46,7 @@ def poster(
     from contentgen.config import load_settings
     from contentgen.domain import kit_segments, load_brand_kit, load_channels
     from contentgen.domain.brief import Brief
-    from contentgen.domain.layout import load_layouts
+    from contentgen.domain.layout import poster_layouts
     from contentgen.errors import ConfigError, NotFoundError
     from contentgen.io import load_model
     from contentgen.pipelines.poster import (
@@ -65,7 +65,7 @@ def poster(
     brand = load_brand_kit(kit, extra=settings.kits_path)
     segments = {s.id: s for s in kit_segments(brand)}
     channels = {cid: c for cid, c in load_channels().items() if c.poster_sizes}
-    layouts = load_layouts()
+    layouts = poster_layouts()
     if not (segment or all_segments):
         raise ConfigError(f"give --segment or --all-segments; segments: {', '.join(segments)}")
     if not (channel or all_channels):

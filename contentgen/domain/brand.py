@@ -51,7 +51,9 @@ class Logo(Model):
     vector: str | None = Field(default=None, description="SVG source of the same logo")
     on_dark: str | None = Field(default=None, description="variant for dark backgrounds")
     clear_space: float = Field(default=0.25, ge=0, le=2, description="free margin, as a fraction of logo height")
-    min_width: int = Field(default=96, ge=16, description="smallest width in pixels the logo may be drawn at")
+    min_width: int = Field(
+        default=96, ge=16, description="smallest width in pixels the logo may be drawn at, on a 1080 px short side"
+    )
 
 
 class Disclaimer(Model):

@@ -73,6 +73,7 @@ class Layout(Model):
     id: Slug
     name: Text
     description: Text
+    use: list[Literal["poster", "video"]] = Field(default=["poster"], min_length=1, description="what it lays out")
     background: str | None = Field(default=None, description="procedural style hint: gradient, blobs, waves …")
     margin: float = Field(default=0.05, ge=0, lt=0.25, description="inner margin, fraction of the short side")
     elements: dict[ElementName, ElementStyle]
@@ -143,6 +144,11 @@ def load_layouts(folder: Path | None = None) -> dict[str, Layout]:
     if not layouts:
         raise DataError(folder, "no layout files (*.yaml) found")
     return layouts
+
+
+def poster_layouts(folder: Path | None = None) -> dict[str, Layout]:
+    """The layouts made for posters (not the video scene layouts)."""
+    return {k: v for k, v in load_layouts(folder).items() if "poster" in v.use}
 
 
 def load_layout(name: str, folder: Path | None = None) -> Layout:

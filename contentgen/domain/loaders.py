@@ -178,6 +178,16 @@ def load_channels(folder: Path | None = None) -> dict[str, Channel]:
     return channels
 
 
+def load_surface(name: str, folder: Path | None = None) -> Channel:
+    """A text surface that is not a channel of its own (poster text, a video storyboard), written by the copy
+    pipeline like a channel so that it is checked and grounded the same way: ``channels/surfaces/<name>.yaml``."""
+    folder = folder or shipped("channels") / "surfaces"
+    path = folder / f"{name}.yaml"
+    if not path.is_file():
+        raise NotFoundError("text surface", name, sorted(p.stem for p in folder.glob("*.yaml")))
+    return load_model(Channel, path)
+
+
 @dataclass
 class KitReport:
     """What `kits validate` found for one kit."""

@@ -1,7 +1,7 @@
 """Posters: brand-kit layouts at every channel size, text fitted and checked on the rendered pixels.
 
 One poster = a background from the image provider, the product visual, the logo, and text laid out by a
-layout file (``layouts/*.yaml``). Text comes from the copy pipeline (the ``layouts/_text.yaml`` surface:
+layout file (``layouts/*.yaml``). Text comes from the copy pipeline (the ``channels/surfaces/poster.yaml`` surface:
 headline, sub-head, call to action; checked against ad law and grounded like any copy) or is given
 explicitly; selling points, the price badge and disclaimers come straight from the catalog and the kit.
 
@@ -71,6 +71,8 @@ TARGET_MARGIN, SMALL_TEXT_MARGIN = 1.08, 1.2
 SMALL_TEXT_PX = 32
 """Below this size text is judged by its paint colour against the measured ground (see ``ground_contrast``)."""
 MAX_SAMPLES = 16384
+REFERENCE_SHORT_SIDE = 1080
+"""The kit's logo min_width is stated for a canvas with this short side, and scales with it."""
 MIN_TEXT_PX = 12
 ATTEMPTS = 4
 """Paint-and-measure rounds per text element before its contrast is left to the final check to report."""
@@ -101,6 +103,10 @@ class PosterRequest:
     copy: PosterCopy | None = None
     brief: Brief | None = None
     seed: int = 0
+    disclaimer: bool = True
+    """Draw the kit's required disclaimers; a video shows them once, in its offer scene, not in every frame."""
+    product_seed: int | None = None
+    """Seed of a placeholder product visual (default: `seed`): a video keeps one pack through its scenes."""
 
 
 @dataclass
@@ -429,7 +435,8 @@ class _Composer:
         from contentgen.render.product import product_visual
 
         width, height = box[2] - box[0], box[3] - box[1]
-        visual = product_visual(self.r.product, self.brand, (width, height), seed=self.r.seed)
+        seed = self.r.seed if self.r.product_seed is None else self.r.product_seed
+        visual = product_visual(self.r.product, self.brand, (width, height), seed=seed)
         layer = visual.image
         self.canvas.paste(layer, (box[0], box[1]), layer)
         x0, y0, x1, y1 = visual.bbox
@@ -460,12 +467,14 @@ class _Composer:
             "logo", box, ink=ink, detail={"variant": "on_dark" if on_dark else "primary", "width": size[0]}
         )
         self.reports.append(report)
-        if size[0] < spec.min_width:
+        minimum = spec.min_width * self.short / REFERENCE_SHORT_SIDE
+        if size[0] < minimum:
             self.block(
                 "poster.logo",
                 field="logo",
                 message=(
-                    f"the logo is drawn {size[0]} px wide, under the kit's min_width {spec.min_width} px; "
+                    f"the logo is drawn {size[0]} px wide, under the kit's min_width ({spec.min_width} px at a "
+                    f"{REFERENCE_SHORT_SIDE} px short side, {minimum:.0f} px here); "
                     f"enlarge the logo box of layout '{self.r.layout.id}' ({self.frame.aspect})"
                 ),
             )
@@ -492,11 +501,19 @@ class _Composer:
             if colour is not None:
                 return colour, None
         text = max((palette.text, palette.background), key=lambda c: _mean_contrast(pixels, c))
-        scrim = scrim_for(pixels, text, target, colours=(palette.background, palette.text, WHITE, INK), max_opacity=0.9)
+        # Panels in a colour the text stands out on; the one with the most contrast when an opacity is forced.
+        panels = [
+            c for c in dict.fromkeys((palette.background, palette.text, WHITE, INK)) if contrast_ratio(c, text) >= 3
+        ]
+        scrim = scrim_for(pixels, text, target, colours=panels, max_opacity=0.9)
         if scrim is None:
             text = WHITE if _mean_contrast(pixels, WHITE) > _mean_contrast(pixels, INK) else INK
             scrim = (INK if text == WHITE else WHITE, 0.9)
-        panel_colour, opacity = scrim[0], max(scrim[1], min_opacity)
+        panel_colour, opacity = scrim
+        if opacity == 0 and not min_opacity:
+            return text, None
+        if opacity < min_opacity:
+            panel_colour, opacity = max(panels, key=lambda c: contrast_ratio(c, text)), min_opacity
         panel = self.panel_box(region, size)
         self.canvas = apply_scrim(self.canvas, panel, panel_colour, opacity, radius=max(6, size // 3))
         return text, {"kind": "scrim", "colour": panel_colour, "opacity": round(opacity, 2), "box": list(panel)}
@@ -698,13 +715,15 @@ class _Composer:
             if len(fitted) == rows:
                 break
             try:
+                room = (width - indent, row_h - max(4, row_h // 8))
+                step = max(1, (high - low) // 10)
                 block = fit_text(
                     point,
                     self.p.stacks[style.font],
-                    (width - indent, row_h - max(4, row_h // 8)),
+                    room,
                     max_size=high,
                     min_size=low,
-                    step=max(1, (high - low) // 10),
+                    step=step,
                     max_lines=style.max_lines,
                 )
             except (TextFitError, GlyphError):
@@ -898,7 +917,7 @@ class _Composer:
 
     def place_disclaimer(self) -> None:
         text = self.disclaimer_text()
-        if not text:
+        if not text or not self.r.disclaimer:
             return
         if "disclaimer" not in self.frame.boxes:
             self.block(
@@ -1021,11 +1040,10 @@ def reads_back(expected: str, got: str, cer: float, max_cer: float) -> bool:
 
 
 def poster_text_surface() -> Channel:
-    """The copy 'channel' posters write to: headline, sub-head and CTA limits (layouts/_text.yaml)."""
-    from contentgen.io import load_model
-    from contentgen.resources import shipped
+    """The copy 'channel' posters write to: headline, sub-head and CTA limits (channels/surfaces/poster.yaml)."""
+    from contentgen.domain.loaders import load_surface
 
-    return load_model(Channel, shipped("layouts") / "_text.yaml")
+    return load_surface("poster")
 
 
 def render_poster(
@@ -1102,9 +1120,9 @@ def write_poster(
     for fmt in formats:
         buffer = _io.BytesIO()
         if fmt == "png":
-            result.image.save(buffer, "PNG", compress_level=3)
+            result.image.save(buffer, "PNG", compress_level=1)  # fast: a poster is re-encoded where it is published
         else:
-            result.image.save(buffer, "JPEG", quality=90, optimize=True, progressive=True)
+            result.image.save(buffer, "JPEG", quality=90)
         path = folder / f"{result.name}.{fmt}"
         write_bytes_atomic(path, buffer.getvalue())
         files[fmt] = str(path)

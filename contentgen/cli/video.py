@@ -1,0 +1,103 @@
+"""`contentgen video`: a short branded video with voice-over, captions and music, plus SRT, VTT and storyboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from contentgen.cli.output import emit_json, out
+
+
+def video(
+    kit: Annotated[str, typer.Option("--kit", "-k", help="Brand kit id or folder.")],
+    segment: Annotated[str, typer.Option("--segment", "-s", help="Segment id.")],
+    channel: Annotated[str, typer.Option("--channel", "-c", help="Channel id (one that takes video).")] = "douyin",
+    sku: Annotated[str | None, typer.Option("--sku", help="Product SKU; default: the first in stock.")] = None,
+    aspect: Annotated[
+        str | None, typer.Option("--aspect", help="9:16, 1:1 or 16:9; default: the channel's first (9:16 first).")
+    ] = None,
+    storyboard: Annotated[
+        Path | None, typer.Option("--storyboard", help="Render this (edited) storyboard JSON instead of writing one.")
+    ] = None,
+    brief: Annotated[
+        Path | None, typer.Option("--brief", help="Brief YAML: occasion, key message, promotion terms.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for the storyboard, pictures and music.")] = 0,
+    resolution: Annotated[
+        int, typer.Option("--resolution", help="Short side in pixels (540 for a quick draft).", min=180, max=2160)
+    ] = 1080,
+    text_provider: Annotated[str | None, typer.Option("--text-provider", help="Text provider name.")] = None,
+    image_provider: Annotated[str | None, typer.Option("--image-provider", help="Image provider name.")] = None,
+    speech_provider: Annotated[str | None, typer.Option("--speech-provider", help="Speech provider name.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder; default outputs/videos/<kit>.")] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Make a short video: storyboard, branded scenes with motion, voice, timed captions, music; MP4 + SRT + VTT."""
+    from contentgen.config import load_settings
+    from contentgen.domain import load_brand_kit
+    from contentgen.domain.brief import Brief
+    from contentgen.errors import ConfigError
+    from contentgen.io import load_model
+    from contentgen.pipelines.video import load_storyboard, make_video
+    from contentgen.providers.base import ImageProvider, SpeechProvider, TextProvider
+    from contentgen.providers.registry import from_settings
+
+    settings = load_settings()
+    brand = load_brand_kit(kit, extra=settings.kits_path)
+    if aspect is not None and aspect not in ("9:16", "1:1", "16:9", "3:4", "4:3"):
+        raise ConfigError(f"--aspect must be one of 9:16, 1:1, 16:9, 3:4, 4:3, not '{aspect}'")
+    texts = from_settings("text", settings, text_provider)
+    images = from_settings("image", settings, image_provider)
+    speech = from_settings("speech", settings, speech_provider)
+    assert isinstance(texts, TextProvider) and isinstance(images, ImageProvider)
+    assert isinstance(speech, SpeechProvider)
+    board = load_storyboard(storyboard) if storyboard else None
+    product = sku or (board.skus[0] if board else None)
+    if product is None:
+        from contentgen.domain.loaders import load_kit_catalog
+
+        catalog = load_kit_catalog(brand)
+        product = next((p for p in catalog if p.in_stock), catalog.products[0]).sku
+
+    from rich.status import Status
+
+    with Status(f"making a video for {brand.name} …", console=out(), spinner="dots") as status:
+        if json:
+            status.stop()
+        result = make_video(
+            brand,
+            segment,
+            channel,
+            product,
+            aspect=aspect,  # type: ignore[arg-type]  # checked above
+            storyboard=board,
+            brief=load_model(Brief, brief) if brief else None,
+            seed=seed,
+            out_dir=out_dir,
+            short_side=resolution,
+            text_provider=texts,
+            image_provider=images,
+            speech_provider=speech,
+        )
+    if json:
+        emit_json(result.to_dict())
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table("beat", "narration", title=f"{brand.name}: {result.video.name}")
+    for scene in result.storyboard.scenes:
+        table.add_row(scene.beat, escape(scene.narration))
+    console = out()
+    console.print(table)
+    state = "[green]ready[/]" if result.ready else "[red]not ready[/]"
+    console.print(
+        f"{state}: {result.duration:.1f} s {result.size[0]}×{result.size[1]} at {result.fps} fps, "
+        f"rendered in {result.render_seconds:.1f} s"
+    )
+    for finding in result.findings:
+        console.print(f"  [yellow]{escape(finding.rule)}[/]: {escape(finding.message)}")
+    console.print(f"video {result.video}\ncover {result.cover}\ncaptions {result.srt}, {result.vtt}")
+    console.print(f"storyboard {result.storyboard_file} (edit it, then: contentgen video … --storyboard FILE)")
