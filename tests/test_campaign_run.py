@@ -301,3 +301,19 @@ def test_poster_deliverable_makes_posters_and_redoes_only_them(tmp_path: Path) -
     assert changed == {r.id for r in posters}  # the copy is untouched by a poster option
     again = run_campaign(brief, out_dir=out, workers=1)
     assert {r.id for r in again.made} == changed and {r.kind for r in again.skipped} == {"copy"}
+
+
+def test_video_deliverable_makes_a_checked_video(tmp_path: Path) -> None:
+    brief = tmp_path / "brief.yaml"
+    brief.write_text(
+        "name: tea-video\nkit: morrow\nseed: 3\nproducts: [MT-GRN-001]\nsegments: [gen-z]\n"
+        "channels:\n  douyin:\n    video: {resolution: 360}\n  sms:\n    video: {}\n",
+        encoding="utf-8",
+    )
+    result = run_campaign(brief, out_dir=tmp_path / "run", workers=1)
+    video = next(r for r in result.records if r.kind == "video")
+    assert video.ready and video.summary["duration_s"] > 5
+    suffixes = sorted(Path(f.path).suffix for f in video.files)
+    assert suffixes == [".jpg", ".json", ".mp4", ".srt", ".vtt"]
+    failed = {f.id: f.message for f in result.failed}
+    assert "takes no video" in failed["gen-z/sms/MT-GRN-001/video"]  # a channel without video fails alone
