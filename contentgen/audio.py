@@ -27,7 +27,7 @@ import numpy as np
 
 from contentgen.errors import ConfigError, ContentgenError, DataError, NotFoundError
 from contentgen.io import atomic_path
-from contentgen.providers.base import Audio, SpeechRequest, WordMark
+from contentgen.providers.base import Audio, Cue, SpeechRequest, WordMark
 
 if TYPE_CHECKING:
     from contentgen.domain.brand import BrandKit
@@ -211,15 +211,6 @@ def _samples(seconds: float, name: str, sample_rate: int) -> int:
 
 
 @dataclass(frozen=True)
-class Cue:
-    """When one line of a narration is spoken, in seconds from the start of the track."""
-
-    text: str
-    start: float
-    end: float
-
-
-@dataclass(frozen=True)
 class Narration:
     audio: Audio
     cues: tuple[Cue, ...]
@@ -250,7 +241,7 @@ def narrate(
     cues, start = [], round(lead_in * rate_out)  # in samples, exactly as concat places the clips
     for line, clip in zip(lines, clips, strict=True):
         end = start + len(clip.samples)
-        cues.append(Cue(line, start / rate_out, end / rate_out))
+        cues.append(Cue(start / rate_out, end / rate_out, line))
         start = end + round(gap * rate_out)
     return Narration(audio, tuple(cues))
 

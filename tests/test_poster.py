@@ -369,10 +369,10 @@ def test_diffusers_backgrounds_make_ready_posters(tmp_path: Path) -> None:
     from contentgen.providers.image.diffusion import DiffusersImageProvider
     from contentgen.testing.tiny_models import build_tiny_sd
 
-    provider = DiffusersImageProvider({"model": str(build_tiny_sd(tmp_path / "sd")), "steps": 2})
+    provider = DiffusersImageProvider({"model": str(build_tiny_sd(tmp_path / "sd")), "steps": 1})
     pipeline = PosterPipeline(load_brand_kit("morrow"), image_provider=provider, ocr=False)
     channel = Channel.model_validate(
-        {**CHANNELS["email"].model_dump(), "poster_sizes": [{"name": "small", "width": 800, "height": 450}]}
+        {**CHANNELS["email"].model_dump(), "poster_sizes": [{"name": "small", "width": 640, "height": 360}]}
     )
     req = PosterRequest(
         kit_segments(pipeline.brand)[0],
@@ -381,8 +381,8 @@ def test_diffusers_backgrounds_make_ready_posters(tmp_path: Path) -> None:
         LAYOUTS["type-only"],
         pipeline.catalog.products[0],
     )
-    results = pipeline.render([req, req])
-    assert results[0].image.size == (800, 450)
+    results = pipeline.render([req])
+    assert results[0].image.size == (640, 360)
     assert results[0].background.name == "diffusers"
     for result in results:
         assert not [f for f in result.findings if f.rule == "poster.contrast"]

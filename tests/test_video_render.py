@@ -17,7 +17,7 @@ from contentgen.domain import load_brand_kit
 from contentgen.domain.channel import SafeZone
 from contentgen.providers.base import Audio
 from contentgen.render.legibility import WCAG_NORMAL, measure_contrast
-from contentgen.video.captions import CaptionStyle, Cue, render_caption
+from contentgen.video import CaptionStyle, Cue, render_caption
 from contentgen.video.encode import EncodeError
 from contentgen.video.engine import RenderResult, render, render_frame
 from contentgen.video.probe import (

@@ -128,7 +128,7 @@ def test_invalid_timelines_are_refused_with_the_field_named(build: object, messa
 
 
 def test_caption_cues_must_not_overlap_nor_outlast_the_video() -> None:
-    from contentgen.video.captions import Cue
+    from contentgen.video import Cue
 
     with pytest.raises(TimelineError, match=r"captions\[1\].*before the previous cue ends"):
         Timeline((64, 64), 10, [_scene(3.0)], [Cue(0, 1.5, "a"), Cue(1.0, 2.0, "b")])

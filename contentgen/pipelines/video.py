@@ -306,7 +306,6 @@ class VideoMaker:
         from contentgen.io import write_text_atomic
         from contentgen.video import (
             CaptionStyle,
-            Cue,
             Timeline,
             caption_max_chars,
             frame_size,
@@ -360,7 +359,7 @@ class VideoMaker:
         total = sum(s.duration for s in scenes) - CROSSFADE_S * (len(scenes) - 1)
         music = kit_music(brand, total, seed=seed)
         track = mix(narration.audio, music)
-        cues = [Cue(c.start, c.end, c.text) for c in narration.cues]
+        cues = narration.cues
         timeline = Timeline(size, fps, tuple(scenes), tuple(cues), style, track)
 
         out_dir.mkdir(parents=True, exist_ok=True)

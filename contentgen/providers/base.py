@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from contentgen.errors import ConfigError
+from contentgen.errors import ConfigError, ContentgenError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -195,6 +195,23 @@ class WordMark:
 
     text: str
     start: float
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A line of text timed on a track: spoken, and shown as a caption, from ``start`` to ``end`` seconds."""
+
+    start: float
+    end: float
+    text: str
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start < self.end:
+            raise ContentgenError(
+                f"caption cue '{self.text[:20]}': need 0 <= start < end, got {self.start}, {self.end}"
+            )
+        if not self.text.strip():
+            raise ContentgenError(f"caption cue at {self.start:.3f} s has no text")
 
 
 @dataclass(frozen=True)

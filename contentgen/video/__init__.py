@@ -5,11 +5,11 @@
 OpenCV, imageio-ffmpeg and jieba are imported only when a video is rendered or narration is split.
 """
 
+from contentgen.providers.base import Cue
 from contentgen.video.brand import card_image, intro_card, outro_card, with_transition
 from contentgen.video.captions import (
     CaptionImage,
     CaptionStyle,
-    Cue,
     caption_area,
     caption_max_chars,
     cues_from_chunks,

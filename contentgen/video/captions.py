@@ -39,6 +39,7 @@ from contentgen.domain.channel import SafeZone
 from contentgen.domain.common import Locale, hex_to_rgb
 from contentgen.errors import ContentgenError
 from contentgen.io import write_text_atomic
+from contentgen.providers.base import Cue
 from contentgen.render.legibility import contrast_ratio, scrim_for
 from contentgen.render.typography import (
     FontStack,
@@ -54,23 +55,6 @@ if TYPE_CHECKING:
     from contentgen.domain.brand import BrandKit
 
 Box = tuple[int, int, int, int]
-
-
-@dataclass(frozen=True)
-class Cue:
-    """A caption on screen from ``start`` to ``end`` seconds (``start <= t < end``)."""
-
-    start: float
-    end: float
-    text: str
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.start < self.end:
-            raise ContentgenError(
-                f"caption cue '{self.text[:20]}': need 0 <= start < end, got {self.start}, {self.end}"
-            )
-        if not self.text.strip():
-            raise ContentgenError(f"caption cue at {self.start:.3f} s has no text")
 
 
 # ----------------------------------------------------------------------------------------------

@@ -32,7 +32,8 @@ from contentgen.errors import ContentgenError
 from contentgen.providers.base import Audio
 
 if TYPE_CHECKING:
-    from contentgen.video.captions import CaptionStyle, Cue
+    from contentgen.providers.base import Cue
+    from contentgen.video.captions import CaptionStyle
 
 Easing = Literal["linear", "ease_in", "ease_out", "ease_in_out"]
 Direction = Literal["left", "right", "up", "down"]
