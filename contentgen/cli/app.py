@@ -65,24 +65,34 @@ def root(
 
 
 def _register() -> None:
-    from contentgen.cli import catalog, channels, copy, demo, evaluate, kits, poster, providers, segments, video
+    from contentgen.cli import (
+        campaign,
+        catalog,
+        channels,
+        chat,
+        copy,
+        demo,
+        evaluate,
+        host,
+        kits,
+        poster,
+        providers,
+        segments,
+        video,
+    )
 
     app.add_typer(kits.app, name="kits")
     app.add_typer(segments.app, name="segments")
     app.add_typer(channels.app, name="channels")
     app.add_typer(catalog.app, name="catalog")
     app.add_typer(providers.app, name="providers")
-    app.add_typer(evaluate.app, name="eval")
-    from contentgen.cli import campaign
-
-    app.add_typer(campaign.app, name="campaign")
-    from contentgen.cli import chat, host
-
-    app.command("chat")(chat.chat)
-    app.command("host")(host.host)
     app.command("copy")(copy.copy)
     app.command("poster")(poster.poster)
     app.command("video")(video.video)
+    app.add_typer(campaign.app, name="campaign")
+    app.command("chat")(chat.chat)
+    app.command("host")(host.host)
+    app.add_typer(evaluate.app, name="eval")
     app.command("demo")(demo.demo)
 
 
