@@ -174,6 +174,44 @@ def test_question_the_records_cannot_answer_goes_to_a_person(
     assert isinstance(agent.ask("积雪草氨基酸温和洁面乳是哪一年上市的"), Refusal)
 
 
+@pytest.mark.parametrize(
+    ("kit", "question", "category", "price_max", "fit"),
+    [
+        ("qinghe", "敏感肌适合哪款洁面？", "洁面", None, "敏感肌"),
+        ("qinghe", "敏感肌用哪款洁面？多少钱？", "洁面", None, "敏感肌"),
+        ("qinghe", "200元以内的面霜", "面霜", 200, None),
+        ("qinghe", "300元以下的精华", "精华", 300, None),
+        ("morrow", "Which green tea for a beginner?", "Green Tea", None, None),
+        ("morrow", "black tea under $20", "Black Tea", 20, None),
+        ("morrow", "what's a good oolong", "Oolong", None, None),
+    ],
+)
+def test_a_category_or_price_range_without_a_name_is_a_recommendation(
+    request: pytest.FixtureRequest,
+    catalogs: dict[str, Catalog],
+    kit: str,
+    question: str,
+    category: str,
+    price_max: int | None,
+    fit: str | None,
+) -> None:
+    agent: Agent = request.getfixturevalue(kit)
+    fitting = {
+        p.sku
+        for p in catalogs[kit]
+        if p.category == category
+        and p.stock > 0
+        and (price_max is None or p.price <= price_max)
+        and (fit is None or any(fit in value for value in p.attributes.values()))
+    }
+    assert fitting, "the catalog has products that answer this"
+    outcome = agent.ask(question)
+    assert isinstance(outcome, Answer) and outcome.intent == "recommend", outcome
+    assert outcome.citations and set(outcome.citations) <= fitting
+    for sku in outcome.citations:
+        assert catalogs[kit].get(sku).money() in outcome.text
+
+
 def test_out_of_scope_and_not_in_catalog_are_refusals(qinghe: Agent, morrow: Agent) -> None:
     outcome = qinghe.ask("今天北京天气怎么样")
     assert isinstance(outcome, Refusal) and outcome.reason == "out_of_scope" and outcome.text
@@ -266,3 +304,14 @@ def test_language_packs_validate_their_templates(tmp_path: Path) -> None:
     )
     with pytest.raises(DataError, match="cost"):
         load_model(LanguagePack, broken)
+
+
+def test_a_new_category_starts_a_new_topic(qinghe: Agent, catalogs: dict[str, Catalog]) -> None:
+    """After recommending creams, a question naming cleansers is about cleansers, not the creams just shown."""
+    catalog = catalogs["qinghe"]
+    first = qinghe.ask("干皮用哪个面霜好")
+    assert isinstance(first, Answer) and first.citations
+    assert all(catalog.get(sku).category == "面霜" for sku in first.citations)
+    second = qinghe.ask("敏感肌适合哪款洁面？")
+    assert isinstance(second, Answer) and second.citations
+    assert all(catalog.get(sku).category == "洁面" for sku in second.citations)

@@ -489,11 +489,7 @@ class Agent:
         for pattern, words in self.language.expansions:
             if pattern.search(text):
                 query += " " + words
-        parsed, _ = parse_filters(text, self.categories, self.locale)
-        # In-stock is not a filter: "有货吗" asks about a product that may be sold out (recommendations skip those).
-        # A category after "pairs with" is what the products go with, not what they are ("snacks for black tea").
-        category = None if self.language.has("pairing", text) else parsed.category
-        filters = Filters(price_min=parsed.price_min, price_max=parsed.price_max, category=category)
+        filters = self._stated(text)
         result = self.retriever.search(query, k, filters=filters)
         if not result.hits and filters:
             # A filter too tight for the catalog (a category the question names loosely): search without it.
@@ -503,6 +499,14 @@ class Agent:
         self.names.learn(h.product.name for h in result.hits)
         return result
 
+    def _stated(self, text: str) -> Filters:
+        """The category and price range a question states (what retrieval filters on)."""
+        parsed, _ = parse_filters(text, self.categories, self.locale)
+        # In-stock is not a filter: "有货吗" asks about a product that may be sold out (recommendations skip those).
+        # A category after "pairs with" is what the products go with, not what they are ("snacks for black tea").
+        category = None if self.language.has("pairing", text) else parsed.category
+        return Filters(price_min=parsed.price_min, price_max=parsed.price_max, category=category)
+
     def _about_products(self, text: str, injected: bool) -> _Draft:
         lang = self.language
         result = self._search(text, self.definition.retrieval.k)
@@ -511,6 +515,11 @@ class Agent:
         referred = [] if named else self.memory.resolve(text, lang, elliptical=not self._question_terms(text, []))
         if not named and not referred:
             referred = self._about_focus(text)
+        stated = self._stated(text).category
+        if stated and referred and all(p.category != stated for p in referred):
+            # A question that names another category starts a new topic: "敏感肌适合哪款洁面？" after a talk about
+            # creams asks about cleansers, not about the creams.
+            referred = []
         products = named or referred
         topics = [name for name, cue in lang.policy_cues.items() if cue.search(text)]
         intent = self._intent(text, named, referred, topics)
@@ -619,6 +628,8 @@ class Agent:
             return "recommend"
         if topics and not (products and alias):
             return "policy"
+        if not products and not lang.has("stock", text) and self._browses(text):
+            return "recommend"
         if lang.has("price", text) and (lang.has("money", text) or not alias):
             return "price"
         if lang.has("stock", text):
@@ -626,6 +637,11 @@ class Agent:
         if referred and not named and self.memory.last_intent in {"price", "stock"} and not self._asks_fact(text):
             return self.memory.last_intent
         return "product_info"
+
+    def _browses(self, text: str) -> bool:
+        """Whether a question that names no product asks for products of a catalog category or price range
+        ("200元以内的面霜", "敏感肌适合哪款洁面", "what's a good oolong"): a choice among products, not a fact."""
+        return bool(self._stated(text))
 
     def _asks_fact(self, text: str) -> bool:
         lang = self.language
@@ -829,6 +845,14 @@ class Agent:
         common = {t for t in wanted if sum(t in have for have in texts.values()) > 0.8 * max(len(texts), 1)}
         telling = wanted - common
         fitting = [h.product for h in result.hits if h.product.in_stock and (not telling or telling & texts[h.sku])]
+        if not fitting and not named:
+            # Words no record shares ("for a beginner") cannot rank the picks; when the question states a category
+            # or price range, the products within it are the answer rather than a refusal.
+            stated = self._stated(text)
+            if stated:
+                fitting = [h.product for h in result.hits if h.product.in_stock and _within(h.product, stated)]
+        # Most shared words first: "敏感肌" fits a record for 敏感肌 better than one that says 敏感期暂停使用.
+        fitting.sort(key=lambda p: len(telling & texts[p.sku]), reverse=True)
         picks = list({p.sku: p for p in named if p.in_stock}.values())
         picks += [p for p in fitting if p.sku not in {x.sku for x in picks}]
         picks = picks[: self.definition.retrieval.recommend]
@@ -918,6 +942,15 @@ def _record(product: Product, lang: Language) -> str:
     if product.description:
         parts.append(product.description)
     return " | ".join(parts)
+
+
+def _within(product: Product, filters: Filters) -> bool:
+    """Whether a product is in the filters' category and price range."""
+    return (
+        filters.category in {None, product.category}
+        and (filters.price_min is None or product.price >= filters.price_min)
+        and (filters.price_max is None or product.price <= filters.price_max)
+    )
 
 
 def _unique(products: Iterable[Product]) -> list[Product]:

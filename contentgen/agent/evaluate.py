@@ -46,6 +46,7 @@ class EvalItem(Model):
     relevant: list[str] = []
     cite: list[str] = []
     cite_any: list[str] = []
+    cite_only: list[str] = []
     contains: list[str] = []
     contains_any: list[str] = []
     absent: list[str] = []
@@ -181,6 +182,9 @@ def _problems(item: EvalItem, outcome: Outcome, agent: Agent) -> list[str]:
         problems.append(f"does not cite {', '.join(missing)}")
     if item.cite_any and not cited & set(item.cite_any):
         problems.append(f"cites none of {', '.join(item.cite_any)}")
+    stray = sorted(cited - set(item.cite_only)) if item.cite_only else []
+    if stray:
+        problems.append(f"cites {', '.join(stray)}, outside {', '.join(item.cite_only)}")
     for word in item.contains:
         if word.lower() not in text:
             problems.append(f"lacks '{word}'")

@@ -205,7 +205,7 @@ def _is_head(rest: str, latin: bool) -> bool:
     if latin:
         word = re.match(r"[A-Za-z]+", rest)
         return word is not None and word.group().lower() in STOP_WORDS_EN
-    return rest[0] in PARTICLES_ZH + "有是和或也都还要在呀哪给推适" or rest.startswith(SMALL_TALK_ZH)
+    return rest[0] in PARTICLES_ZH + "有是和或也都还要在呀哪给推适好用怎多" or rest.startswith(SMALL_TALK_ZH)
 
 
 def parse_filters(question: str, categories: Iterable[str], locale: Locale = "zh-CN") -> tuple[Filters, str]:
