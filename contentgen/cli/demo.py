@@ -1,98 +1,119 @@
-"""`contentgen demo`: the main job on the shipped example brands, offline."""
+"""`contentgen demo`: the whole mission on the shipped examples, offline.
+
+Validates both shipped kits, runs both example campaigns (copy, posters and videos per segment × channel,
+checked and resumable), writes their review pages, and asks each kit's shopping agent a question.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from contentgen.cli.output import emit_json, out
+from contentgen.cli.output import emit_json, err, out
+
+QUESTIONS = {"zh-CN": "敏感肌用哪款洁面？多少钱？", "en-US": "Which green tea is under $20?"}
 
 
 def demo(
     out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder; default outputs/demo.")] = None,
-    n: Annotated[int, typer.Option("-n", help="Copy variants per cell.", min=1, max=20)] = 3,
+    workers: Annotated[int | None, typer.Option("--workers", help="Processes (default: one per core).")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
-    """Validate the shipped brands, then write copy for every segment on its preferred channels."""
-    from rich.progress import Progress
+    """Run the example campaigns (copy, posters, videos, review page) and ask each kit's agent a question."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+    from contentgen.agent import load_agent
+    from contentgen.campaign import run_campaign
+    from contentgen.campaign.brief import shipped_briefs
+    from contentgen.campaign.review import write_review
+    from contentgen.campaign.runner import ProgressEvent
     from contentgen.config import load_settings
     from contentgen.domain import find_kits, load_channels, validate_kit
-    from contentgen.pipelines.copy import CopyCell, CopyPipeline, write_results
 
     settings = load_settings()
     folder = out_dir or settings.output_dir / "demo"
     channels = load_channels()
-    summaries = []
-    samples = []
-    with Progress(transient=True, disable=json) as progress:
-        kits = list(find_kits().values())
-        task = progress.add_task("demo", total=len(kits))
-        for kit_folder in kits:
-            report = validate_kit(kit_folder, channels=channels)
-            brand = report.kit
-            progress.update(task, description=f"writing copy for {brand.name}")
-            pipeline = CopyPipeline(brand, catalog=report.catalog)
-            hero = next(p for p in report.catalog if p.in_stock and p.on_sale)
-            cells = [CopyCell(s, channels[c], (hero,)) for s in report.segments for c in s.preferred_channels]
-            results = pipeline.run(cells, n=n)
-            written = write_results(results, folder / brand.id)
-            variants = [v for r in results for v in r.variants]
+    kits = {report.kit.id: report for report in (validate_kit(f, channels=channels) for f in find_kits().values())}
+    summaries: list[dict[str, Any]] = []
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err(),
+        disable=json,
+    ) as progress:
+        for name, brief_file in shipped_briefs().items():
+            tasks: dict[str, TaskID] = {}
+
+            def show(event: ProgressEvent, tasks: dict[str, TaskID] = tasks, name: str = name) -> None:
+                if event.event == "start":
+                    for stage, total in event.totals.items():
+                        tasks[stage] = progress.add_task(f"{name}: {stage}", total=total)
+                elif event.stage in tasks:
+                    progress.advance(tasks[event.stage])
+
+            result = run_campaign(brief_file, out_dir=folder / name, workers=workers, progress=show)
+            review = write_review(result.out_dir)
+            kit = kits[result.plan.kit]
+            agent = load_agent(kit.kit.id, settings=settings)
+            question = QUESTIONS[kit.kit.locale]
+            answer = agent.ask(question)
             summaries.append(
                 {
-                    **report.summary,
-                    "hero_sku": hero.sku,
-                    "cells": len(results),
-                    "variants": len(variants),
-                    "ready": sum(v.ready for v in variants),
-                    "files": [str(p) for p in written],
+                    "campaign": name,
+                    "brand": kit.kit.name,
+                    "products": len(kit.catalog),
+                    "segments": len(kit.segments),
+                    "stages": {
+                        stage: {
+                            "made": sum(r.kind == stage for r in result.records),
+                            "ready": sum(r.kind == stage and r.ready for r in result.records),
+                        }
+                        for stage in result.plan.stages
+                    },
+                    "failed": [f.message for f in result.failed],
+                    "elapsed_s": round(result.elapsed_s, 1),
+                    "review": str(review),
+                    "question": question,
+                    "answer": answer.to_dict(),
                 }
             )
-            first = next(r for r in results if r.best)
-            samples.append((brand.name, first))
-            progress.advance(task)
     if json:
         emit_json(summaries)
         return
+    _report(summaries)
+
+
+def _report(summaries: list[dict[str, Any]]) -> None:
     from rich.markup import escape
     from rich.panel import Panel
     from rich.table import Table
 
     console = out()
-    table = Table(
-        "brand",
-        "locale",
-        "products",
-        "segments",
-        "hero product",
-        "cells",
-        "variants",
-        "ready",
-        title="contentgen demo: shipped brands validated, copy written for each segment's channels",
-    )
+    table = Table("campaign", "brand", "copy", "posters", "videos", "time", title="contentgen demo: example campaigns")
     for s in summaries:
-        table.add_row(
-            f"{s['name']} ({s['id']})",
-            str(s["locale"]),
-            str(s["products"]),
-            str(s["segments"]),
-            str(s["hero_sku"]),
-            str(s["cells"]),
-            str(s["variants"]),
-            str(s["ready"]),
-        )
+        cells = []
+        for stage in ("copy", "poster", "video"):
+            tally = s["stages"].get(stage)
+            cells.append(f"{tally['ready']}/{tally['made']} ready" if tally else "—")
+        table.add_row(s["campaign"], s["brand"], *cells, f"{s['elapsed_s']:.0f} s")
     console.print(table)
-    for name, result in samples:
-        best = result.best
-        assert best is not None
-        body = "\n\n".join(f"[bold]{field}[/]\n{escape(text)}" for field, text in best.fields.items())
+    for s in summaries:
+        answer = s["answer"]
+        text = answer.get("text") or answer.get("reason") or ""
+        cited = ", ".join(answer.get("citations", [])) or "—"
         console.print(
             Panel(
-                body,
-                title=f"{name} · {result.segment} × {result.channel} · best of {len(result.variants)}",
+                f"[bold]Q:[/] {escape(s['question'])}\n[bold]A:[/] {escape(text)}\n[dim]cites: {escape(cited)}[/]",
+                title=f"{s['brand']} shopping agent ({answer.get('kind', 'answer')})",
                 expand=False,
             )
         )
-    console.print(f"Review the copy in {folder}/<brand>/copy.md (also .json and .csv).")
+        if s["failed"]:
+            console.print(f"[red]{len(s['failed'])} artifacts failed:[/] {escape('; '.join(s['failed'][:3]))}")
+    for s in summaries:
+        console.print(f"Review {s['campaign']}: file://{s['review']}")
+    console.print("Chat with an agent: contentgen chat --kit qinghe · make more: contentgen campaign run BRIEF")
