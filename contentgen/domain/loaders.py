@@ -178,6 +178,26 @@ def load_channels(folder: Path | None = None) -> dict[str, Channel]:
     return channels
 
 
+def resolve_segment(kit: BrandKit, segment: Segment | str) -> Segment:
+    """A segment given as itself or by id (the kit's own segments, else the shipped ones)."""
+    if not isinstance(segment, str):
+        return segment
+    segments = {s.id: s for s in kit_segments(kit)}
+    if segment not in segments:
+        raise NotFoundError("segment", segment, segments)
+    return segments[segment]
+
+
+def resolve_channel(channel: Channel | str) -> Channel:
+    """A channel given as itself or by id."""
+    if not isinstance(channel, str):
+        return channel
+    channels = load_channels()
+    if channel not in channels:
+        raise NotFoundError("channel", channel, channels)
+    return channels[channel]
+
+
 def load_surface(name: str, folder: Path | None = None) -> Channel:
     """A text surface that is not a channel of its own (poster text, a video storyboard), written by the copy
     pipeline like a channel so that it is checked and grounded the same way: ``channels/surfaces/<name>.yaml``."""

@@ -25,7 +25,7 @@ from contentgen.domain.channel import Channel, text_length
 from contentgen.domain.common import Locale
 from contentgen.domain.product import Catalog, Product
 from contentgen.domain.segment import Segment
-from contentgen.errors import ConfigError, NotFoundError
+from contentgen.errors import ConfigError
 from contentgen.providers.base import Message, ProviderInfo, TextProvider, TextRequest
 
 OVERSAMPLE = 2
@@ -589,20 +589,12 @@ def generate_copy(
     provider: TextProvider | None = None,
 ) -> CopyResult:
     """Copy variants for one segment × channel × product(s); ids are looked up in the kit and shipped data."""
-    from contentgen.domain.loaders import kit_segments, load_brand_kit, load_channels
+    from contentgen.domain.loaders import load_brand_kit, resolve_channel, resolve_segment
 
     kit = load_brand_kit(brand) if isinstance(brand, str) else brand
     pipeline = CopyPipeline(kit, provider=provider)
-    if isinstance(segment, str):
-        segments = {s.id: s for s in kit_segments(kit)}
-        if segment not in segments:
-            raise NotFoundError("segment", segment, segments)
-        segment = segments[segment]
-    if isinstance(channel, str):
-        channels = load_channels()
-        if channel not in channels:
-            raise NotFoundError("channel", channel, channels)
-        channel = channels[channel]
+    segment = resolve_segment(kit, segment)
+    channel = resolve_channel(channel)
     items = [products] if isinstance(products, Product | str) else list(products)
     resolved = tuple(pipeline.catalog.get(p) if isinstance(p, str) else p for p in items)
     if not resolved:

@@ -1063,20 +1063,12 @@ def render_poster(
 ) -> PosterResult:
     """One poster; ids are looked up in the kit and the shipped data (size: a name or WxH; default: the first)."""
     from contentgen.domain.layout import load_layout
-    from contentgen.domain.loaders import kit_segments, load_brand_kit, load_channels
+    from contentgen.domain.loaders import load_brand_kit, resolve_channel, resolve_segment
 
     kit = load_brand_kit(brand) if isinstance(brand, str) else brand
     pipeline = PosterPipeline(kit, image_provider=image_provider, text_provider=text_provider, ocr=ocr)
-    if isinstance(segment, str):
-        segments = {s.id: s for s in kit_segments(kit)}
-        if segment not in segments:
-            raise NotFoundError("segment", segment, segments)
-        segment = segments[segment]
-    if isinstance(channel, str):
-        channels = load_channels()
-        if channel not in channels:
-            raise NotFoundError("channel", channel, channels)
-        channel = channels[channel]
+    segment = None if segment is None else resolve_segment(kit, segment)
+    channel = resolve_channel(channel)
     request = PosterRequest(
         segment=segment,
         channel=channel,

@@ -227,20 +227,12 @@ def make_video(
     """One short video: storyboard (written, or given and re-rendered), scenes, voice, captions, music; MP4
     (H.264 yuv420p + AAC, fast-start), cover JPEG, SRT, VTT and the storyboard JSON, all written atomically."""
     from contentgen.config import load_settings
-    from contentgen.domain.loaders import kit_segments, load_brand_kit, load_channels
+    from contentgen.domain.loaders import load_brand_kit, load_channels, resolve_channel, resolve_segment
 
     settings = load_settings()
     kit = load_brand_kit(brand, extra=settings.kits_path) if isinstance(brand, str) else brand
-    if isinstance(segment, str):
-        segments = {s.id: s for s in kit_segments(kit)}
-        if segment not in segments:
-            raise NotFoundError("segment", segment, segments)
-        segment = segments[segment]
-    if isinstance(channel, str):
-        channels = load_channels()
-        if channel not in channels:
-            raise NotFoundError("channel", channel, channels)
-        channel = channels[channel]
+    segment = resolve_segment(kit, segment)
+    channel = resolve_channel(channel)
     if channel.video is None:
         video_channels = [c.id for c in load_channels().values() if c.video is not None]
         raise ConfigError(f"channel '{channel.id}' takes no video; channels with video: {', '.join(video_channels)}")
