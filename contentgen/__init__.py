@@ -32,6 +32,11 @@ _API = {
     "CopyPipeline": "contentgen.pipelines.copy",
     "CopyResult": "contentgen.pipelines.copy",
     "generate_copy": "contentgen.pipelines.copy",
+    "PosterPipeline": "contentgen.pipelines.poster",
+    "PosterResult": "contentgen.pipelines.poster",
+    "render_poster": "contentgen.pipelines.poster",
+    "VideoResult": "contentgen.pipelines.video",
+    "make_video": "contentgen.pipelines.video",
     "CampaignResult": "contentgen.campaign",
     "load_campaign_brief": "contentgen.campaign",
     "plan_campaign": "contentgen.campaign",
@@ -57,10 +62,13 @@ __all__ = [
     "CopyResult",
     "DerivedSegments",
     "Handoff",
+    "PosterPipeline",
+    "PosterResult",
     "Product",
     "Refusal",
     "Segment",
     "Settings",
+    "VideoResult",
     "__version__",
     "derive_segments",
     "generate_copy",
@@ -71,9 +79,11 @@ __all__ = [
     "load_channels",
     "load_segments",
     "load_settings",
+    "make_video",
     "open_catalog",
     "parse_filters",
     "plan_campaign",
+    "render_poster",
     "run_campaign",
     "synthesize_customers",
     "validate_kit",
@@ -100,6 +110,8 @@ if TYPE_CHECKING:
     )
     from contentgen.errors import ContentgenError
     from contentgen.pipelines.copy import CopyPipeline, CopyResult, generate_copy
+    from contentgen.pipelines.poster import PosterPipeline, PosterResult, render_poster
+    from contentgen.pipelines.video import VideoResult, make_video
 
 
 def __getattr__(name: str) -> Any:

@@ -13,7 +13,6 @@ poster and read back by OCR. A poster with a blocking finding is not ``ready``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -1157,7 +1156,3 @@ def contact_sheet(results: Sequence[PosterResult], path: Path, *, thumb: int = 3
     write_bytes_atomic(path, buffer.getvalue())
     return path
 
-
-def poster_id(result: PosterResult) -> str:
-    """A short content hash of what was drawn, for manifests."""
-    return hashlib.sha256(result.image.tobytes()).hexdigest()[:12]
