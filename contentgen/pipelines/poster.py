@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from contentgen.render.ocr import OcrReader
 
 Box = tuple[int, int, int, int]
+COPY_VARIANTS = 2
+"""Poster copy variants ranked per poster (the best ready one is drawn); each costs its ad-law and grounding checks."""
 MAX_CER = 0.1
 """A text element whose OCR read-back has a higher character error rate blocks the poster."""
 
@@ -296,7 +298,7 @@ class PosterPipeline:
                     raise ConfigError("a poster without explicit copy needs a segment to write for")
                 cells.append(CopyCell(segment, surface, (requests[i].product,)))
             results = self.copy_pipeline.run(
-                cells, brief=requests[indices[0]].brief, n=3, seed=requests[indices[0]].seed
+                cells, brief=requests[indices[0]].brief, n=COPY_VARIANTS, seed=requests[indices[0]].seed
             )
             for i, result in zip(indices, results, strict=True):
                 best = result.best
@@ -370,7 +372,7 @@ class _Composer:
         self.area = safe_area(size.width, size.height, request.channel.safe_zone, request.layout.margin)
         self.reports: list[ElementReport] = []
         self.findings: list[Finding] = []
-        self.masks: dict[str, Image.Image] = {}
+        self.masks: dict[str, tuple[Image.Image, tuple[int, int]]] = {}  # glyph coverage and where it sits
         self.locale = self.brand.locale
 
     # geometry
@@ -557,7 +559,9 @@ class _Composer:
         if report.ink is None or report.element not in self.masks:
             return None
         region = self.judged(report.ink, report.size or MIN_TEXT_PX)
-        mask = self.masks[report.element]
+        glyphs, (gx, gy) = self.masks[report.element]
+        mask = Image.new("L", (region[2] - region[0], region[3] - region[1]), 0)
+        mask.paste(glyphs, (gx - region[0], gy - region[1]))
         try:
             # Large text is measured whole on the pixels; small text's hairline strokes leave almost no fully
             # covered pixel to read its colour from, so it is judged by its paint against the measured ground.
@@ -634,15 +638,23 @@ class _Composer:
     ) -> ElementReport:
         """Paint a fitted block in `colour` and record it, with its glyph mask for the contrast check."""
         stack = self.p.stacks[style.font]
-        # Glyphs are rendered once, as coverage; the colour goes through it (as Pillow's own text fill does).
-        mask = Image.new("L", self.canvas.size, 0)
-        lines = draw_text(mask, block, stack, origin, 255, align=style.align, box_width=width)
-        self.masks[name] = mask
+        # Glyphs are rendered once, as coverage over the block's area (and an em around it for overhanging ink);
+        # the colour goes through it, as Pillow's own text fill does, and the contrast check reads the same mask.
+        canvas_w, canvas_h = self.canvas.size
+        x0, y0 = max(0, origin[0] - block.size), max(0, origin[1] - block.size)
+        x1 = min(canvas_w, origin[0] + width + block.size)
+        y1 = min(canvas_h, origin[1] + block.height + block.size)
+        mask = Image.new("L", (x1 - x0, y1 - y0), 0)
+        lines = draw_text(mask, block, stack, (origin[0] - x0, origin[1] - y0), 255, align=style.align, box_width=width)
+        self.masks[name] = (mask, (x0, y0))
         drawn = [b for b in lines if b[2] > b[0]]
-        ink = (min(b[0] for b in drawn), min(b[1] for b in drawn), max(b[2] for b in drawn), max(b[3] for b in drawn))
-        covered = mask.getbbox()
-        if covered:
-            self.canvas.paste(colour, covered, mask.crop(covered))
+        ink = (
+            x0 + min(b[0] for b in drawn),
+            y0 + min(b[1] for b in drawn),
+            x0 + max(b[2] for b in drawn),
+            y0 + max(b[3] for b in drawn),
+        )
+        self.canvas.paste(colour, (x0, y0, x1, y1), mask)
         report = ElementReport(
             name,
             box,
@@ -886,7 +898,9 @@ class _Composer:
                     line = (x0 - 2, mid, x1 + 2, mid)
                     ImageDraw.Draw(self.canvas).line(line, fill=colour, width=thickness)
                     # the line is ink of this element, not its background, for the contrast check
-                    ImageDraw.Draw(self.masks[name]).line(line, fill=255, width=thickness)
+                    glyphs, (gx, gy) = self.masks[name]
+                    shifted = (line[0] - gx, line[1] - gy, line[2] - gx, line[3] - gy)
+                    ImageDraw.Draw(glyphs).line(shifted, fill=255, width=thickness)
                     report.detail["struck"] = True
             return reports
 
@@ -1155,4 +1169,3 @@ def contact_sheet(results: Sequence[PosterResult], path: Path, *, thumb: int = 3
     sheet.save(buffer, "JPEG", quality=88)
     write_bytes_atomic(path, buffer.getvalue())
     return path
-

@@ -398,10 +398,12 @@ def apply_scrim(
     overlay = Image.new("RGBA", (width, height), (*hex_to_rgb(colour), 0))
     overlay.putalpha(panel_alpha)
 
-    mode = image.mode
-    base = image.convert("RGBA")
-    base.alpha_composite(overlay, dest=(box[0], box[1]))
-    return base if mode == "RGBA" else base.convert(mode)
+    # Composite the box only: converting a whole poster to RGBA and back costs more than the panel itself.
+    out = image.copy()
+    region = out.crop(box).convert("RGBA")
+    region.alpha_composite(overlay)
+    out.paste(region if out.mode == "RGBA" else region.convert(out.mode), box[:2])
+    return out
 
 
 def _composite(pixels: npt.NDArray[np.uint8], colour: str, alpha: int) -> npt.NDArray[np.uint8]:
