@@ -287,10 +287,10 @@ class PosterPipeline:
         if not wanted:
             return out
         surface = poster_text_surface()
-        by_brief: dict[int, list[int]] = {}
+        batches: dict[tuple[int, int], list[int]] = {}  # one copy batch per brief and seed
         for i in wanted:
-            by_brief.setdefault(id(requests[i].brief), []).append(i)
-        for indices in by_brief.values():
+            batches.setdefault((id(requests[i].brief), requests[i].seed), []).append(i)
+        for indices in batches.values():
             cells = []
             for i in indices:
                 segment = requests[i].segment
