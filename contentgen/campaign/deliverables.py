@@ -538,6 +538,7 @@ class PosterDeliverable(Deliverable):
             "kit": kit_content(ctx),
             "assets": asset_hashes(ctx, ctx.products(cell.skus)),
             "prompts": copy_prompt_sources(ctx, "poster"),
+            "surface": path_digest(shipped("channels") / "surfaces" / "poster.yaml"),
             "layouts": layouts,
             "channel": ctx.channels[cell.channel].model_dump(mode="json"),
         }
@@ -645,6 +646,7 @@ class VideoDeliverable(Deliverable):
             "kit": kit_content(ctx),
             "assets": asset_hashes(ctx, ctx.products(cell.skus)),
             "prompts": copy_prompt_sources(ctx, "storyboard"),
+            "surface": path_digest(shipped("channels") / "surfaces" / "storyboard.yaml"),
             "layouts": layouts,
             "channel": ctx.channels[cell.channel].model_dump(mode="json"),
         }
