@@ -208,6 +208,27 @@ def load_model(model: type[M], path: Path, *, context: dict[str, Any] | None = N
     return validate(model, data, path, lines, context=context)
 
 
+def load_folder(model: type[M], folder: Path, what: str) -> dict[str, M]:
+    """Every ``*.yaml`` in `folder` (not those starting with '_') as `model`, by id; a file's name must be its id."""
+    found: dict[str, M] = {}
+    for file in sorted(folder.glob("*.yaml")):
+        if file.name.startswith("_"):
+            continue
+        item = load_model(model, file)
+        ident = getattr(item, "id")  # noqa: B009  (every model loaded this way has an id)
+        if ident != file.stem:
+            raise DataError(
+                file,
+                f"id '{ident}' does not match the file name",
+                field="id",
+                hint=f"rename the file to {ident}.yaml or set id: {file.stem}",
+            )
+        found[ident] = item
+    if not found:
+        raise DataError(folder, f"no {what} files (*.yaml) found")
+    return found
+
+
 def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line, row) for each data row; header names are stripped."""
     text = read_text(path)

@@ -17,7 +17,7 @@ from pydantic import Field, field_validator, model_validator
 
 from contentgen.domain.channel import SafeZone
 from contentgen.domain.common import Model, Slug, Text
-from contentgen.errors import DataError, NotFoundError
+from contentgen.errors import NotFoundError
 
 ElementName = Literal["logo", "headline", "subhead", "points", "price", "cta", "product", "disclaimer"]
 TEXT_ELEMENTS: tuple[ElementName, ...] = ("headline", "subhead", "points", "cta", "disclaimer")
@@ -123,27 +123,11 @@ def safe_area(width: int, height: int, zone: SafeZone, margin: float) -> tuple[i
 
 
 def load_layouts(folder: Path | None = None) -> dict[str, Layout]:
-    """Layout id → layout, one YAML file per layout (files starting with '_' are not layouts)."""
-    from contentgen.io import load_model
+    """Layout id → layout, one YAML file per layout; the file name must match the id."""
+    from contentgen.io import load_folder
     from contentgen.resources import shipped
 
-    folder = folder or shipped("layouts")
-    layouts: dict[str, Layout] = {}
-    for file in sorted(folder.glob("*.yaml")):
-        if file.name.startswith("_"):
-            continue
-        layout = load_model(Layout, file)
-        if layout.id != file.stem:
-            raise DataError(
-                file,
-                f"id '{layout.id}' does not match the file name",
-                field="id",
-                hint=f"rename the file to {layout.id}.yaml or set id: {file.stem}",
-            )
-        layouts[layout.id] = layout
-    if not layouts:
-        raise DataError(folder, "no layout files (*.yaml) found")
-    return layouts
+    return load_folder(Layout, folder or shipped("layouts"), "layout")
 
 
 def poster_layouts(folder: Path | None = None) -> dict[str, Layout]:

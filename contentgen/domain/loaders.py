@@ -13,7 +13,7 @@ from contentgen.domain.channel import Channel
 from contentgen.domain.product import Catalog
 from contentgen.domain.segment import Segment, SegmentsFile
 from contentgen.errors import DataError, NotFoundError
-from contentgen.io import Loc, load_model, load_structured, validate
+from contentgen.io import Loc, load_folder, load_model, load_structured, validate
 from contentgen.resources import inside, shipped
 
 KIT_FILE = "kit.yaml"
@@ -161,21 +161,7 @@ def kit_segments(kit: BrandKit) -> list[Segment]:
 
 def load_channels(folder: Path | None = None) -> dict[str, Channel]:
     """Channel id → spec, one YAML file per channel; the file name must match the id."""
-    folder = folder or shipped("channels")
-    channels: dict[str, Channel] = {}
-    for file in sorted(folder.glob("*.yaml")):
-        channel = load_model(Channel, file)
-        if channel.id != file.stem:
-            raise DataError(
-                file,
-                f"id '{channel.id}' does not match the file name",
-                field="id",
-                hint=f"rename the file to {channel.id}.yaml or set id: {file.stem}",
-            )
-        channels[channel.id] = channel
-    if not channels:
-        raise DataError(folder, "no channel files (*.yaml) found")
-    return channels
+    return load_folder(Channel, folder or shipped("channels"), "channel")
 
 
 def resolve_segment(kit: BrandKit, segment: Segment | str) -> Segment:
