@@ -512,6 +512,28 @@ def copy_prompt_sources(ctx: CampaignContext, channel: str) -> dict[str, str]:
     return ctx.cached(f"inputs:prompts:{channel}", build)
 
 
+# ---- pictures: what posters and videos read -------------------------------------------------------
+
+
+def visual_inputs(cell: Cell, ctx: CampaignContext, *, surface: str, use: str) -> dict[str, Any]:
+    """The kit with its files, the products' images, the text surface and its templates, the layout files made
+    for `use` ("poster" or "video") and the channel spec: everything a poster or video of `cell` is drawn from."""
+    from contentgen.domain.layout import load_layouts
+    from contentgen.resources import shipped
+
+    folder = shipped("layouts")
+    layouts = ctx.cached("inputs:layouts", load_layouts)
+
+    return {
+        "kit": kit_content(ctx),
+        "assets": asset_hashes(ctx, ctx.products(cell.skus)),
+        "prompts": copy_prompt_sources(ctx, surface),
+        "surface": path_digest(shipped("channels") / "surfaces" / f"{surface}.yaml"),
+        "layouts": {n: path_digest(folder / f"{n}.yaml") for n, layout in sorted(layouts.items()) if use in layout.use},
+        "channel": ctx.channels[cell.channel].model_dump(mode="json"),
+    }
+
+
 # ---- posters ----------------------------------------------------------------------------------------
 
 
@@ -531,17 +553,7 @@ class PosterDeliverable(Deliverable):
     max_batch = 4  # cells per pipeline call: a diffusers provider paints their backgrounds in one batch
 
     def inputs(self, cell: Cell, ctx: CampaignContext) -> dict[str, Any]:
-        from contentgen.resources import shipped
-
-        layouts = {p.name: path_digest(p) for p in sorted(shipped("layouts").glob("*.yaml"))}
-        return {
-            "kit": kit_content(ctx),
-            "assets": asset_hashes(ctx, ctx.products(cell.skus)),
-            "prompts": copy_prompt_sources(ctx, "poster"),
-            "surface": path_digest(shipped("channels") / "surfaces" / "poster.yaml"),
-            "layouts": layouts,
-            "channel": ctx.channels[cell.channel].model_dump(mode="json"),
-        }
+        return visual_inputs(cell, ctx, surface="poster", use="poster")
 
     def estimate(self, options: DeliverableOptions) -> float:
         layouts = len(options.layouts) if isinstance(options, PosterOptions) else 1
@@ -639,17 +651,7 @@ class VideoDeliverable(Deliverable):
     seconds = 30.0  # a 30–40 s video at 1080 px, one core
 
     def inputs(self, cell: Cell, ctx: CampaignContext) -> dict[str, Any]:
-        from contentgen.resources import shipped
-
-        layouts = {p.name: path_digest(p) for p in sorted(shipped("layouts").glob("video-*.yaml"))}
-        return {
-            "kit": kit_content(ctx),
-            "assets": asset_hashes(ctx, ctx.products(cell.skus)),
-            "prompts": copy_prompt_sources(ctx, "storyboard"),
-            "surface": path_digest(shipped("channels") / "surfaces" / "storyboard.yaml"),
-            "layouts": layouts,
-            "channel": ctx.channels[cell.channel].model_dump(mode="json"),
-        }
+        return visual_inputs(cell, ctx, surface="storyboard", use="video")
 
     def estimate(self, options: DeliverableOptions) -> float:
         resolution = options.resolution if isinstance(options, VideoOptions) else 1080
