@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from contentgen.cli.output import emit_json, out
+from contentgen.cli.output import chosen, emit_json, out
 
 
 def copy(
@@ -45,7 +45,6 @@ def copy(
     from contentgen.config import load_settings
     from contentgen.domain import kit_segments, load_brand_kit, load_channels
     from contentgen.domain.brief import Brief
-    from contentgen.errors import ConfigError, NotFoundError
     from contentgen.io import load_model
     from contentgen.pipelines.copy import CopyCell, CopyPipeline, write_results
     from contentgen.providers.base import TextProvider
@@ -55,16 +54,8 @@ def copy(
     brand = load_brand_kit(kit, extra=settings.kits_path)
     segments = {s.id: s for s in kit_segments(brand)}
     channels = load_channels()
-    if not (segment or all_segments):
-        raise ConfigError(f"give --segment or --all-segments; segments: {', '.join(segments)}")
-    if not (channel or all_channels):
-        raise ConfigError(f"give --channel or --all-channels; channels: {', '.join(channels)}")
-    for name in segment or []:
-        if name not in segments:
-            raise NotFoundError("segment", name, segments)
-    for name in channel or []:
-        if name not in channels:
-            raise NotFoundError("channel", name, channels)
+    segment_ids = chosen(segment, all_segments, segments, "segment", "segment")
+    channel_ids = chosen(channel, all_channels, channels, "channel", "channel")
     provider = from_settings("text", settings, text_provider)
     assert isinstance(provider, TextProvider)
     pipeline = CopyPipeline(brand, provider=provider, prompts_path=[*(prompts_dir or []), *settings.prompts_path])
@@ -76,8 +67,8 @@ def copy(
     the_brief = load_model(Brief, brief) if brief else None
     cells = [
         CopyCell(segments[s], channels[c], products)
-        for s in (list(segments) if all_segments else segment or [])
-        for c in (list(channels) if all_channels else channel or [])
+        for s in segment_ids
+        for c in channel_ids
     ]
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -7,6 +7,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from rich.console import Console
 
 
@@ -32,3 +34,17 @@ def error(message: str) -> None:
 def emit_json(data: Any) -> None:
     """Machine-readable output on stdout."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def chosen(given: list[str] | None, every: bool, valid: Mapping[str, Any], option: str, kind: str) -> list[str]:
+    """The ids a repeatable `--option` names, or all of `valid` with `--all-options`; each one checked."""
+    from contentgen.errors import ConfigError, NotFoundError
+
+    if every:
+        return list(valid)
+    if not given:
+        raise ConfigError(f"give --{option} or --all-{option}s; {option}s: {', '.join(valid)}")
+    for name in given:
+        if name not in valid:
+            raise NotFoundError(kind, name, valid)
+    return given

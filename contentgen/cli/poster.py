@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from contentgen.cli.output import emit_json, out
+from contentgen.cli.output import chosen, emit_json, out
 
 
 def poster(
@@ -66,16 +66,8 @@ def poster(
     segments = {s.id: s for s in kit_segments(brand)}
     channels = {cid: c for cid, c in load_channels().items() if c.poster_sizes}
     layouts = poster_layouts()
-    if not (segment or all_segments):
-        raise ConfigError(f"give --segment or --all-segments; segments: {', '.join(segments)}")
-    if not (channel or all_channels):
-        raise ConfigError(f"give --channel or --all-channels; channels with poster sizes: {', '.join(channels)}")
-    for name in segment or []:
-        if name not in segments:
-            raise NotFoundError("segment", name, segments)
-    for name in channel or []:
-        if name not in channels:
-            raise NotFoundError("channel with poster sizes", name, channels)
+    segment_ids = chosen(segment, all_segments, segments, "segment", "segment")
+    channel_ids = chosen(channel, all_channels, channels, "channel", "channel with poster sizes")
     for name in layout or []:
         if name not in layouts:
             raise NotFoundError("layout", name, layouts)
@@ -104,8 +96,8 @@ def poster(
             brief=the_brief,
             seed=seed,
         )
-        for s in (list(segments) if all_segments else segment or [])
-        for c in (list(channels) if all_channels else channel or [])
+        for s in segment_ids
+        for c in channel_ids
         for poster_size in ([pick_size(channels[c], x) for x in size] if size else channels[c].poster_sizes)
         for lay in chosen_layouts
         for product in products
