@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-DataFolder = Literal["prompts", "brand_kits", "agents", "channels", "layouts", "campaigns"]
+DataFolder = Literal["prompts", "brand_kits", "agents", "channels", "layouts", "campaigns", "journeys"]
 
 _PACKAGE = Path(__file__).resolve().parent
 

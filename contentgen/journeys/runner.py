@@ -1,0 +1,528 @@
+"""Running a journey over a customer base: shuffle by customer id → decide per bucket → write copy once per cell →
+fill per bucket → merge.
+
+Every bucket's files are written atomically and a bucket counts as done once its file exists, so a killed run resumes
+with no message lost or duplicated. A run is keyed by its inputs (journey file, customer and event files, --as-of,
+horizon): the same run again finds its summary and writes nothing. Earlier runs' part files under the same output
+root are the ledger: a customer gets each step of a trigger occurrence once, and the frequency caps count them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from contentgen.errors import ConfigError, ContentgenError
+from contentgen.io import atomic_path, write_text_atomic
+from contentgen.journeys.content import CellKey, CellCopy
+from contentgen.journeys.inputs import BUCKETS, NAME_CONSENT, bucket_of, iter_rows
+
+COLUMNS = (
+    "message_id", "customer_id", "journey", "step", "channel", "send_at", "arm", "artifact_id", "tracking_code",
+    "tier", "locale", "sku", "greeting", "title", "body", "cta", "also_like", "also_like_sku", "link", "unsubscribe",
+)  # fmt: skip
+ASSIGNMENT_COLUMNS = ("customer_id", "experiment", "arm")
+Executor = Literal["local", "ray"]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything a bucket worker needs, picklable (paths and values, no loaded objects)."""
+
+    journey_path: str
+    journeys_folder: str | None
+    customers: str
+    events: str
+    as_of: dt.datetime
+    horizon_s: int
+    run_dir: str
+    root: str
+
+
+@dataclass
+class JourneySummary:
+    journey: str
+    run_dir: Path
+    new: bool
+    customers: int
+    events: int
+    messages: int
+    cells: int
+    cells_not_ready: int
+    by_cell: dict[str, int]  # "step|channel|tier|arm" → messages
+    skips: dict[str, int]
+    assignments: dict[str, int]
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()}
+
+
+def _digest(paths: Sequence[Path], extra: str) -> str:
+    digest = hashlib.sha256(extra.encode())
+    for path in paths:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- shuffle
+
+
+def _shuffle(customers: Path, events: Path, work: Path) -> tuple[int, int]:
+    """Split both files by customer bucket into work/in/ (rows with their line numbers); atomic as a folder."""
+    target = work / "in"
+    if (target / "done").is_file():
+        meta = json.loads((target / "done").read_text())
+        return int(meta["customers"]), int(meta["events"])
+    tmp = work / "in.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    counts = []
+    for kind, path in (("c", customers), ("e", events)):
+        files = [(tmp / f"{kind}-{b:02d}.jsonl").open("w", encoding="utf-8") for b in range(BUCKETS)]
+        n = 0
+        try:
+            for line, row in iter_rows(path):
+                cid = row.get("customer_id", "").strip()
+                files[bucket_of(cid)].write(json.dumps([line, row], ensure_ascii=False) + "\n")
+                n += 1
+        finally:
+            for fh in files:
+                fh.close()
+        counts.append(n)
+    (tmp / "done").write_text(json.dumps({"customers": counts[0], "events": counts[1]}))
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.replace(target)
+    return counts[0], counts[1]
+
+
+# ---------------------------------------------------------------- per-process context
+
+
+@dataclass
+class _Loaded:
+    journey: Any
+    decide_ctx: Any
+    skus: frozenset[str]
+    names: dict[str, str]
+    channels: dict[str, Any]
+
+
+@lru_cache(maxsize=4)
+def _load(spec: RunSpec) -> _Loaded:
+    from contentgen.domain.loaders import load_brand_kit, load_channels, load_kit_catalog
+    from contentgen.journeys.decide import Context, product_size
+    from contentgen.journeys.experiments import Assigner
+    from contentgen.journeys.load import find_journey, load_contact_policy, load_journeys
+
+    folder = Path(spec.journeys_folder) if spec.journeys_folder else None
+    journey, _ = find_journey(Path(spec.journey_path), folder)
+    kit = load_brand_kit(journey.kit)
+    catalog = load_kit_catalog(kit)
+    try:
+        others = load_journeys(folder or Path(spec.journey_path).parent)
+    except ContentgenError:
+        others = {}
+    higher = [j for j in others.values() if j.kit == journey.kit and j.priority > journey.priority]
+    ctx = Context(
+        journey=journey,
+        higher=higher,
+        policy=load_contact_policy(folder or Path(spec.journey_path).parent),
+        as_of=spec.as_of,
+        horizon=dt.timedelta(seconds=spec.horizon_s),
+        catalog={p.sku: (p.category, product_size(p.specs)) for p in catalog},
+        locale=kit.locale,
+        assign=Assigner(journey.experiment) if journey.experiment else None,
+    )
+    return _Loaded(journey, ctx, frozenset(p.sku for p in catalog), {p.sku: p.name for p in catalog}, load_channels())
+
+
+def _ledger(spec: RunSpec, bucket: int) -> tuple[set[str], dict[str, list[dt.datetime]]]:
+    """Message ids and send times of earlier runs (all journeys under the root) for one bucket."""
+    sent: set[str] = set()
+    history: dict[str, list[dt.datetime]] = {}
+    here = Path(spec.run_dir).resolve()
+    for part in Path(spec.root).glob(f"*/*/parts/part-{bucket:02d}.jsonl"):
+        if part.parent.parent.resolve() == here:
+            continue
+        with part.open(encoding="utf-8") as fh:
+            for text in fh:
+                row = json.loads(text)
+                sent.add(row["message_id"])
+                history.setdefault(row["customer_id"], []).append(dt.datetime.fromisoformat(row["send_at"]))
+    return sent, history
+
+
+# ---------------------------------------------------------------- phase 1: decide
+
+
+def decide_bucket(spec: RunSpec, bucket: int) -> dict[str, Any]:
+    """Read one bucket's customers and events, decide each customer; write decisions and assignments."""
+    try:
+        return _decide_bucket(spec, bucket)
+    except ContentgenError as err:  # custom exception signatures do not survive pickling: send the line
+        return {"error": str(err)}
+
+
+def _decide_bucket(spec: RunSpec, bucket: int) -> dict[str, Any]:
+    from contentgen.journeys.decide import Decision, Skip, decide
+    from contentgen.journeys.inputs import Customer, parse_customer, parse_event
+
+    work = Path(spec.run_dir) / "work"
+    done = work / "decide" / f"s-{bucket:02d}.json"
+    if done.is_file():
+        return dict(json.loads(done.read_text()))
+    loaded = _load(spec)
+    ctx = loaded.decide_ctx
+    customers: dict[str, Customer] = {}
+    with (work / "in" / f"c-{bucket:02d}.jsonl").open(encoding="utf-8") as fh:
+        for text in fh:
+            line, row = json.loads(text)
+            customer = parse_customer(spec.customers, line, row, ctx.locale)
+            if customer.id in customers:
+                from contentgen.errors import DataError
+
+                raise DataError(spec.customers, f"customer id '{customer.id}' appears twice", line=line,
+                                field="customer_id", hint="one row per customer")  # fmt: skip
+            customers[customer.id] = customer
+    skips: Counter[str] = Counter()
+    with (work / "in" / f"e-{bucket:02d}.jsonl").open(encoding="utf-8") as fh:
+        for text in fh:
+            line, row = json.loads(text)
+            parsed = parse_event(spec.events, line, row, loaded.skus, spec.as_of)
+            if isinstance(parsed, str):
+                skips[parsed] += 1
+                continue
+            owner = customers.get(parsed[0])
+            if owner is None:
+                skips["event for an unknown customer"] += 1
+                continue
+            owner.events.append(parsed[1])
+    sent, history = _ledger(spec, bucket)
+    pairs: Counter[tuple[str, str]] = Counter()
+    cells: set[CellKey] = set()
+    arms: Counter[str] = Counter()
+    experiment = loaded.journey.experiment
+    decided = 0
+    with atomic_path(work / "decide" / f"d-{bucket:02d}.jsonl") as tmp_d, \
+            atomic_path(work / "assign" / f"a-{bucket:02d}.jsonl") as tmp_a:  # fmt: skip
+        with tmp_d.open("w", encoding="utf-8") as out_d, tmp_a.open("w", encoding="utf-8") as out_a:
+            for cid in sorted(customers):
+                customer = customers[cid]
+                bought = sorted({s for _w, e, s, _o in customer.events if e == "order_placed" and s})[:12]
+                for i, a in enumerate(bought):
+                    for b in bought[i + 1 :]:
+                        pairs[(a, b)] += 1
+                result = decide(ctx, customer, sent, history.get(cid, ()))
+                if result is None:
+                    continue
+                if isinstance(result, Skip):
+                    skips[result.reason] += 1
+                    continue
+                assert isinstance(result, Decision)
+                if experiment:
+                    arms[result.arm] += 1
+                    out_a.write(json.dumps([cid, experiment.id, result.arm]) + "\n")
+                    if result.arm == "holdout":
+                        skips["holdout (assignment only)"] += 1
+                        continue
+                if result.sku is None:
+                    skips["no product to write about"] += 1
+                    continue
+                key: CellKey = (result.step, result.tier, result.sku, result.arm, customer.locale, result.channel,
+                                result.offer or "")  # fmt: skip
+                cells.add(key)
+                name = customer.name if NAME_CONSENT in customer.consents else None
+                base = _last_bought(customer)
+                out_d.write(json.dumps([result.message_id, cid, result.send_at.isoformat(), list(key), name,
+                                        customer.recommendations, base, bought], ensure_ascii=False) + "\n")  # fmt: skip
+                decided += 1
+    stats = {
+        "customers": len(customers),
+        "decided": decided,
+        "skips": dict(skips),
+        "cells": sorted(cells),
+        "pairs": [[a, b, n] for (a, b), n in sorted(pairs.items())],
+        "arms": dict(arms),
+    }
+    write_text_atomic(done, json.dumps(stats))
+    return stats
+
+
+def _last_bought(customer: Any) -> str | None:
+    found = [(w, s) for w, e, s, _o in customer.events if e == "order_placed" and s]
+    return max(found)[1] if found else None
+
+
+# ---------------------------------------------------------------- phase 2: fill
+
+
+def fill_bucket(spec: RunSpec, bucket: int) -> dict[str, Any]:
+    try:
+        return _fill_bucket(spec, bucket)
+    except ContentgenError as err:
+        return {"error": str(err)}
+
+
+@lru_cache(maxsize=4)
+def _cells(run_dir: str) -> tuple[dict[CellKey, CellCopy], dict[str, str]]:
+    from contentgen.journeys.content import cells_from_json
+
+    root = Path(run_dir)
+    cells = cells_from_json((root / "cells.json").read_text(encoding="utf-8"))
+    recs = json.loads((root / "work" / "recs.json").read_text(encoding="utf-8"))
+    return cells, recs
+
+
+def _fill_bucket(spec: RunSpec, bucket: int) -> dict[str, Any]:
+    from contentgen.domain.channel import text_length
+    from contentgen.journeys.content import split_fields
+    from contentgen.results.tracking import tag_url, tracking_code
+
+    run = Path(spec.run_dir)
+    part = run / "parts" / f"part-{bucket:02d}.jsonl"
+    done = run / "work" / "fill" / f"s-{bucket:02d}.json"
+    if part.is_file() and done.is_file():
+        return dict(json.loads(done.read_text()))
+    loaded = _load(spec)
+    journey = loaded.journey
+    cells, recs = _cells(spec.run_dir)
+    zh = loaded.decide_ctx.locale == "zh-CN"
+    by_cell: Counter[str] = Counter()
+    skips: Counter[str] = Counter()
+    with atomic_path(part) as tmp, tmp.open("w", encoding="utf-8") as out, \
+            (run / "work" / "decide" / f"d-{bucket:02d}.jsonl").open(encoding="utf-8") as fh:  # fmt: skip
+        for text in fh:
+            mid, cid, send_at, key_list, name, recs_on, base, bought = json.loads(text)
+            key: CellKey = tuple(key_list)  # type: ignore[assignment]
+            step, tier, sku, arm, locale, channel, _offer = key
+            cell = cells[key]
+            if not cell.ready:
+                skips["copy not ready for its cell"] += 1
+                continue
+            spec_ch = loaded.channels[channel]
+            title, body, cta = split_fields(cell.fields)
+            greeting = ""
+            if name and not spec_ch.requirements.signature:
+                greeting = f"{name}，您好！" if zh else f"Hi {name.split(' ')[0]},"
+                body_spec = next((spec_ch.fields[f] for f in ("body", "text") if f in spec_ch.fields), None)
+                if body_spec and text_length(greeting + body, body_spec.count) > body_spec.max:
+                    greeting = ""
+                    skips["name left out: no room (message still sent)"] += 1
+            also, also_sku = "", ""
+            if journey.recommend and recs_on and channel != "sms" and base:
+                rec = recs.get(base)
+                if rec and rec not in bought and rec in loaded.names:
+                    also_sku = rec
+                    also = (
+                        f"猜您喜欢：{loaded.names[rec]}（因为您购买过{loaded.names[base]}）"
+                        if zh
+                        else f"You may also like: {loaded.names[rec]} (because you bought {loaded.names[base]})"
+                    )
+            link = ""
+            if journey.link:
+                link = tag_url(journey.link.replace("{sku}", sku), channel=channel, campaign=journey.id,
+                               artifact_id=cell.artifact_id, arm=arm or None)  # fmt: skip
+            opt_out = spec_ch.requirements.opt_out
+            row = {
+                "message_id": mid,
+                "customer_id": cid,
+                "journey": journey.id,
+                "step": step,
+                "channel": channel,
+                "send_at": send_at,
+                "arm": arm,
+                "artifact_id": cell.artifact_id,
+                "tracking_code": tracking_code(cell.artifact_id, arm or None),
+                "tier": tier,
+                "locale": locale,
+                "sku": sku,
+                "greeting": greeting,
+                "title": title,
+                "body": body,
+                "cta": cta,
+                "also_like": also,
+                "also_like_sku": also_sku,
+                "link": link,
+                "unsubscribe": opt_out.get(locale) if opt_out else "",  # type: ignore[arg-type]
+            }
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            by_cell[f"{step}|{channel}|{tier}|{arm}"] += 1
+    stats = {"by_cell": dict(by_cell), "skips": dict(skips)}
+    write_text_atomic(done, json.dumps(stats))
+    return stats
+
+
+# ---------------------------------------------------------------- executors
+
+
+def _map(
+    fn: Callable[[RunSpec, int], dict[str, Any]],
+    spec: RunSpec,
+    buckets: Sequence[int],
+    executor: Executor,
+    workers: int,
+    ray_address: str | None,
+) -> list[dict[str, Any]]:
+    if executor == "ray":
+        from contentgen.journeys.ray_executor import ray_map
+
+        results = ray_map(fn, spec, buckets, workers, ray_address)
+    elif workers <= 1 or len(buckets) <= 1:
+        results = [fn(spec, b) for b in buckets]
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = list(pool.map(fn, [spec] * len(buckets), buckets))
+    for result in results:
+        if "error" in result:
+            raise ContentgenError(result["error"])
+    return results
+
+
+# ---------------------------------------------------------------- the run
+
+
+def run_journey(
+    journey_ref: str | Path,
+    *,
+    customers: Path,
+    events: Path,
+    as_of: dt.datetime,
+    out_root: Path | None = None,
+    journeys_folder: Path | None = None,
+    executor: Executor = "local",
+    workers: int = 2,
+    ray_address: str | None = None,
+    horizon: dt.timedelta = dt.timedelta(days=1),
+    on_phase: Callable[[str], None] | None = None,
+) -> JourneySummary:
+    """Plan and write one journey's messages for every customer; see the module docstring."""
+    from contentgen.journeys.content import also_like, cells_to_json, write_cells
+    from contentgen.journeys.experiments import power_check
+    from contentgen.journeys.load import check_journey, find_journey
+
+    started = time.perf_counter()
+    if as_of.tzinfo is None:
+        raise ConfigError("--as-of needs a time zone offset, e.g. 2025-11-30T10:00:00+08:00")
+    if executor not in {"local", "ray"}:
+        raise ConfigError(f"--executor must be 'local' or 'ray', not '{executor}'")
+    journey, path = find_journey(journey_ref, journeys_folder)
+    check_journey(journey, path)
+    if out_root is None:
+        from contentgen.config import load_settings
+
+        out_root = load_settings().output_dir / "journeys"
+    as_of = as_of.astimezone(dt.UTC)
+    key = _digest([path, customers, events], f"j1|{as_of.isoformat()}|{horizon.total_seconds()}")
+    run_dir = out_root / journey.id / f"{as_of:%Y%m%dT%H%M%SZ}-{key[:10]}"
+    summary_file = run_dir / "summary.json"
+    if summary_file.is_file():
+        data = json.loads(summary_file.read_text(encoding="utf-8"))
+        data.update(run_dir=run_dir, new=False)
+        return JourneySummary(**data)
+    spec = RunSpec(str(path.resolve()), str(journeys_folder) if journeys_folder else None, str(customers),
+                   str(events), as_of, int(horizon.total_seconds()), str(run_dir), str(out_root))  # fmt: skip
+    phase = on_phase or (lambda _p: None)
+    work = run_dir / "work"
+    phase("shuffle")
+    n_customers, n_events = _shuffle(customers, events, work)
+    phase("decide")
+    decided = _map(decide_bucket, spec, range(BUCKETS), executor, workers, ray_address)
+    keys: set[CellKey] = {tuple(k) for s in decided for k in s["cells"]}  # type: ignore[misc]
+    pairs: Counter[tuple[str, str]] = Counter()
+    skips: Counter[str] = Counter()
+    arms: Counter[str] = Counter()
+    for s in decided:
+        for a, b, n in s["pairs"]:
+            pairs[(a, b)] += n
+        skips.update(s["skips"])
+        arms.update(s["arms"])
+    phase("copy")
+    from contentgen.journeys.content import cells_from_json
+
+    cells_file = run_dir / "cells.json"
+    cells = cells_from_json(cells_file.read_text(encoding="utf-8")) if cells_file.is_file() else {}
+    if not keys <= set(cells):
+        cells = write_cells(journey, keys)
+        write_text_atomic(cells_file, cells_to_json(cells))
+    write_text_atomic(work / "recs.json", json.dumps(also_like(pairs), sort_keys=True))
+    phase("fill")
+    filled = _map(fill_bucket, spec, range(BUCKETS), executor, workers, ray_address)
+    by_cell: Counter[str] = Counter()
+    for s in filled:
+        by_cell.update(s["by_cell"])
+        skips.update(s["skips"])
+    phase("merge")
+    _merge(run_dir, journey.experiment is not None)
+    from contentgen.journeys.review import write_review
+
+    write_review(run_dir / "review.html", journey, cells, by_cell)
+    warnings = []
+    if journey.experiment:
+        check = power_check(journey.experiment, sum(arms.values()))
+        warning = check.warning(journey.experiment.id)
+        if warning:
+            warnings.append(warning)
+    summary = JourneySummary(
+        journey=journey.id,
+        run_dir=run_dir,
+        new=True,
+        customers=n_customers,
+        events=n_events,
+        messages=sum(by_cell.values()),
+        cells=len(cells),
+        cells_not_ready=sum(1 for c in cells.values() if not c.ready),
+        by_cell=dict(sorted(by_cell.items())),
+        skips=dict(sorted(skips.items())),
+        assignments=dict(sorted(arms.items())),
+        warnings=warnings,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+    shutil.rmtree(work, ignore_errors=True)  # personal data of the shuffle is not kept
+    write_text_atomic(summary_file, json.dumps(summary.to_json(), ensure_ascii=False, indent=1))
+    return summary
+
+
+def _merge(run_dir: Path, experiment: bool) -> None:
+    """messages.jsonl, messages.csv and assignments.csv from the parts, in bucket order, each atomically."""
+    parts = [run_dir / "parts" / f"part-{b:02d}.jsonl" for b in range(BUCKETS)]
+    with atomic_path(run_dir / "messages.jsonl") as tmp_j, atomic_path(run_dir / "messages.csv") as tmp_c:
+        with tmp_j.open("w", encoding="utf-8") as out_j, tmp_c.open("w", encoding="utf-8-sig", newline="") as out_c:
+            writer = csv.DictWriter(out_c, fieldnames=COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            for part in parts:
+                with part.open(encoding="utf-8") as fh:
+                    for text in fh:
+                        out_j.write(text)
+                        writer.writerow(json.loads(text))
+    with atomic_path(run_dir / "assignments.csv") as tmp_a, tmp_a.open("w", encoding="utf-8", newline="") as out_a:
+        writer_a = csv.writer(out_a, lineterminator="\n")
+        writer_a.writerow(ASSIGNMENT_COLUMNS)
+        if experiment:
+            for b in range(BUCKETS):
+                with (run_dir / "work" / "assign" / f"a-{b:02d}.jsonl").open(encoding="utf-8") as fh:
+                    for text in fh:
+                        writer_a.writerow(json.loads(text))
+
+
+def read_messages(run_dir: Path) -> list[dict[str, str]]:
+    """The message rows of a finished run (for tests and small runs)."""
+    with (run_dir / "messages.csv").open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(io.StringIO(fh.read())))
