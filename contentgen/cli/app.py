@@ -74,6 +74,7 @@ def _register() -> None:
         demo,
         evaluate,
         host,
+        journeys,
         kits,
         poster,
         providers,
@@ -90,6 +91,7 @@ def _register() -> None:
     app.command("poster")(poster.poster)
     app.command("video")(video.video)
     app.add_typer(campaign.app, name="campaign")
+    app.add_typer(journeys.app, name="journeys")
     app.command("chat")(chat.chat)
     app.command("host")(host.host)
     app.add_typer(evaluate.app, name="eval")

@@ -190,9 +190,22 @@ def synth(
     level: Annotated[
         str, typer.Option("--level", help="'orders' (one row per order) or 'customers' (one row per customer).")
     ] = "orders",
+    events: Annotated[
+        Path | None,
+        typer.Option("--events", help="Also write an events JSONL for journeys; --out then gets the customer file."),
+    ] = None,
     json: JsonFlag = False,
 ) -> None:
     """Write a synthetic customer file with fake names, phones and cities, for demos of `segments derive`."""
+    if events is not None:
+        from contentgen.customers.streams import write_journey_inputs
+
+        stats = write_journey_inputs(out_file, events, customers, seed=seed, kit=kit)
+        if json:
+            emit_json({"customers": str(out_file), "events": str(events), "rows": stats.events})
+        else:
+            out().print(f"{customers:,} customers written to {out_file}, {stats.events:,} events to {events}")
+        return
     from collections import Counter
 
     from contentgen.config import load_settings
