@@ -153,7 +153,7 @@ def killing(spec, bucket):
     return result
 runner._fill_bucket = killing
 runner.run_journey("qinghe-cart-recovery", customers=Path({str(base[0])!r}), events=Path({str(base[1])!r}),
-                   as_of=dt.datetime(2025, 11, 30, 12, tzinfo=dt.UTC), out_root=Path({str(tmp_path / 'killed')!r}),
+                   as_of=dt.datetime(2025, 11, 30, 12, tzinfo=dt.UTC), out_root=Path({str(tmp_path / "killed")!r}),
                    workers=1)
 """
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, timeout=300)
@@ -191,7 +191,9 @@ def test_bad_inputs(tmp_path: Path) -> None:
     tz = _write(tmp_path / "tz.csv", header + "A,Mars/Olympus,sms,,,,,\n")
     with pytest.raises(ContentgenError, match=r"tz.csv:2: time_zone: unknown time zone 'Mars/Olympus'"):
         run_journey("qinghe-cart-recovery", customers=tz, events=events, as_of=AS_OF, out_root=tmp_path / "o3")
-    bad_time = _write(tmp_path / "bt.jsonl", json.dumps({"customer_id": "A", "event": "signed_up", "time": "yesterday"}))
+    bad_time = _write(
+        tmp_path / "bt.jsonl", json.dumps({"customer_id": "A", "event": "signed_up", "time": "yesterday"})
+    )
     with pytest.raises(ContentgenError, match=r"bt.jsonl:1: time: 'yesterday' is not a time"):
         run_journey("qinghe-cart-recovery", customers=good, events=bad_time, as_of=AS_OF, out_root=tmp_path / "o4")
     assert not list((tmp_path / "o2").rglob("messages.csv"))

@@ -81,10 +81,35 @@ def demo(
                     "answer": answer.to_dict(),
                 }
             )
+    journeys = _journeys(folder / "journeys")
     if json:
-        emit_json(summaries)
+        emit_json({"campaigns": summaries, "journeys": [j.to_json() for j in journeys]})
         return
     _report(summaries)
+    from contentgen.cli.journeys import print_summary
+
+    for journey in journeys:
+        print_summary(journey)
+
+
+DEMO_JOURNEYS = {"qinghe": "qinghe-cart-recovery", "morrow": "morrow-post-purchase"}
+
+
+def _journeys(folder: Path) -> list[Any]:
+    """One journey per kit over 2,000 synthetic customers (a few seconds each)."""
+    import datetime as dt
+
+    from contentgen.customers.streams import write_journey_inputs
+    from contentgen.journeys import run_journey
+
+    results = []
+    for kit, journey in DEMO_JOURNEYS.items():
+        customers, events = folder / f"{kit}-customers.csv", folder / f"{kit}-events.jsonl"
+        write_journey_inputs(customers, events, 2000, seed=7, kit=kit)
+        as_of = dt.datetime(2025, 11, 30, 12, tzinfo=dt.UTC)
+        summary = run_journey(journey, customers=customers, events=events, as_of=as_of, out_root=folder, workers=1)
+        results.append(summary)
+    return results
 
 
 def _report(summaries: list[dict[str, Any]]) -> None:

@@ -54,7 +54,7 @@ def write_journey_inputs(
         kit = load_brand_kit(kit)
     locale = getattr(kit, "locale", "zh-CN")
     skus, prices = _products(kit)  # type: ignore[arg-type]
-    weights = prices ** -0.3
+    weights = prices**-0.3
     weights /= weights.sum()
     rng = np.random.default_rng(seed)
     groups = list(BEHAVIOURS)
@@ -62,7 +62,7 @@ def write_journey_inputs(
     end = dt.datetime.combine(END, dt.time(12), tzinfo=dt.UTC)
     zones = ZONES[locale]
     total_events = 0
-    with atomic_path(customers_path) as tmp_c, atomic_path(events_path) as tmp_e:
+    with atomic_path(customers_path) as tmp_c, atomic_path(events_path) as tmp_e:  # noqa: SIM117
         with tmp_c.open("w", encoding="utf-8", newline="") as out_c, tmp_e.open("w", encoding="utf-8") as out_e:
             writer = csv.writer(out_c, lineterminator="\n")
             writer.writerow(("customer_id", "time_zone", "consents", "locale", "tier", "name", "birthday",
@@ -106,7 +106,8 @@ def write_journey_inputs(
                     if unsub[i]:
                         lines.append((cid, "unsubscribed", "", end - dt.timedelta(days=int(rng.integers(1, 30))), ""))
                 for cid, event, sku, when, order in lines:
-                    out_e.write(json.dumps({"customer_id": cid, "event": event, "sku": sku,
-                                            "time": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "order_id": order}) + "\n")  # fmt: skip
+                    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+                    row = {"customer_id": cid, "event": event, "sku": sku, "time": stamp, "order_id": order}
+                    out_e.write(json.dumps(row) + "\n")
                 total_events += len(lines)
     return StreamStats(n, total_events, END)

@@ -40,7 +40,7 @@ class CellCopy:
 
 def artifact_id(journey: Journey, key: CellKey, provider: str) -> str:
     """A cell's stable id: a hash of everything its copy is written from (like campaign artifact ids)."""
-    step, tier, sku, arm, locale, channel, offer = key
+    step, arm, offer = key[0], key[3], key[6]
     arm_spec = next((a for a in (journey.experiment.arms if journey.experiment else []) if a.id == arm), None)
     inputs = {
         "v": 1,
@@ -147,5 +147,8 @@ def also_like(pairs: Counter[tuple[str, str]]) -> dict[str, str]:
 
 def split_fields(fields: Mapping[str, str]) -> tuple[str, str, str]:
     """(title, body, cta) from a channel's own field names."""
-    pick = lambda names: next((fields[n] for n in names if n in fields), "")  # noqa: E731
+
+    def pick(names: tuple[str, ...]) -> str:
+        return next((fields[n] for n in names if n in fields), "")
+
     return pick(TITLE_FIELDS), pick(BODY_FIELDS), pick(CTA_FIELDS)

@@ -179,9 +179,7 @@ def _due_step(
     return None
 
 
-def decide(
-    ctx: Context, customer: Customer, sent: set[str], history: Sequence[dt.datetime]
-) -> Decision | Skip | None:
+def decide(ctx: Context, customer: Customer, sent: set[str], history: Sequence[dt.datetime]) -> Decision | Skip | None:
     """None when the customer is not in the journey now; a Skip with its reason when they are but get nothing."""
     journey = ctx.journey
     orders = order_times(customer)

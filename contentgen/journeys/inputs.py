@@ -63,7 +63,9 @@ def iter_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             if not row:
                 continue
             if len(row) != len(header):
-                raise DataError(path, f"row has {len(row)} cells but the header has {len(header)}", line=reader.line_num)
+                raise DataError(
+                    path, f"row has {len(row)} cells but the header has {len(header)}", line=reader.line_num
+                )
             yield reader.line_num, dict(zip(header, row, strict=True))
 
 
@@ -155,7 +157,9 @@ def parse_event(
     """(customer id, event) or the reason the row is skipped; malformed rows raise."""
     event = row.get("event", "").strip()
     if event not in KNOWN_EVENTS:
-        raise DataError(path, f"unknown event '{event}'", line=line, field="event", hint=", ".join(sorted(KNOWN_EVENTS)))
+        raise DataError(
+            path, f"unknown event '{event}'", line=line, field="event", hint=", ".join(sorted(KNOWN_EVENTS))
+        )
     when = parse_time(row.get("time", ""))
     if when is None:
         raise DataError(path, f"'{row.get('time', '')}' is not a time", line=line, field="time", hint="ISO 8601")

@@ -69,7 +69,9 @@ def check_journey(journey: Journey, path: Path) -> None:
             return
         if offer.startswith("policy:"):
             if offer[7:] not in policies:
-                raise fail(loc, f"offer '{offer}' names no policy of kit '{kit.id}'", f"policies: {', '.join(policies)}")
+                raise fail(
+                    loc, f"offer '{offer}' names no policy of kit '{kit.id}'", f"policies: {', '.join(policies)}"
+                )
             return
         term = OFFER_TERMS.get(offer)
         if term is None:

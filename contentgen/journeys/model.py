@@ -1,8 +1,9 @@
-"""Journeys as data: trigger, steps, exits, experiment; contact policy (caps, quiet hours) shared by a kit's journeys."""
+"""Journeys as data: trigger, steps, exits, experiment; the contact policy (caps, quiet hours) all journeys share."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -233,7 +234,7 @@ class Journey(Model):
         dup = next((s for s in ids if ids.count(s) > 1), None)
         if dup:
             raise ValueError(f"step '{dup}' appears twice")
-        for before, after in zip(steps, steps[1:], strict=False):
+        for before, after in itertools.pairwise(steps):
             if after.after <= before.after:
                 raise ValueError(f"step '{after.id}' must come later than '{before.id}'")
         return steps

@@ -35,8 +35,8 @@ def write_review(path: Path, journey: Journey, cells: Mapping[CellKey, CellCopy]
             f"<td>{reach:,}</td></tr>"
         )
     page = (
-        f"<!doctype html><html lang=\"{'zh' if 'zh' in ''.join(c.locale for c in cells.values()) else 'en'}\">"
-        f"<head><meta charset=\"utf-8\"><title>{esc(journey.name)}: content cells</title>"
+        f'<!doctype html><html lang="{"zh" if "zh" in "".join(c.locale for c in cells.values()) else "en"}">'
+        f'<head><meta charset="utf-8"><title>{esc(journey.name)}: content cells</title>'
         f"<style>{_STYLE}</style></head><body><h1>{esc(journey.name)} <small>({esc(journey.id)})</small></h1>"
         f"<p>{len(cells)} distinct content cells; approve each once. Messages are filled from these with slots "
         "(greeting, you-may-also-like, link) that cannot break a check.</p>"

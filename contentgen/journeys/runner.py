@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from contentgen.errors import ConfigError, ContentgenError
 from contentgen.io import atomic_path, write_text_atomic
-from contentgen.journeys.content import CellKey, CellCopy
+from contentgen.journeys.content import CellCopy, CellKey
 from contentgen.journeys.inputs import BUCKETS, NAME_CONSENT, bucket_of, iter_rows
 
 COLUMNS = (
@@ -218,8 +218,8 @@ def _decide_bucket(spec: RunSpec, bucket: int) -> dict[str, Any]:
     arms: Counter[str] = Counter()
     experiment = loaded.journey.experiment
     decided = 0
-    with atomic_path(work / "decide" / f"d-{bucket:02d}.jsonl") as tmp_d, \
-            atomic_path(work / "assign" / f"a-{bucket:02d}.jsonl") as tmp_a:  # fmt: skip
+    decisions, assigned = work / "decide" / f"d-{bucket:02d}.jsonl", work / "assign" / f"a-{bucket:02d}.jsonl"
+    with atomic_path(decisions) as tmp_d, atomic_path(assigned) as tmp_a:  # noqa: SIM117
         with tmp_d.open("w", encoding="utf-8") as out_d, tmp_a.open("w", encoding="utf-8") as out_a:
             for cid in sorted(customers):
                 customer = customers[cid]
@@ -248,8 +248,9 @@ def _decide_bucket(spec: RunSpec, bucket: int) -> dict[str, Any]:
                 cells.add(key)
                 name = customer.name if NAME_CONSENT in customer.consents else None
                 base = _last_bought(customer)
-                out_d.write(json.dumps([result.message_id, cid, result.send_at.isoformat(), list(key), name,
-                                        customer.recommendations, base, bought], ensure_ascii=False) + "\n")  # fmt: skip
+                record = [result.message_id, cid, result.send_at.isoformat(), list(key), name,
+                          customer.recommendations, base, bought]  # fmt: skip
+                out_d.write(json.dumps(record, ensure_ascii=False) + "\n")
                 decided += 1
     stats = {
         "customers": len(customers),
@@ -308,7 +309,7 @@ def _fill_bucket(spec: RunSpec, bucket: int) -> dict[str, Any]:
             (run / "work" / "decide" / f"d-{bucket:02d}.jsonl").open(encoding="utf-8") as fh:  # fmt: skip
         for text in fh:
             mid, cid, send_at, key_list, name, recs_on, base, bought = json.loads(text)
-            key: CellKey = tuple(key_list)  # type: ignore[assignment]
+            key: CellKey = tuple(key_list)
             step, tier, sku, arm, locale, channel, _offer = key
             cell = cells[key]
             if not cell.ready:
@@ -358,7 +359,7 @@ def _fill_bucket(spec: RunSpec, bucket: int) -> dict[str, Any]:
                 "also_like": also,
                 "also_like_sku": also_sku,
                 "link": link,
-                "unsubscribe": opt_out.get(locale) if opt_out else "",  # type: ignore[arg-type]
+                "unsubscribe": opt_out.get(locale) if opt_out else "",
             }
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             by_cell[f"{step}|{channel}|{tier}|{arm}"] += 1
@@ -445,7 +446,7 @@ def run_journey(
     n_customers, n_events = _shuffle(customers, events, work)
     phase("decide")
     decided = _map(decide_bucket, spec, range(BUCKETS), executor, workers, ray_address)
-    keys: set[CellKey] = {tuple(k) for s in decided for k in s["cells"]}  # type: ignore[misc]
+    keys: set[CellKey] = {tuple(k) for s in decided for k in s["cells"]}
     pairs: Counter[tuple[str, str]] = Counter()
     skips: Counter[str] = Counter()
     arms: Counter[str] = Counter()
@@ -503,7 +504,7 @@ def run_journey(
 def _merge(run_dir: Path, experiment: bool) -> None:
     """messages.jsonl, messages.csv and assignments.csv from the parts, in bucket order, each atomically."""
     parts = [run_dir / "parts" / f"part-{b:02d}.jsonl" for b in range(BUCKETS)]
-    with atomic_path(run_dir / "messages.jsonl") as tmp_j, atomic_path(run_dir / "messages.csv") as tmp_c:
+    with atomic_path(run_dir / "messages.jsonl") as tmp_j, atomic_path(run_dir / "messages.csv") as tmp_c:  # noqa: SIM117
         with tmp_j.open("w", encoding="utf-8") as out_j, tmp_c.open("w", encoding="utf-8-sig", newline="") as out_c:
             writer = csv.DictWriter(out_c, fieldnames=COLUMNS, lineterminator="\n")
             writer.writeheader()

@@ -1,0 +1,66 @@
+"""Journeys end to end: synthetic customers → one 3-step journey → messages, local executor vs local Ray.
+
+    python -m bench.bench_journeys [--customers 100000] [--workers 2] [--no-ray]
+
+Prints customers/s end to end (shuffle, decide, copy per cell, fill, merge) and the peak resident memory of the
+driver plus its worker processes (ru_maxrss of self and children), with Ray as a ratio to the local executor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from contentgen.customers.streams import write_journey_inputs
+from contentgen.journeys import run_journey
+
+AS_OF = dt.datetime(2025, 11, 30, 12, tzinfo=dt.UTC)
+JOURNEY = "morrow-post-purchase"  # three steps, an experiment with a holdout
+
+
+def _peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + children) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-ray", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        customers, events = root / "customers.csv", root / "events.jsonl"
+        start = time.perf_counter()
+        stats = write_journey_inputs(customers, events, args.customers, seed=1, kit="morrow")
+        synth_s = time.perf_counter() - start
+        rows = []
+        for executor in ("local",) if args.no_ray else ("local", "ray"):
+            start = time.perf_counter()
+            summary = run_journey(JOURNEY, customers=customers, events=events, as_of=AS_OF,
+                                  out_root=root / executor, executor=executor, workers=args.workers)  # type: ignore[arg-type]  # fmt: skip
+            seconds = time.perf_counter() - start
+            rows.append((executor, seconds, summary.messages, summary.cells, _peak_mb()))
+        if not args.no_ray:
+            import ray
+
+            ray.shutdown()
+    print(f"{args.customers:,} customers, {stats.events:,} events (synthesised in {synth_s:.1f} s), "
+          f"journey {JOURNEY}, {args.workers} workers")  # fmt: skip
+    print(
+        f"{'executor':<8} {'seconds':>8} {'customers/s':>12} {'messages':>9} {'cells':>6} {'peak MB':>8} {'ratio':>6}"
+    )
+    base = rows[0][1]
+    for executor, seconds, messages, cells, peak in rows:
+        print(f"{executor:<8} {seconds:8.1f} {args.customers / seconds:12,.0f} {messages:9,} {cells:6} "
+              f"{peak:8.0f} {base / seconds:6.2f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
