@@ -144,6 +144,7 @@ class Experiment:
     sizes: dict[str, float]
     lifts: list[Lift]
     srm_p: float | None = None
+    label: str = ""
     expected_shares: dict[str, float] = field(default_factory=dict)
     probability_best: dict[str, float] = field(default_factory=dict)
     next_wave: dict[str, float] = field(default_factory=dict)
@@ -185,7 +186,7 @@ class Analysis:
         return rollup(self.cells, ())[0]
 
     def notes(self) -> list[str]:
-        notes = [lift.note() for e in self.experiments for lift in e.lifts if lift.metric in PRIMARY]
+        notes = [f"{e.label or e.id}: {x.note()}" for e in self.experiments for x in e.lifts if x.metric in PRIMARY]
         notes += [
             f"experiment {e.id}: arm sizes differ from the plan (sample-ratio mismatch, p = {e.srm_p:.1g}); "
             "check the assignment before trusting its lifts"
@@ -351,7 +352,8 @@ def _campaign_experiments(index: RunIndex, cells: Mapping[str, Cell], correction
         lifts += _lifts(
             artifact_id, "order_rate", control, arms, {a: by_arm[a].orders for a in arms}, impressions, correction
         )
-        experiment = Experiment(id=artifact_id, control=control, arms=arms, sizes=impressions, lifts=lifts)
+        label = f"{units[0].segment}/{units[0].channel}/{units[0].kind}"
+        experiment = Experiment(id=artifact_id, control=control, arms=arms, sizes=impressions, lifts=lifts, label=label)
         _allocation(experiment, {a: by_arm[a].orders for a in arms}, impressions)
         out.append(experiment)
     return out
