@@ -77,6 +77,7 @@ def _register() -> None:
         kits,
         poster,
         providers,
+        results,
         segments,
         video,
     )
@@ -93,6 +94,7 @@ def _register() -> None:
     app.command("chat")(chat.chat)
     app.command("host")(host.host)
     app.add_typer(evaluate.app, name="eval")
+    app.add_typer(results.app, name="results")
     app.command("demo")(demo.demo)
 
 

@@ -185,8 +185,10 @@ def fit_prior(cases: Sequence[Case], *, metric: str | None = None) -> AnglePrior
     usable = [
         c for c in cases
         if c.outcome in {"winner", "loser"} and c.angle and c.control_angle and c.angle != c.control_angle
-        and (metric is None or c.metric == metric)
     ]
+    # One metric per fit (rates on different scales would swamp each other): the primary one present.
+    metric = metric or next((m for m in ("conversion", "ctr", "order_rate") if any(c.metric == m for c in usable)), None)
+    usable = [c for c in usable if c.metric == metric]
     if not usable:
         return None
     names = sorted({n for c in usable for a in (c.angle, c.control_angle) for n in (a, f"{a}@{c.segment}")})
