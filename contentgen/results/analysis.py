@@ -435,6 +435,8 @@ def attribute(index: RunIndex, orders: Sequence[Outcome], models: Sequence[Attri
             continue
         for model in models:
             for touch, weight in zip(before, _weights(model, before, event.at), strict=True):
+                if weight <= 0:
+                    continue
                 entry = credit[(model, touch.code)]
                 entry[0] += weight
                 entry[1] += weight * event.value
