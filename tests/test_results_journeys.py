@@ -1,4 +1,4 @@
-"""The results loop on journey runs: message rows and assignments (holdout included) in the shape `journeys run` writes."""
+"""The results loop on journey runs: message rows and assignments (holdout included) as `journeys run` writes them."""
 
 from __future__ import annotations
 
@@ -79,7 +79,9 @@ def test_loop_recovers_the_planted_lift_over_the_holdout(tmp_path: Path) -> None
     revenue = lifts[("revenue_per_customer", "A")]
     assert revenue.low <= simulation.truth["welcome-copy"]["revenue_per_customer"]["A"] <= revenue.high
     assert "lifts conversion by" in a.note() and "enough to act on" in a.note()
-    assert experiment.next_wave["holdout"] == pytest.approx(0.1) and experiment.next_wave["A"] > experiment.next_wave["B"]
+    assert (
+        experiment.next_wave["holdout"] == pytest.approx(0.1) and experiment.next_wave["A"] > experiment.next_wave["B"]
+    )
     orders = [o for o in outcomes(run) if o.event == "order"]
     messaged = {t.customer_id for t in index.touches}
     for model in ("last", "first", "linear", "time_decay"):
@@ -103,7 +105,10 @@ def test_attribution_models_split_credit_as_documented(tmp_path: Path) -> None:
     import_file(run, orders, now=late + dt.timedelta(days=1))
     index = load_run(run)
     events = [o for o in outcomes(run) if o.event == "order"]
-    credit = {(x.model, x.variant): (x.orders, x.revenue) for x in attribute(index, events, ["last", "first", "linear", "time_decay"])}
+    credit = {
+        (x.model, x.variant): (x.orders, x.revenue)
+        for x in attribute(index, events, ["last", "first", "linear", "time_decay"])
+    }
     assert credit[("last", "welcome/2")] == (1.0, 100.0) and ("last", "welcome/1") not in credit
     assert credit[("first", "welcome/1")] == (1.0, 100.0)
     assert credit[("linear", "welcome/1")] == credit[("linear", "welcome/2")] == (0.5, 50.0)

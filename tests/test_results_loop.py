@@ -1,4 +1,4 @@
-"""The results loop on a real campaign run: export codes, import real-shaped reports, analyse, report, learn, run again."""
+"""The results loop on a real campaign run: export codes, import real-shaped reports, analyse, report, learn, rerun."""
 
 from __future__ import annotations
 
@@ -103,7 +103,17 @@ def test_chinese_and_english_reports_join_reimport_and_update(run_dir: Path, tmp
         tmp_path / "巨量引擎报表.csv",
         [
             ["日期", "计划名称", "落地页链接", "展示数", "点击数", "点击率", "转化数", "消耗(元)", "成交金额"],
-            [day, "计划1", f"https://shop.example/p?cg={codes[0]}", "12,000", "240", "2.00%", "12", "￥360.50", "1,548"],
+            [
+                day,
+                "计划1",
+                f"https://shop.example/p?cg={codes[0]}",
+                "12,000",
+                "240",
+                "2.00%",
+                "12",
+                "￥360.50",
+                "1,548",
+            ],
             [day, "计划2", f"https://shop.example/p?cg={codes[1]}", "10000", "260", "2.60%", "--", "300", "0"],
             [day, "计划3", "https://shop.example/p?cg=CG00000000", "500", "5", "1%", "0", "10", "0"],
             ["合计", "", "", "22500", "505", "", "12", "670.5", "1548"],
@@ -123,8 +133,18 @@ def test_chinese_and_english_reports_join_reimport_and_update(run_dir: Path, tmp
     # Meta Ads Manager-style XLSX, English headers, the code inside "URL parameters": a newer export of one row.
     book = Workbook()
     sheet = book.active
-    sheet.append(["Reporting starts", "Ad name", "URL parameters", "Impressions", "Link clicks", "Purchases",
-                  "Amount spent (USD)", "Purchases conversion value"])
+    sheet.append(
+        [
+            "Reporting starts",
+            "Ad name",
+            "URL parameters",
+            "Impressions",
+            "Link clicks",
+            "Purchases",
+            "Amount spent (USD)",
+            "Purchases conversion value",
+        ]
+    )
     sheet.append([day, "ad 1", f"utm_source=xiaohongshu&cg={codes[0]}", 15000, 300, 15, 420.0, 1900.0])
     sheet.append([day, "ad 4", f"utm_source=sms&cg={codes[3]}", 8000, 90, 3, 100.0, 387.0])
     meta = tmp_path / "meta.xlsx"
@@ -243,16 +263,40 @@ def test_report_renders_in_chromium_with_its_charts(run_dir: Path, tmp_path: Pat
     page = report.html.read_text(encoding="utf-8")
     assert "SIMULATION" in page and 'src="http' not in page and "<link" not in page  # self-contained
     assert json.loads(report.json.read_text(encoding="utf-8"))["simulated"] is True
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-             f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0"]
-    dom = subprocess.run([str(CHROMIUM), *flags, "--dump-dom", report.html.as_uri()], capture_output=True,
-                         text=True, timeout=90, check=True)
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--enable-logging=stderr",
+        "--v=0",
+    ]
+    dom = subprocess.run(
+        [str(CHROMIUM), *flags, "--dump-dom", report.html.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=True,
+    )
     assert 'data-ready="yes"' in dom.stdout and 'data-charts="4"' in dom.stdout
     assert dom.stdout.count('data-status="winner"') >= 1 and "enough to act on" in dom.stdout
     assert "CONSOLE" not in dom.stderr and "Uncaught" not in dom.stderr, dom.stderr[-2000:]
     shot = tmp_path / "report.png"
-    subprocess.run([str(CHROMIUM), *flags, "--hide-scrollbars", "--window-size=1280,2400", f"--screenshot={shot}",
-                    report.html.as_uri()], capture_output=True, timeout=90, check=True)
+    subprocess.run(
+        [
+            str(CHROMIUM),
+            *flags,
+            "--hide-scrollbars",
+            "--window-size=1280,2400",
+            f"--screenshot={shot}",
+            report.html.as_uri(),
+        ],
+        capture_output=True,
+        timeout=90,
+        check=True,
+    )
     assert shot.stat().st_size > 50_000
 
 

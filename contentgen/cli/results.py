@@ -27,7 +27,8 @@ def import_(
     run: RunDir,
     files: Annotated[list[Path], typer.Argument(help="Channel reports or customer outcomes (CSV or XLSX).")],
     mapping: Annotated[
-        Path | None, typer.Option("--mapping", help="Column-mapping YAML for an unusual export: columns: {Header: field}.")
+        Path | None,
+        typer.Option("--mapping", help="Column-mapping YAML for an unusual export: columns: {Header: field}."),
     ] = None,
     json: JsonFlag = False,
 ) -> None:
@@ -52,7 +53,9 @@ def import_(
             console.print(f"  unmatched line {skip.line}: {skip.reason}", highlight=False, markup=False)
         for skip in result.skipped[:20]:
             console.print(f"  skipped line {skip.line}: {skip.reason}", highlight=False, markup=False)
-        more = len(result.unmatched) + len(result.skipped) - min(20, len(result.unmatched)) - min(20, len(result.skipped))
+        more = (
+            len(result.unmatched) + len(result.skipped) - min(20, len(result.unmatched)) - min(20, len(result.skipped))
+        )
         if more > 0:
             console.print(f"  … and {more} more (--json lists all)")
 
@@ -113,8 +116,20 @@ def _print_analysis(analysis: Analysis) -> None:
     console = out()
     if analysis.simulated:
         console.print("[bold yellow]SIMULATION: results from synthetic outcomes, not real traffic[/]")
-    table = Table("segment", "channel", "impressions", "CTR", "CVR", "orders", "AOV", "revenue", "cost", "CAC", "ROI",
-                  title=f"{analysis.run}: by segment × channel")
+    table = Table(
+        "segment",
+        "channel",
+        "impressions",
+        "CTR",
+        "CVR",
+        "orders",
+        "AOV",
+        "revenue",
+        "cost",
+        "CAC",
+        "ROI",
+        title=f"{analysis.run}: by segment × channel",
+    )
 
     def pct(v: float | None) -> str:
         return "—" if v is None else f"{v:.2%}"
@@ -123,8 +138,19 @@ def _print_analysis(analysis: Analysis) -> None:
         return "—" if v is None else f"{v:,.{d}f}"
 
     for c in [*rollup(analysis.cells, ("segment", "channel")), analysis.total]:
-        table.add_row(c.segment or "all", c.channel or "", num(c.impressions), pct(c.ctr), pct(c.cvr), num(c.orders),
-                      num(c.aov, 2), num(c.revenue), num(c.cost), num(c.cac, 2), num(c.roi, 2))
+        table.add_row(
+            c.segment or "all",
+            c.channel or "",
+            num(c.impressions),
+            pct(c.ctr),
+            pct(c.cvr),
+            num(c.orders),
+            num(c.aov, 2),
+            num(c.revenue),
+            num(c.cost),
+            num(c.cac, 2),
+            num(c.roi, 2),
+        )
     console.print(table)
     for note in analysis.notes():
         console.print(f"• {note}", highlight=False, markup=False)
@@ -187,5 +213,9 @@ def learn(run: RunDir, json: JsonFlag = False) -> None:
         return
     out().print(
         f"{summary['cases']} cases ({summary['winners']} winners, {summary['losers']} losers) → {path}\n"
-        + ("the next copy run of this kit ranks with the learned angle effects" if prior else "nothing clear to learn yet")
+        + (
+            "the next copy run of this kit ranks with the learned angle effects"
+            if prior
+            else "nothing clear to learn yet"
+        )
     )

@@ -225,9 +225,9 @@ def rollup(cells: Sequence[Cell], by: Sequence[str]) -> list[Cell]:
         key = tuple(str(getattr(cell, f)) for f in by)
         group = groups.get(key)
         if group is None:
-            group = groups[key] = Cell(
-                **{f: getattr(cell, f) if f in by else "" for f in ("segment", "channel", "kind", "variant", "arm")}
-            )
+            names = ("segment", "channel", "kind", "variant", "arm")
+            keep = {f: str(getattr(cell, f)) if f in by else "" for f in names}
+            group = groups[key] = Cell(keep["segment"], keep["channel"], keep["kind"], keep["variant"], keep["arm"])
         group.add(ChannelRow("", "", cell.impressions, cell.clicks, cell.orders, cell.revenue, cell.cost))
     return list(groups.values()) or [Cell("", "", "", "", "")]
 
@@ -368,8 +368,8 @@ def _journey_experiments(
             revenue[event.customer_id] += event.value
     converted = {e.customer_id for e in orders if e.at >= index.starts}
     members: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for customer, (experiment, arm) in index.assignments.items():
-        members[experiment][arm].append(customer)
+    for customer, (name, arm) in index.assignments.items():
+        members[name][arm].append(customer)
     out = []
     for experiment_id, arms_members in sorted(members.items()):
         arms = sorted(arms_members, key=lambda a: (a != HOLDOUT, a))
@@ -398,10 +398,23 @@ def _journey_experiments(
                 enough = min(wins[arm], wins[control]) >= MIN_CONVERSIONS
                 lifts.append(
                     Lift(
-                        experiment_id, "revenue_per_customer", arm, control, sizes[arm], sizes[control], wins[arm],
-                        wins[control], float(values[arm].mean()), float(values[control].mean()), float(test.diff[i]),
-                        float(test.low[i]), float(test.high[i]), float(test.p_value[i]), float(adjusted[i]),
-                        bool(adjusted[i] < 0.05) and enough, enough,
+                        experiment_id,
+                        "revenue_per_customer",
+                        arm,
+                        control,
+                        sizes[arm],
+                        sizes[control],
+                        wins[arm],
+                        wins[control],
+                        float(values[arm].mean()),
+                        float(values[control].mean()),
+                        float(test.diff[i]),
+                        float(test.low[i]),
+                        float(test.high[i]),
+                        float(test.p_value[i]),
+                        float(adjusted[i]),
+                        bool(adjusted[i] < 0.05) and enough,
+                        enough,
                     )
                 )
         experiment = Experiment(
@@ -441,9 +454,9 @@ def attribute(index: RunIndex, orders: Sequence[Outcome], models: Sequence[Attri
                 entry[0] += weight
                 entry[1] += weight * event.value
     out = []
-    for (model, code), (count, value) in sorted(credit.items()):
+    for (name, code), (count, value) in sorted(credit.items()):
         unit = index.units[code]
-        out.append(Attributed(model, unit.channel, unit.variant, unit.arm, code, round(count, 6), round(value, 4)))
+        out.append(Attributed(name, unit.channel, unit.variant, unit.arm, code, round(count, 6), round(value, 4)))
     return out
 
 

@@ -48,31 +48,115 @@ def _aliases(table: Mapping[str, Sequence[str]]) -> dict[str, str]:
 
 CHANNEL_ALIASES = _aliases(
     {
-        "code": ["tracking_code", "tracking code", "cg", "追踪码", "跟踪码", "监测码", "推广码", "URL parameters",
-                 "URL 参数", "链接参数", "Final URL", "最终到达网址", "落地页", "落地页链接", "落地页URL", "Website URL",
-                 "link", "链接", "短链", "短链接"],
+        "code": [
+            "tracking_code",
+            "tracking code",
+            "cg",
+            "追踪码",
+            "跟踪码",
+            "监测码",
+            "推广码",
+            "URL parameters",
+            "URL 参数",
+            "链接参数",
+            "Final URL",
+            "最终到达网址",
+            "落地页",
+            "落地页链接",
+            "落地页URL",
+            "Website URL",
+            "link",
+            "链接",
+            "短链",
+            "短链接",
+        ],
         "utm_content": ["utm_content"],
         "artifact_id": ["artifact", "artifact id"],
         "arm": ["variant", "实验组", "分组"],
         "day": ["date", "日期", "时间", "数据日期", "统计日期", "Reporting starts", "开始日期", "stat_datetime", "天"],
-        "impressions": ["impr.", "impression", "展示数", "展示次数", "展现数", "展现量", "展现次数", "曝光次数", "曝光量",
-                        "曝光数", "show", "送达数", "delivered", "sent"],
+        "impressions": [
+            "impr.",
+            "impression",
+            "展示数",
+            "展示次数",
+            "展现数",
+            "展现量",
+            "展现次数",
+            "曝光次数",
+            "曝光量",
+            "曝光数",
+            "show",
+            "送达数",
+            "delivered",
+            "sent",
+        ],
         "clicks": ["click", "link clicks", "点击数", "点击次数", "点击量", "链接点击量"],
-        "orders": ["order", "conversions", "conv.", "purchases", "results", "转化数", "转化量", "成交订单数", "订单数",
-                   "订单量", "下单量", "下单数", "支付订单数", "成交单数", "直接成交订单数", "convert"],
-        "revenue": ["conv. value", "conversion value", "all conv. value", "purchases conversion value", "成交金额",
-                    "直接成交金额", "支付金额", "销售额", "下单金额", "订单金额", "转化金额", "GMV", "成交GMV"],
+        "orders": [
+            "order",
+            "conversions",
+            "conv.",
+            "purchases",
+            "results",
+            "转化数",
+            "转化量",
+            "成交订单数",
+            "订单数",
+            "订单量",
+            "下单量",
+            "下单数",
+            "支付订单数",
+            "成交单数",
+            "直接成交订单数",
+            "convert",
+        ],
+        "revenue": [
+            "conv. value",
+            "conversion value",
+            "all conv. value",
+            "purchases conversion value",
+            "成交金额",
+            "直接成交金额",
+            "支付金额",
+            "销售额",
+            "下单金额",
+            "订单金额",
+            "转化金额",
+            "GMV",
+            "成交GMV",
+        ],
         "cost": ["spend", "amount spent", "消耗", "整体消耗", "花费", "总花费", "消费", "费用", "花费金额"],
         "simulated": [],
     }
 )
 OUTCOME_ALIASES = _aliases(
     {
-        "customer_id": ["customer", "customer id", "客户id", "客户编号", "用户id", "会员id", "会员号", "user_id",
-                        "buyer_id", "openid", "unionid"],
+        "customer_id": [
+            "customer",
+            "customer id",
+            "客户id",
+            "客户编号",
+            "用户id",
+            "会员id",
+            "会员号",
+            "user_id",
+            "buyer_id",
+            "openid",
+            "unionid",
+        ],
         "event": ["event_type", "事件", "事件类型", "行为"],
         "value": ["amount", "revenue", "金额", "订单金额", "实付金额", "支付金额", "成交金额"],
-        "at": ["time", "timestamp", "event_time", "created_at", "时间", "下单时间", "支付时间", "付款时间", "date", "日期"],
+        "at": [
+            "time",
+            "timestamp",
+            "event_time",
+            "created_at",
+            "时间",
+            "下单时间",
+            "支付时间",
+            "付款时间",
+            "date",
+            "日期",
+        ],
         "order_id": ["order", "订单号", "订单编号", "订单id"],
         "code": ["tracking_code", "tracking code", "cg", "追踪码", "跟踪码", "utm_content"],
         "simulated": [],
@@ -123,7 +207,9 @@ def load_mapping(path: Path) -> tuple[dict[str, str], Kind | None]:
 
     data, lines = load_structured(path)
     if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
-        raise DataError(path, "expected `columns: {\"Header as exported\": field, …}`", hint="see `results import --help`")
+        raise DataError(
+            path, 'expected `columns: {"Header as exported": field, …}`', hint="see `results import --help`"
+        )
     kind = data.get("kind")
     if kind not in (None, "channel", "outcomes"):
         raise DataError(path, f"kind '{kind}' is not channel or outcomes", line=lines.get(("kind",)), field="kind")
@@ -160,7 +246,7 @@ def _map_columns(
     if kind is None:
         kind = "outcomes" if "customer_id" in outcome_columns.values() else "channel"
     shown = ", ".join(header[:12]) + (" …" if len(header) > 12 else "")
-    hint = "name them in a column-mapping file: --mapping map.yaml (`columns: {\"Header\": field}`)"
+    hint = 'name them in a column-mapping file: --mapping map.yaml (`columns: {"Header": field}`)'
     if kind == "outcomes":
         fields = set(outcome_columns.values())
         need = [f for f in ("customer_id", "at") if f not in fields]
@@ -172,12 +258,16 @@ def _map_columns(
     fields = set(channel_columns.values())
     if not fields & {"code", "utm_content", "artifact_id"}:
         raise DataError(
-            path, f"cannot map the columns ({shown}): no tracking code, utm_content or artifact id column", line=1,
+            path,
+            f"cannot map the columns ({shown}): no tracking code, utm_content or artifact id column",
+            line=1,
             hint=hint,
         )
     if not fields & set(METRICS):
         raise DataError(
-            path, f"cannot map the columns ({shown}): none of impressions, clicks, orders, revenue, cost", line=1,
+            path,
+            f"cannot map the columns ({shown}): none of impressions, clicks, orders, revenue, cost",
+            line=1,
             hint=hint,
         )
     return kind, channel_columns
@@ -296,9 +386,9 @@ def import_file(
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            result.replaced += db.execute(
-                f"SELECT COUNT(*) FROM {table} WHERE row_key IN ({marks})", chunk
-            ).fetchone()[0]
+            result.replaced += db.execute(f"SELECT COUNT(*) FROM {table} WHERE row_key IN ({marks})", chunk).fetchone()[
+                0
+            ]
         width = 10 if kind == "channel" else 8
         db.executemany(
             f"INSERT OR REPLACE INTO {table} VALUES ({','.join('?' * width)})",
@@ -334,7 +424,9 @@ def _channel_row(
             return None
         values[name] = number
     if values["clicks"] > values["impressions"] > 0:
-        result.skipped.append(Skip(line, f"clicks ({values['clicks']:g}) exceed impressions ({values['impressions']:g})"))
+        result.skipped.append(
+            Skip(line, f"clicks ({values['clicks']:g}) exceed impressions ({values['impressions']:g})")
+        )
         return None
     day = ""
     if cells.get("day"):
@@ -383,7 +475,9 @@ def _outcome_row(
         return None
     code = ""
     if cells.get("code"):
-        unit, looked_up = _unit(run, {"code": cells["code"]} if _CODE.search(cells["code"]) else {"utm_content": cells["code"]})
+        unit, looked_up = _unit(
+            run, {"code": cells["code"]} if _CODE.search(cells["code"]) else {"utm_content": cells["code"]}
+        )
         if unit is None:
             result.unmatched.append(Skip(line, f"'{looked_up}' matches nothing this run sent"))
             return None

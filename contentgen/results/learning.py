@@ -120,8 +120,11 @@ def cases_from(analysis: Analysis, kit: str) -> list[Case]:
             texts = unit.texts if unit else {}
             hook, length, offer = _features(texts)
             outcome: Literal["winner", "loser", "no difference", "too few"] = (
-                "too few" if not lift.enough else
-                ("winner" if lift.diff > 0 else "loser") if lift.significant else "no difference"
+                "too few"
+                if not lift.enough
+                else ("winner" if lift.diff > 0 else "loser")
+                if lift.significant
+                else "no difference"
             )
             out.append(
                 Case(
@@ -183,15 +186,18 @@ class AnglePrior:
 def fit_prior(cases: Sequence[Case], *, metric: str | None = None) -> AnglePrior | None:
     """Ridge regression of angle effects on the significant comparisons; None when there is nothing to learn."""
     usable = [
-        c for c in cases
+        c
+        for c in cases
         if c.outcome in {"winner", "loser"} and c.angle and c.control_angle and c.angle != c.control_angle
     ]
     # One metric per fit (rates on different scales would swamp each other): the primary one present.
-    metric = metric or next((m for m in ("conversion", "ctr", "order_rate") if any(c.metric == m for c in usable)), None)
+    metric = metric or next(
+        (m for m in ("conversion", "ctr", "order_rate") if any(c.metric == m for c in usable)), None
+    )
     usable = [c for c in usable if c.metric == metric]
     if not usable:
         return None
-    names = sorted({n for c in usable for a in (c.angle, c.control_angle) for n in (a, f"{a}@{c.segment}")})
+    names = sorted({n for c in usable for a in (c.angle, c.control_angle) for n in (str(a), f"{a}@{c.segment}")})
     column = {n: i for i, n in enumerate(names)}
     x = np.zeros((len(usable), len(names)))
     for row, case in enumerate(usable):

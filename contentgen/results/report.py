@@ -156,21 +156,23 @@ def render_report(analysis: Analysis, index: RunIndex) -> str:
     )
     env.filters["pct"] = lambda v, d=1: "—" if v is None else f"{v * 100:.{d}f} %"
     env.filters["num"] = lambda v, d=0: "—" if v is None else f"{v:,.{d}f}"
-    experiments = [(e, _arms(analysis, index, e), [n for n in (x.note() for x in e.lifts)]) for e in analysis.experiments]
+    experiments = [
+        (e, _arms(analysis, index, e), [x.note() for x in e.lifts]) for e in analysis.experiments
+    ]
     template = env.get_template("report.html.j2")
-    context = dict(
-        analysis=analysis,
-        total=analysis.total,
-        display=display,
-        palette=palette,
-        figures=figures,
-        experiments=experiments,
-        labels=_labels(index),
-        cells=sorted(analysis.cells, key=lambda c: (c.segment, c.channel, c.kind, c.artifact_id, c.arm)),
-        by_segment=by_segment,
-        notes=analysis.notes(),
-        primary=primary,
-    )
+    context: dict[str, Any] = {
+        "analysis": analysis,
+        "total": analysis.total,
+        "display": display,
+        "palette": palette,
+        "figures": figures,
+        "experiments": experiments,
+        "labels": _labels(index),
+        "cells": sorted(analysis.cells, key=lambda c: (c.segment, c.channel, c.kind, c.artifact_id, c.arm)),
+        "by_segment": by_segment,
+        "notes": analysis.notes(),
+        "primary": primary,
+    }
     page = template.render(fonts=[], **context)
     return template.render(fonts=_fonts(index.root, page), **context)
 

@@ -22,6 +22,7 @@ from contentgen.domain.common import Model
 from contentgen.results.units import HOLDOUT, RunIndex, load_run
 
 SIMULATED_DIR = "simulated"
+DEMO_TRUTH = Path(__file__).with_name("demo-truth.yaml")
 CHANNEL_HEADERS = {
     "zh-CN": ("日期", "追踪码", "展示数", "点击数", "转化数", "成交金额", "消耗", "simulated"),
     "en-US": ("Day", "Tracking code", "Impr.", "Clicks", "Conversions", "Conv. value", "Cost", "simulated"),
@@ -141,7 +142,9 @@ def _campaign(
     return "\ufeff" + buffer.getvalue(), effects
 
 
-def _journey(index: RunIndex, plan: Truth, rng: np.random.Generator) -> tuple[str, dict[str, dict[str, dict[str, float]]]]:
+def _journey(
+    index: RunIndex, plan: Truth, rng: np.random.Generator
+) -> tuple[str, dict[str, dict[str, dict[str, float]]]]:
     truth = plan.journey
     buffer = io.StringIO()
     writer = csv.writer(buffer)

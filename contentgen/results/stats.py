@@ -33,14 +33,14 @@ class Test:
 
 
 def _z(alpha: float) -> float:
-    from scipy.stats import norm
+    from scipy.stats import norm  # type: ignore[import-untyped, unused-ignore]
 
     return float(norm.ppf(1 - alpha / 2))
 
 
 def two_proportion(x1: ArrayLike, n1: ArrayLike, x0: ArrayLike, n0: ArrayLike, *, alpha: float = 0.05) -> Test:
     """Arm 1 against control 0: difference of rates, Wald interval, pooled z-test p-value."""
-    from scipy.stats import norm
+    from scipy.stats import norm  # type: ignore[import-untyped, unused-ignore]
 
     x1, n1, x0, n0 = (np.asarray(a, dtype=float) for a in (x1, n1, x0, n0))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -66,7 +66,7 @@ def welch(
     alpha: float = 0.05,
 ) -> Test:
     """Difference of means from summary statistics (sample variances, ddof=1): Welch's t-test and interval."""
-    from scipy.stats import t
+    from scipy.stats import t  # type: ignore[import-untyped, unused-ignore]
 
     m1, v1, k1, m0, v0, k0 = (np.asarray(a, dtype=float) for a in (mean1, var1, n1, mean0, var0, n0))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -98,7 +98,7 @@ def adjust(p_values: Sequence[float] | Floats, method: Correction = "holm") -> F
     if method == "holm":
         stepped = np.maximum.accumulate((m - np.arange(m)) * ranked)
     elif method == "bh":
-        stepped = np.minimum.accumulate((m / np.arange(m, 0, -1) * ranked[::-1]))[::-1]
+        stepped = np.minimum.accumulate(m / np.arange(m, 0, -1) * ranked[::-1])[::-1]
     else:
         raise ValueError(f"correction '{method}' is not holm, bh or none")
     out = np.empty(m)
@@ -106,9 +106,9 @@ def adjust(p_values: Sequence[float] | Floats, method: Correction = "holm") -> F
     return out
 
 
-def srm(observed: Sequence[int], shares: Sequence[float]) -> float:
+def srm(observed: Sequence[float], shares: Sequence[float]) -> float:
     """p-value of a sample-ratio mismatch: the arm sizes against the planned shares (flag below SRM_ALPHA)."""
-    from scipy.stats import chisquare
+    from scipy.stats import chisquare  # type: ignore[import-untyped, unused-ignore]
 
     counts = np.asarray(observed, dtype=float)
     expected = np.asarray(shares, dtype=float)
@@ -142,7 +142,9 @@ def top_two_thompson(
     return result
 
 
-def probability_best(successes: Sequence[float], trials: Sequence[float], *, draws: int = 20_000, seed: int = 0) -> Floats:
+def probability_best(
+    successes: Sequence[float], trials: Sequence[float], *, draws: int = 20_000, seed: int = 0
+) -> Floats:
     """P(arm has the highest rate) under Beta(1 + x, 1 + n − x) posteriors."""
     x = np.asarray(successes, dtype=float)
     n = np.asarray(trials, dtype=float)

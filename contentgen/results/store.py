@@ -78,8 +78,7 @@ def imports(root: Path) -> list[ImportRecord]:
     with connect(root) as db:
         rows = db.execute("SELECT * FROM imports ORDER BY imported_at").fetchall()
     return [
-        ImportRecord(r[0], r[1], r[2], r[3], r[4], r[5], [tuple(x) for x in json.loads(r[6])], bool(r[7]))
-        for r in rows
+        ImportRecord(r[0], r[1], r[2], r[3], r[4], r[5], [tuple(x) for x in json.loads(r[6])], bool(r[7])) for r in rows
     ]
 
 

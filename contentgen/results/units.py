@@ -1,4 +1,4 @@
-"""What a run sent out, as the results loop joins on it: one unit per tracking code (an item or a content cell in an arm).
+"""What a run sent out, as the results loop joins on it: one unit per tracking code (an item or a cell in an arm).
 
 A campaign run folder (campaign.json + manifest.jsonl) gives one unit per review item: its artifact id, its arm
 (the item's letter within its artifact, A = best ranked) and its tracking code. A journey run folder gives one unit
@@ -193,7 +193,9 @@ def _journey_units(root: Path) -> RunIndex:
         journeys.add(row["journey"])
         locale = locale or row.get("locale", "")
         if code not in units:
-            texts = {k: v for k, v in row.items() if k not in MESSAGE_COLUMNS and k.startswith(("text", "body", "title"))}
+            texts = {
+                k: v for k, v in row.items() if k not in MESSAGE_COLUMNS and k.startswith(("text", "body", "title"))
+            }
             units[code] = Unit(
                 code=code,
                 artifact_id=row["artifact_id"],
