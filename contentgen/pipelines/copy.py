@@ -100,7 +100,7 @@ class CopyPipeline:
     ) -> None:
         from contentgen.domain.loaders import load_kit_catalog, load_policies
 
-        self.prior = prior  # a learned performance term added to ranking (contentgen.results.learning); checks still veto
+        self.prior = prior  # a learned ranking term (contentgen.results.learning); the checks still veto
 
         self.brand = brand
         self.catalog = catalog if catalog is not None else load_kit_catalog(brand)
