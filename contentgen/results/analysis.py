@@ -186,7 +186,14 @@ class Analysis:
         return rollup(self.cells, ())[0]
 
     def notes(self) -> list[str]:
-        notes = [f"{e.label or e.id}: {x.note()}" for e in self.experiments for x in e.lifts if x.metric in PRIMARY]
+        read = [(e, x) for e in self.experiments for x in e.lifts if x.metric in PRIMARY]
+        notes = [f"{e.label or e.id}: {x.note()}" for e, x in read if x.significant]
+        unclear = sum(x.enough and not x.significant for _, x in read)
+        few = sum(not x.enough for _, x in read)
+        if unclear:
+            notes.append(f"{unclear} other comparison(s) show no clear difference yet: keep them running")
+        if few:
+            notes.append(f"{few} comparison(s) have too few conversions to tell")
         notes += [
             f"experiment {e.id}: arm sizes differ from the plan (sample-ratio mismatch, p = {e.srm_p:.1g}); "
             "check the assignment before trusting its lifts"
@@ -352,7 +359,7 @@ def _campaign_experiments(index: RunIndex, cells: Mapping[str, Cell], correction
         lifts += _lifts(
             artifact_id, "order_rate", control, arms, {a: by_arm[a].orders for a in arms}, impressions, correction
         )
-        label = f"{units[0].segment}/{units[0].channel}/{units[0].kind}"
+        label = f"{units[0].segment}/{units[0].channel}/{'+'.join(units[0].skus)}/{units[0].kind}"
         experiment = Experiment(id=artifact_id, control=control, arms=arms, sizes=impressions, lifts=lifts, label=label)
         _allocation(experiment, {a: by_arm[a].orders for a in arms}, impressions)
         out.append(experiment)

@@ -108,12 +108,8 @@ def _arms(analysis: Analysis, index: RunIndex, experiment: Experiment) -> list[A
 
 
 def _labels(index: RunIndex) -> dict[str, str]:
-    """Short chart labels for experiments: segment/channel/kind for a campaign item, the id for a journey."""
-    out = {}
-    for artifact_id, units in index.artifacts.items():
-        unit = units[0]
-        out[artifact_id] = f"{unit.segment}/{unit.channel}/{unit.kind}" if index.kind == "campaign" else artifact_id
-    return out
+    """Chart labels for experiments: the artifact id (segment/channel/SKUs/kind) of a campaign item or journey cell."""
+    return {artifact_id: artifact_id for artifact_id in index.artifacts}
 
 
 def _display(root: Path) -> dict[str, Any]:

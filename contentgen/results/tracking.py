@@ -81,7 +81,8 @@ def utm_params(*, channel: str, campaign: str, artifact_id: str, arm: str | None
 def tag_url(url: str, *, channel: str, campaign: str, artifact_id: str, arm: str | None = None) -> str:
     """The URL with UTM parameters and the tracking code added; existing query parameters other than utm_* are kept."""
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.startswith("utm_") and k != "cg"]
+    kept = parse_qsl(parts.query, keep_blank_values=True)
+    query = [(k, v) for k, v in kept if not k.startswith("utm_") and k != "cg"]
     query += list(utm_params(channel=channel, campaign=campaign, artifact_id=artifact_id, arm=arm).items())
     return urlunsplit(parts._replace(query=urlencode(query)))
 
