@@ -360,3 +360,13 @@ def test_cli_runs_the_loop(run_dir: Path, tmp_path: Path, cli: Cli) -> None:
     assert wrong.exit_code == 1 and "Error:" in wrong.stderr and "unsupported table format" in wrong.stderr
     bad = cli("results", "analyze", str(tmp_path))
     assert bad.exit_code == 1 and "not a run folder" in bad.stderr
+
+
+def test_correction_spans_the_whole_run_by_default(run_dir: Path) -> None:
+    import_file(run_dir, simulate(run_dir, Truth.model_validate({"seed": 4})).files[0])
+    per_run = {(x.experiment, x.metric, x.arm): x for e in analyze(run_dir).experiments for x in e.lifts}
+    per_experiment = analyze(run_dir, family="experiment")
+    for experiment in per_experiment.experiments:
+        for lift in experiment.lifts:
+            wider = per_run[(lift.experiment, lift.metric, lift.arm)]
+            assert wider.p_value == lift.p_value and wider.p_adjusted >= lift.p_adjusted - 1e-12

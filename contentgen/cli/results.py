@@ -87,6 +87,9 @@ def _correction(value: str) -> str:
 def analyze(
     run: RunDir,
     correction: Annotated[str, typer.Option("--correction", help="holm, bh or none.")] = "holm",
+    per_experiment: Annotated[
+        bool, typer.Option("--per-experiment", help="Correct within each experiment, not across the whole run.")
+    ] = False,
     attribution: Annotated[
         list[str] | None, typer.Option("--attribution", help="last, first, linear, time_decay (repeatable).")
     ] = None,
@@ -101,7 +104,12 @@ def analyze(
     for model in models:
         if model not in ATTRIBUTION_MODELS:
             raise ConfigError(f"--attribution must be one of {', '.join(ATTRIBUTION_MODELS)}, not '{model}'")
-    result = run_analysis(run, correction=_correction(correction), attribution=models)  # type: ignore[arg-type]
+    result = run_analysis(
+        run,
+        correction=_correction(correction),  # type: ignore[arg-type]
+        attribution=models,  # type: ignore[arg-type]
+        family="experiment" if per_experiment else "run",
+    )
     if json:
         emit_json(result.to_dict())
         return

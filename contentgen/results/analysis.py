@@ -245,6 +245,7 @@ def analyze(
     correction: stats.Correction = "holm",
     attribution: Sequence[AttributionModel] = ("last", "linear"),
     shares: Mapping[str, Mapping[str, float]] | None = None,
+    family: Literal["run", "experiment"] = "run",
 ) -> Analysis:
     """Read the run's store and measure: cells, experiments with lifts, attribution of journey orders."""
     index = root if isinstance(root, RunIndex) else load_run(root)
@@ -272,6 +273,8 @@ def analyze(
         daily = _daily_journey(index, orders)
         credited = attribute(index, orders, attribution)
         _add_journey_touch_counts(index, cells, events)
+    if family == "run":
+        _adjust_across_run(experiments, correction)
     return Analysis(
         run=index.name,
         kind=index.kind,
@@ -285,6 +288,19 @@ def analyze(
         imports=len(records),
         correction=correction,
     )
+
+
+def _adjust_across_run(experiments: Sequence[Experiment], correction: stats.Correction) -> None:
+    """One family per metric over the whole run: many cells × arms compared at once must not yield chance winners."""
+    by_metric: dict[str, list[Lift]] = defaultdict(list)
+    for experiment in experiments:
+        for lift in experiment.lifts:
+            by_metric[lift.metric].append(lift)
+    for lifts in by_metric.values():
+        adjusted = stats.adjust([x.p_value for x in lifts], correction)
+        for lift, p in zip(lifts, adjusted, strict=True):
+            lift.p_adjusted = float(p)
+            lift.significant = bool(p < 0.05) and lift.enough
 
 
 def _lifts(
