@@ -257,6 +257,42 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         raise DataError(path, f"invalid CSV: {err}", line=reader.line_num) from None
 
 
+def read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line, row) for each non-empty row of the first sheet, cells as text, as `read_csv` does for CSV."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many unrelated types for broken files
+        raise DataError(path, f"cannot open workbook: {err}") from None
+    try:
+        rows = book.active.iter_rows(values_only=True)
+        header = [("" if h is None else str(h)).strip() for h in next(rows, ())]
+        while header and not header[-1]:
+            header.pop()
+        if not header:
+            raise DataError(path, "sheet has no header row")
+        for number, row in enumerate(rows, start=2):
+            cells = {}
+            for column, value in zip(header, row, strict=False):
+                text = "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value)).strip()
+                cells[column] = text
+            if any(cells.values()):
+                yield number, cells
+    finally:
+        book.close()
+
+
+def read_table(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a CSV/TSV (any common encoding) or XLSX file as (line, {column: text})."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return read_xlsx(path)
+    if suffix in {".csv", ".tsv", ".txt"}:
+        return read_csv(path)
+    raise DataError(path, f"unsupported table format '{suffix}'", hint="use .csv or .xlsx")
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temp path beside `target`; it replaces `target` only if the block succeeds."""

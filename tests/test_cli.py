@@ -122,6 +122,7 @@ def test_demo(cli: Cli, tmp_path: Path) -> None:
         for tally in s["stages"].values():
             assert tally["made"] > 0 and tally["ready"] == tally["made"], s
         assert Path(s["review"]).is_file()
+        assert "SIMULATION" in Path(s["results_report"]).read_text(encoding="utf-8")
         assert s["answer"]["kind"] == "answer" and s["answer"]["citations"], s["answer"]
     assert list((tmp_path / "qinghe-618").rglob("*.mp4")) and list((tmp_path / "morrow-holiday").rglob("*.png"))
     again = cli("demo", "--out", str(tmp_path))  # resumable: everything is done, nothing is made again

@@ -417,7 +417,11 @@ class CopyDeliverable(Deliverable):
     max_batch = 8
 
     def inputs(self, cell: Cell, ctx: CampaignContext) -> dict[str, Any]:
-        return {"kit": kit_voice(ctx), "prompts": copy_prompt_sources(ctx, cell.channel)}
+        from contentgen.results.learning import copy_prior
+
+        inputs = {"kit": kit_voice(ctx), "prompts": copy_prompt_sources(ctx, cell.channel)}
+        learned = ctx.cached("copy:prior", lambda: copy_prior(ctx.brand.id, ctx.settings))
+        return inputs | ({"learned": learned.digest} if learned else {})  # a new case library remakes the copy
 
     def estimate(self, options: DeliverableOptions) -> float:
         n = options.n if isinstance(options, CopyOptions) else CopyOptions().n
@@ -429,12 +433,15 @@ class CopyDeliverable(Deliverable):
     def make_batch(self, items: Sequence[PlannedArtifact], ctx: CampaignContext) -> list[ArtifactRecord]:
         from contentgen.pipelines.copy import CopyCell, CopyPipeline, write_results
         from contentgen.providers.base import TextProvider
+        from contentgen.results.learning import copy_prior
 
         def build() -> CopyPipeline:
             provider = ctx.provider("text")
             assert isinstance(provider, TextProvider)
+            learned = ctx.cached("copy:prior", lambda: copy_prior(ctx.brand.id, ctx.settings))
             return CopyPipeline(
-                ctx.brand, provider=provider, catalog=ctx.catalog, policies=ctx.policies, prompts_path=ctx.prompts_path
+                ctx.brand, provider=provider, catalog=ctx.catalog, policies=ctx.policies, prompts_path=ctx.prompts_path,
+                prior=learned.bonus if learned else None,
             )
 
         pipeline = ctx.cached("copy:pipeline", build)

@@ -47,6 +47,9 @@ COLUMNS = (
     "prompt_version",
     "created_at",
     "approved_at",
+    "arm",
+    "tracking_code",
+    "utm_url",
 )
 HEADLINE_FIELDS = ("headline", "title", "subject")
 
@@ -100,7 +103,7 @@ def export_approved(root: Path, out: Path | None = None, *, decisions: Decisions
             for path in item.files:
                 archive.write(root / path, _archive_name(path))
                 written += 1
-        archive.writestr(f"{campaign['campaign']}.csv", _csv(items, records, campaign, decisions))
+        archive.writestr(f"{campaign['campaign']}.csv", _csv(items, records, campaign, decisions, review.items))
         listing = [{**i.model_dump(mode="json"), "provenance": _provenance(records[i.artifact_id])} for i in items]
         archive.writestr("items.json", json.dumps(listing, ensure_ascii=False, indent=2) + "\n")
     stale = len(approved_keys - {i.key for i in review.items})
@@ -118,11 +121,21 @@ def _provenance(record: ArtifactRecord) -> dict[str, object]:
 
 
 def _csv(
-    items: list[ReviewItem], records: dict[str, ArtifactRecord], campaign: dict[str, object], decisions: Decisions
+    items: list[ReviewItem],
+    records: dict[str, ArtifactRecord],
+    campaign: dict[str, object],
+    decisions: Decisions,
+    every: list[ReviewItem],
 ) -> bytes:
-    """UTF-8 with a BOM, so that Excel opens Chinese text correctly; one row per approved item."""
+    """UTF-8 with a BOM, so that Excel opens Chinese text correctly; one row per approved item.
+
+    Arms are lettered over every item of the run (`every`), so a code does not depend on what was approved.
+    """
+    from contentgen.results.tracking import item_arms, tracking_code, tracking_link
+
     labels = campaign.get("labels", {})
     assert isinstance(labels, dict)
+    arms = item_arms((i.artifact_id, i.key) for i in every)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
@@ -161,6 +174,12 @@ def _csv(
                 record.prompt_version,
                 record.created_at.isoformat(),
                 decisions.decisions[item.key].at.isoformat(),
+                arms[item.key],
+                tracking_code(item.artifact_id, arms[item.key]),
+                tracking_link(
+                    item.texts, channel=item.channel, campaign=str(campaign["campaign"]), artifact_id=item.artifact_id,
+                    arm=arms[item.key],
+                ),
             ]
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -78,6 +78,7 @@ def _register() -> None:
         kits,
         poster,
         providers,
+        results,
         segments,
         video,
     )
@@ -95,6 +96,7 @@ def _register() -> None:
     app.command("chat")(chat.chat)
     app.command("host")(host.host)
     app.add_typer(evaluate.app, name="eval")
+    app.add_typer(results.app, name="results")
     app.command("demo")(demo.demo)
 
 

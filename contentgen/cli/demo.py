@@ -1,7 +1,8 @@
 """`contentgen demo`: the whole mission on the shipped examples, offline.
 
 Validates both shipped kits, runs both example campaigns (copy, posters and videos per segment × channel,
-checked and resumable), writes their review pages, and asks each kit's shopping agent a question.
+checked and resumable), writes their review pages, asks each kit's shopping agent a question, and ends with a
+results report per campaign built from SIMULATED outcomes (`contentgen results simulate`).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def demo(
 
             result = run_campaign(brief_file, out_dir=folder / name, workers=workers, progress=show)
             review = write_review(result.out_dir)
+            results_report = simulated_report(result.out_dir)
             kit = kits[result.plan.kit]
             agent = load_agent(kit.kit.id, settings=settings)
             question = QUESTIONS[kit.kit.locale]
@@ -77,6 +79,7 @@ def demo(
                     "failed": [f.message for f in result.failed],
                     "elapsed_s": round(result.elapsed_s, 1),
                     "review": str(review),
+                    "results_report": str(results_report),
                     "question": question,
                     "answer": answer.to_dict(),
                 }
@@ -112,6 +115,17 @@ def _journeys(folder: Path) -> list[Any]:
     return results
 
 
+def simulated_report(run_dir: Path) -> Path:
+    """Simulate outcomes with the demo's planted effects, import them, and write the results report."""
+    from contentgen.results.imports import import_file
+    from contentgen.results.report import write_report
+    from contentgen.results.simulate import DEMO_TRUTH, simulate
+
+    for path in simulate(run_dir, DEMO_TRUTH).files:
+        import_file(run_dir, path)
+    return write_report(run_dir).html
+
+
 def _report(summaries: list[dict[str, Any]]) -> None:
     from rich.markup import escape
     from rich.panel import Panel
@@ -141,4 +155,5 @@ def _report(summaries: list[dict[str, Any]]) -> None:
             console.print(f"[red]{len(s['failed'])} artifacts failed:[/] {escape('; '.join(s['failed'][:3]))}")
     for s in summaries:
         console.print(f"Review {s['campaign']}: file://{s['review']}")
+        console.print(f"Results {s['campaign']} (SIMULATED outcomes): file://{s['results_report']}")
     console.print("Chat with an agent: contentgen chat --kit qinghe · make more: contentgen campaign run BRIEF")

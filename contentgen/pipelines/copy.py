@@ -96,8 +96,11 @@ class CopyPipeline:
         catalog: Catalog | None = None,
         policies: Mapping[str, str] | None = None,
         prompts_path: Sequence[Path] = (),
+        prior: Callable[[CopyCell, CopyVariant], float] | None = None,
     ) -> None:
         from contentgen.domain.loaders import load_kit_catalog, load_policies
+
+        self.prior = prior  # a learned ranking term (contentgen.results.learning); the checks still veto
 
         self.brand = brand
         self.catalog = catalog if catalog is not None else load_kit_catalog(brand)
@@ -217,7 +220,8 @@ class _CellPlan:
                 dropped.append(DroppedVariant(seed=seed, reason=variant))
             else:
                 kept.append(variant)
-        ranked, duplicates = _rank(kept, self.n)
+        prior = self.pipeline.prior
+        ranked, duplicates = _rank(kept, self.n, (lambda v: prior(cell, v)) if prior else None)
         dropped += [DroppedVariant(seed=v.seed, reason="near-duplicate of a better variant") for v in duplicates]
         return result(ranked, dropped, template_version or self.prompt_version)
 
@@ -525,9 +529,11 @@ def _scores(
 WEIGHTS = {"compliance": 0.35, "fit": 0.2, "voice": 0.15, "segment": 0.15, "diversity": 0.15}
 
 
-def _rank(variants: list[CopyVariant], n: int) -> tuple[list[CopyVariant], list[CopyVariant]]:
+def _rank(
+    variants: list[CopyVariant], n: int, prior: Callable[[CopyVariant], float] | None = None
+) -> tuple[list[CopyVariant], list[CopyVariant]]:
     """Greedy max-marginal-relevance: each pick trades quality against similarity to those above it."""
-    base = {v.id: sum(WEIGHTS[k] * v.scores[k] for k in v.scores) for v in variants}
+    base = {v.id: sum(WEIGHTS[k] * v.scores[k] for k in v.scores) + (prior(v) if prior else 0.0) for v in variants}
     texts = {v.id: v._core or "\n".join(v.fields.values()) for v in variants}
     pool = sorted(variants, key=lambda v: (not v.ready, -base[v.id], v.seed))
     chosen: list[CopyVariant] = []

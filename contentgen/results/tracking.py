@@ -12,6 +12,8 @@ Crockford's alphabet has no I, L, O or U, so a code read off a phone screen or t
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -79,6 +81,41 @@ def utm_params(*, channel: str, campaign: str, artifact_id: str, arm: str | None
 def tag_url(url: str, *, channel: str, campaign: str, artifact_id: str, arm: str | None = None) -> str:
     """The URL with UTM parameters and the tracking code added; existing query parameters other than utm_* are kept."""
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.startswith("utm_") and k != "cg"]
+    kept = parse_qsl(parts.query, keep_blank_values=True)
+    query = [(k, v) for k, v in kept if not k.startswith("utm_") and k != "cg"]
     query += list(utm_params(channel=channel, campaign=campaign, artifact_id=artifact_id, arm=arm).items())
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def arm_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: the arm names of a cell's variants in rank order."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def item_arms(items: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """(artifact id, item key) pairs in review order → item key → arm letter within its artifact (A = first/best)."""
+    counts: dict[str, int] = {}
+    arms: dict[str, str] = {}
+    for artifact_id, key in items:
+        if key in arms:
+            continue
+        arms[key] = arm_letter(counts.get(artifact_id, 0))
+        counts[artifact_id] = counts.get(artifact_id, 0) + 1
+    return arms
+
+
+_URL = re.compile(r"https?://[^\s<>\"'）)】」]+")
+
+
+def tracking_link(texts: Mapping[str, str], *, channel: str, campaign: str, artifact_id: str, arm: str | None) -> str:
+    """The item's first link with UTM tags, or (no link in its text) the UTM query string to append to one."""
+    for value in texts.values():
+        found = _URL.search(value)
+        if found:
+            return tag_url(found.group(0), channel=channel, campaign=campaign, artifact_id=artifact_id, arm=arm)
+    return "?" + urlencode(utm_params(channel=channel, campaign=campaign, artifact_id=artifact_id, arm=arm))
