@@ -1,0 +1,152 @@
+"""What a message asks: small talk, a high-value customer, the intent(s) of a product question, quantities, and the
+words it asks about beyond product names and cue words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from contentgen.agent.draft import Customer
+from contentgen.agent.text import has_cjk, name_tokens, skus_in, terms
+from contentgen.domain.product import Product
+
+if TYPE_CHECKING:
+    from contentgen.agent.definition import AgentDefinition
+    from contentgen.agent.lang import Language
+    from contentgen.agent.memory import Memory
+    from contentgen.agent.outcomes import Intent
+    from contentgen.agent.policies import PolicyIndex
+    from contentgen.agent.text import NameMatcher
+    from contentgen.catalog.types import Filters, Retriever
+    from contentgen.domain.brand import BrandKit
+    from contentgen.domain.common import Locale
+
+__all__ = ["Intents"]
+
+_QUANTITY = re.compile(
+    r"(?<![\w.$¥])(\d{1,5}|[一二两三四五六七八九十百千]+)\s*(?=[套件瓶支盒个份罐箱台只]|\s+[A-Za-z])"
+)
+_QUANTITY_UNIT = re.compile(r"\d+\s*[套件瓶支盒个份罐箱台只]")
+
+
+class Intents:
+    """Intent detection of `Agent` (a mixin: the attributes below are the agent's)."""
+
+    # provided by Agent
+    language: Language
+    locale: Locale
+    definition: AgentDefinition
+    categories: list[str]
+    policies: dict[str, str]
+    policy_index: PolicyIndex
+    memory: Memory
+    names: NameMatcher
+    retriever: Retriever
+    brand: BrandKit
+
+    if TYPE_CHECKING:
+
+        def _stated(self, text: str) -> Filters: ...
+        def _best_faq(self, wanted: set[str], product: Product) -> str | None: ...
+        def _field(self, text: str, product: Product) -> tuple[str, str] | None: ...
+
+    def _small_talk(self, text: str) -> str | None:
+        lang = self.language
+        if lang.has("greeting", text):
+            return "greeting"
+        business = any(lang.has(c, text) for c in ("price", "stock", "compare", "recommend", "order_status"))
+        if business or any(lang.policy_cues[p].search(text) for p in lang.policy_cues):
+            return None
+        bare = re.sub(r"[\s\W_]+", "", text)
+        if len(bare) > (14 if has_cjk(text) else 40):
+            return None
+        for kind in ("identity", "thanks", "bye"):
+            if lang.has(kind, text):
+                return kind
+        return None
+
+    def _high_value_tier(self, text: str, customer: Customer | None) -> bool:
+        tiers = self.definition.handoff.high_value.tiers
+        if not tiers:
+            return False
+        if customer is not None and customer.tier in tiers:
+            return True
+        # Said of oneself ("我是金穗会员", "I'm a Full Pot member"), not a question about the tier.
+        claims = self.language.cues["member_self"]
+        return any(re.search(rf"(?:{claims.pattern}).{{0,8}}{re.escape(t)}", text, re.IGNORECASE) for t in tiers)
+
+    def _names_product(self, text: str) -> bool:
+        return bool(skus_in(text)) or bool(self.names.mentions(text, self.memory.focus))
+
+    def _intent(
+        self, text: str, named: Sequence[Product], referred: Sequence[Product], topics: Sequence[str]
+    ) -> Intent:
+        lang = self.language
+        products = named or referred
+        alias = any(pattern.search(text) for _, pattern in lang.attributes)
+        if lang.has("compare", text) and len(products) >= 2:
+            return "compare"
+        asks_named = named and (
+            alias
+            or lang.has("ingredients", text)
+            or lang.has("general", text)
+            or lang.has("price", text)
+            or lang.has("stock", text)
+        )
+        # Several policy words ("金穗会员生日有什么礼物") outweigh a recommendation cue (礼物).
+        policy_words = sum(len(lang.policy_cues[t].findall(text)) for t in topics)
+        if lang.has("recommend", text) and not asks_named and policy_words < 2:
+            return "recommend"
+        if lang.has("compare", text) and not products:
+            return "recommend"
+        if topics and not (products and alias):
+            return "policy"
+        if not products and not lang.has("stock", text) and self._browses(text):
+            return "recommend"
+        if lang.has("price", text) and (lang.has("money", text) or not alias):
+            return "price"
+        if lang.has("stock", text):
+            return "stock"
+        if referred and not named and self.memory.last_intent in {"price", "stock"} and not self._asks_fact(text):
+            return self.memory.last_intent
+        return "product_info"
+
+    def _browses(self, text: str) -> bool:
+        """Whether a question that names no product asks for products of a catalog category or price range
+        ("200元以内的面霜", "敏感肌适合哪款洁面", "what's a good oolong"): a choice among products, not a fact."""
+        return bool(self._stated(text))
+
+    def _asks_fact(self, text: str) -> bool:
+        lang = self.language
+        return (
+            any(pattern.search(text) for _, pattern in lang.attributes)
+            or lang.has("ingredients", text)
+            or lang.has("general", text)
+            or bool(self._question_terms(text, []))
+        )
+
+    def _quantity(self, text: str) -> int | None:
+        if not self.language.has("bulk", text):
+            return None
+        from contentgen.compliance.grounding import parse_number
+
+        counts = [parse_number(m.group(1)) for m in _QUANTITY.finditer(text)]
+        values = [int(c) for c in counts if c is not None and c > 1]
+        return max(values) if values else None
+
+    def _question_terms(self, text: str, products: Sequence[Product]) -> set[str]:
+        """What the question asks about, without the product names and the agent's own cue words."""
+        lowered = text.lower()
+        blank: set[int] = set()  # every character inside a product's name or SKU, blanked at once
+        for product in products:
+            for token in (*name_tokens(product.name), product.sku.lower()):
+                start = lowered.find(token)
+                while start >= 0:
+                    blank.update(range(start, start + len(token)))
+                    start = lowered.find(token, start + 1)
+        lowered = "".join(" " if i in blank else c for i, c in enumerate(lowered))
+        lowered = _QUANTITY_UNIT.sub(" ", lowered)  # "买5瓶" says how many, not what about
+        for cue in ("price", "stock", "general", "pronoun", "followup", "hypothetical", "bulk"):
+            lowered = self.language.cues[cue].sub(" ", lowered)
+        return terms(self.language.normalize(lowered), self.language.stopwords)
