@@ -65,7 +65,7 @@ def agent(
 ) -> None:
     """Recall@k, MRR, intent and answer accuracy, refusal and hand-off precision/recall, unverified claims."""
     from contentgen.agent import load_agent
-    from contentgen.agent.evaluate import eval_sets, evaluate_kit, load_eval_set, render_table
+    from contentgen.agent.evaluate import eval_sets, evaluate_kit, load_eval_set, render_families, render_table
 
     sets = [load_eval_set(p) for p in labelled or []]
     sets += [load_eval_set(k) for k in kit or ([] if labelled else list(eval_sets()))]
@@ -95,7 +95,8 @@ def agent(
                 r.kit: {
                     "metrics": r.metrics(),
                     "blind": r.metrics(blind=True),
-                    "by_kind": {k: {"passed": v.hit, "items": v.total} for k, v in r.by_kind().items()},
+                    "by_kind": {k: {"passed": v.hit, "items": v.total} for k, v in r.by_kind(blind=False).items()},
+                    "by_kind_blind": {k: {"passed": v.hit, "items": v.total} for k, v in r.by_kind(blind=True).items()},
                     "failures": [
                         {
                             "id": f.item.id,
@@ -113,6 +114,7 @@ def agent(
     else:
         console = out()
         console.print(render_table(reports))
+        console.print(render_families(reports))
         for report in reports:
             for f in report.failures:
                 problems = "; ".join([*f.problems, *f.unverified])
