@@ -3,6 +3,7 @@ the language pack's templates from the records; verification comes after (`conte
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,23 @@ if TYPE_CHECKING:
     from contentgen.domain.common import Locale
 
 __all__ = ["Answers"]
+
+_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(ml|毫升|l|升|kg|g|克|oz|ounces?|lb|pounds?)(?![a-z])", re.IGNORECASE)
+_TO_BASE = {
+    "ml": 1.0,
+    "毫升": 1.0,
+    "l": 1000.0,
+    "升": 1000.0,
+    "kg": 1000.0,
+    "g": 1.0,
+    "克": 1.0,
+    "oz": 28.35,
+    "ounce": 28.35,
+    "ounces": 28.35,
+    "lb": 453.6,
+    "pound": 453.6,
+    "pounds": 453.6,
+}
 
 
 class Answers:
@@ -267,4 +285,129 @@ class Answers:
                 source=self.policies.get(name, ""),
             )
         draft.policies = tuple(by_policy)
+        return draft
+
+    # ---- superlatives, multi-part questions, sizes and missing attributes ------------------------------------
+
+    def _item(self, product: Product) -> str:
+        return self._say("item", name=product.name, sku=product.sku)
+
+    def _sort_value(self, key: str, product: Product) -> tuple[float, str] | None:
+        """The number a superlative sorts by, and how the answer states it (the record's own words)."""
+        lang = self.language
+        if key == "price":
+            return float(product.price), product.money()
+        fields = self._fields(product)
+        for name in lang.pack.sort_fields.get(key, []):
+            value = fields.get(name)
+            if value is None:
+                continue
+            if key == "caffeine":
+                rank = lang.pack.ranks.get(value.strip().lower())
+                if rank is not None:
+                    return float(rank), f"{name}{lang.colon}{value}"
+                continue
+            amount = _AMOUNT.search(value)
+            if amount:
+                unit = amount.group(2).lower()
+                return float(amount.group(1)) * _TO_BASE.get(unit, 1.0), f"{name}{lang.colon}{value}"
+        return None
+
+    def _superlative_draft(
+        self, spec: tuple[str, str, str], pool: Sequence[Product], scope: str, facets: Sequence[tuple[str, list[str]]]
+    ) -> Draft:
+        """The winner first (all of them on a tie), then any other fact the message asks about it."""
+        key, order, label = spec
+        draft = Draft("product_info" if key != "price" else "price")
+        valued = [(v, p) for p in pool if (v := self._sort_value(key, p)) is not None]
+        if not valued:
+            draft.final = self._refuse("not_in_catalog", draft.intent)
+            return draft
+        valued.sort(key=lambda vp: (vp[0][0] if order == "asc" else -vp[0][0], vp[1].sku))
+        best = valued[0][0][0]
+        winners = [p for v, p in valued if v[0] == best][:3]
+        shown = valued[: max(3, len(winners))]
+        items = self.language.separator.join(f"{self._item(p)}{self.language.colon}{v[1]}" for v, p in shown)
+        draft.say(self._say("superlative", scope=scope, label=label, items=items), *(p for _, p in shown))
+        draft.products = [p for _, p in shown]
+        draft.focus = list(winners)
+        for winner in winners:
+            rest = [f for f in facets if not (f[0] == "price" and key == "price")]
+            self._facts(draft, winner, rest)
+        return draft
+
+    def _facts(self, draft: Draft, product: Product, facets: Sequence[tuple[str, list[str]]]) -> None:
+        """One sentence per asked fact about `product`; a fact its record lacks is said to be missing."""
+        from contentgen.compliance.grounding import LOW_STOCK
+
+        lang = self.language
+        values = {"name": product.name, "sku": product.sku}
+        fields = self._fields(product)
+        for kind, keys in facets:
+            if kind == "price":
+                if product.list_price is not None and product.list_price > product.price and product.in_stock:
+                    draft.say(
+                        self._say(
+                            "price_sale", price=product.money(), list_price=product.money(product.list_price), **values
+                        ),
+                        product,
+                    )
+                elif not product.in_stock:
+                    draft.say(self._say("price_sold_out", price=product.money(), **values), product)
+                else:
+                    draft.say(self._say("price", price=product.money(), **values), product)
+            elif kind == "stock":
+                if not product.in_stock:
+                    draft.say(self._say("stock_out", **values), product)
+                elif product.stock <= LOW_STOCK:
+                    draft.say(self._say("stock_low", stock=product.stock, **values), product)
+                else:
+                    draft.say(self._say("stock_in", **values), product)
+            elif kind == "ingredients":
+                if product.ingredients:
+                    draft.say(self._say("ingredients", items=lang.join(product.ingredients), **values), product)
+            else:
+                key = next((k for k in keys if k in fields), None)
+                if key is not None:
+                    draft.say(self._say("fact", key=key, value=fields[key], **values), product)
+                else:
+                    what = lang.pack.attribute_names.get(keys[0], keys[0])
+                    draft.say(self._say("fact_missing", what=what, **values), product)
+
+    def _multi(self, products: Sequence[Product], facets: Sequence[tuple[str, list[str]]]) -> Draft:
+        """A multi-part question: every asked fact for every product it is about."""
+        intent: Intent = "price" if facets[0][0] == "price" else "stock" if facets[0][0] == "stock" else "product_info"
+        draft = Draft(intent, products=list(products[:3]))
+        for product in products[:3]:
+            self._facts(draft, product, facets)
+        return draft
+
+    def _sizes(self, product: Product, siblings: Sequence[Product]) -> str:
+        lang = self.language
+        sizes = []
+        for p in [product, *siblings]:
+            fields = self._fields(p)
+            size = next((fields[k] for k in ("规格", "Size", "净含量", "Net weight", "Capacity") if k in fields), None)
+            if size:
+                sizes.append(size if p.sku == product.sku else f"{p.name} {size}")
+        return lang.join(dict.fromkeys(sizes))
+
+    def _missing_variant(self, text: str, product: Product, siblings: Sequence[Product]) -> Draft | None:
+        """ "有50ml的吗" / "in a 4 oz tin?": a size or shade the record does not list is said not to exist, with the
+        ones that do, never another size's price."""
+        lang = self.language
+        if lang.variant is None:
+            return None
+        asked = [m.group(0) for m in lang.variant.finditer(text)]
+        if not asked:
+            return None
+        record = " ".join([product.name, *self._fields(product).values()]).lower().replace(" ", "")
+        if all(a.lower().replace(" ", "").rstrip("的装") in record for a in asked):
+            return None
+        draft = Draft("product_info", products=[product, *siblings])
+        fields = self._fields(product)
+        shades = "色号" in fields and any("号" in a for a in asked)
+        sizes = fields["色号"] if shades else self._sizes(product, siblings)
+        draft.say(self._say("variant_missing", name=product.name, sku=product.sku, sizes=sizes), product, *siblings)
+        draft.focus = [product]
         return draft

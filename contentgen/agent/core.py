@@ -32,10 +32,11 @@ from contentgen.agent.draft import unique as _unique
 from contentgen.agent.intents import Intents
 from contentgen.agent.lang import Language, load_language
 from contentgen.agent.memory import Memory, Turn
+from contentgen.agent.names import FuzzyNames, normalize_text
 from contentgen.agent.outcomes import Answer, Handoff, Intent, Outcome, Refusal
 from contentgen.agent.policies import PolicyIndex
 from contentgen.agent.privacy import Masker
-from contentgen.agent.text import NameMatcher, SentenceBuffer, name_tokens, skus_in, split_sentences
+from contentgen.agent.text import NameMatcher, SentenceBuffer, has_cjk, name_tokens, skus_in, split_sentences
 from contentgen.agent.tools import OrderLookup, build_tools
 from contentgen.agent.verify import Verifier
 from contentgen.catalog.filters import parse_filters
@@ -166,6 +167,7 @@ class Agent(Answers, Intents):
         # always uses the retriever's own record.
         self.lexicon = {p.sku: p for p in lexicon}
         self.names = NameMatcher(p.name for p in self.lexicon.values())
+        self.fuzzy = FuzzyNames(self.lexicon.values(), self.categories)
 
     # ---- public API --------------------------------------------------------------------------------
 
@@ -244,8 +246,8 @@ class Agent(Answers, Intents):
     def _run(self, question: str, customer: Customer | None) -> Generator[str, None, Outcome]:
         started = time.perf_counter()
         masked = self.masker.mask(question)
-        clean, injected = self._set_aside_instructions(masked)
-        draft = self._draft(question, clean, injected, customer)
+        clean, injected = self._set_aside_instructions(normalize_text(masked))
+        draft = self._draft(normalize_text(question), clean, injected, customer)
         outcome: Outcome
         if draft.final is not None:
             outcome = draft.final
@@ -364,13 +366,20 @@ class Agent(Answers, Intents):
             if injected:
                 return _Draft("injection", final=self._refuse("injection", "injection"))
             return _Draft("small_talk", final=Refusal("empty", self._say("clarify"), "small_talk"))
+        if not re.sub(r"[\W_]+", "", text):  # "？？？": nothing asked yet
+            return _Draft("small_talk", final=Refusal("empty", self._say("clarify"), "small_talk"))
         hypothetical = lang.has("hypothetical", text)
         if rules.on_request and lang.has("human", text):
             return _Draft("handoff", final=Handoff("requested", self._say("handoff_requested")))
-        if rules.on_upset and lang.has("upset", text):
+        feeling = self._emotion(text)
+        if rules.on_upset and (lang.has("upset", text) or (feeling.label == "angry" and feeling.handoff)):
             return _Draft("handoff", final=Handoff("upset", self._say("handoff_upset")))
-        if rules.on_complaint and lang.has("complaint", text) and not hypothetical:
+        complaint = lang.has("complaint", text) or (feeling.handoff and not self._asks_only(text))
+        if rules.on_complaint and complaint and not hypothetical:
             return _Draft("handoff", final=Handoff("complaint", self._say("handoff_complaint")))
+        if lang.has("switch", text):
+            self.memory.focus = []  # "换个问题", "forget that": a new topic
+            self.memory.last_intent = None
         if self._high_value_tier(text, customer):
             return _Draft("handoff", final=Handoff("high_value", self._say("handoff_high_value")))
         chat = self._small_talk(text)
@@ -450,6 +459,11 @@ class Agent(Answers, Intents):
         result = self._search(text, self.definition.retrieval.k)
         hits = [h.product for h in result.hits]
         named = self._named(text, hits)
+        if not named:
+            fuzzy = self.fuzzy.best(text)  # typos, shortened names, one distinctive word
+            if fuzzy is not None:
+                named = self.products([fuzzy[0].sku])
+        named += [s for s in self._siblings(text, named) if s.sku not in {p.sku for p in named}]
         referred = [] if named else self.memory.resolve(text, lang, elliptical=not self._question_terms(text, []))
         if not named and not referred:
             referred = self._about_focus(text)
@@ -472,7 +486,12 @@ class Agent(Answers, Intents):
             return _Draft(
                 "handoff", retrieved=retrieved, final=Handoff("high_value", self._say("handoff_high_value"), "handoff")
             )
-        if intent == "policy":
+        superlative = self._superlative(text)
+        facets = self._facets(text)
+        if superlative is not None and intent not in {"policy"} and (len(named) != 1):
+            pool, scope = self._superlative_pool(text, named, referred)
+            draft = self._superlative_draft(superlative, pool, scope, facets)
+        elif intent == "policy":
             draft = self._policy(text, topics, products)
         elif intent == "recommend":
             draft = self._recommend(text, result, products)
@@ -489,6 +508,14 @@ class Agent(Answers, Intents):
             return _Draft(intent, retrieved=retrieved, final=self._refuse("not_in_catalog", intent))
         elif intent == "compare":
             draft = self._compare(text, products)
+        elif (variant := self._missing_variant(text, products[0], self._siblings(text, products[:1], every=True))):
+            draft = variant
+        elif (
+            len(facets) >= 2
+            or (len(products) >= 2 and facets and intent in {"price", "stock"})
+            or self._lacks(text, products[0], facets)
+        ):
+            draft = self._multi(products, facets)
         elif intent == "price":
             draft = self._price(products)
         elif intent == "stock":
@@ -503,6 +530,48 @@ class Agent(Answers, Intents):
         if self.provider is not None and draft.final is None and not draft.chat:
             self._to_model(draft, text, result, products)
         return draft
+
+    def _siblings(self, text: str, named: Sequence[Product], *, every: bool = False) -> list[Product]:
+        """Other sizes of a named product ("正装和旅行装", "替换装"): catalog products whose name is the named one's
+        plus a word, when the message says that word (or always, with `every`)."""
+        found: list[Product] = []
+        for product in named:
+            base = product.name.split(" ")[0] if " " in product.name and has_cjk(product.name) else product.name
+            for other in self.lexicon.values():
+                if other.sku == product.sku or other.sku in {p.sku for p in named}:
+                    continue
+                other_base = other.name.split(" ")[0] if has_cjk(other.name) else other.name
+                if other_base != base or other.name == product.name:
+                    continue
+                extra = other.name[len(base) :].strip() or product.name[len(base) :].strip()
+                if every or (extra and extra in text):
+                    found += self.products([other.sku])
+        return found
+
+    def _lacks(self, text: str, product: Product, facets: Sequence[tuple[str, list[str]]]) -> bool:
+        """Whether the message asks for an attribute the record does not have (and no FAQ answers it)."""
+        fields = self._fields(product)
+        missing = any(kind == "attribute" and not any(k in fields for k in keys) for kind, keys in facets)
+        return missing and self._best_faq(self._question_terms(text, [product]), product) is None
+
+    def _superlative_pool(
+        self, text: str, named: Sequence[Product], referred: Sequence[Product]
+    ) -> tuple[list[Product], str]:
+        """What a superlative ranks: the named category's products, else the products just talked about, else the
+        whole catalog; and how the answer names that scope."""
+        category = self._loose_category(text)
+        zh = self.locale == "zh-CN"
+        if category is not None:
+            pool = self.products([p.sku for p in self.lexicon.values() if p.category == category])
+            if not pool:
+                pool = [h.product for h in self.retriever.search(category, 50, filters=Filters(category=category)).hits]
+            return pool, (f"{category}里" if zh else f"{category.lower().rstrip('s')} ")
+        if len(named) >= 2:
+            return list(named), ("这几款里" if zh else "of these ")
+        focus = list(referred) if len(referred) >= 2 else list(self.memory.focus)
+        if len(focus) >= 2:
+            return focus, ("这几款里" if zh else "of these ")
+        return self.products(list(self.lexicon)), ""
 
     def _named(self, text: str, hits: Sequence[Product]) -> list[Product]:
         named: list[Product] = []

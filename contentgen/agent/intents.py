@@ -13,6 +13,7 @@ from contentgen.domain.product import Product
 
 if TYPE_CHECKING:
     from contentgen.agent.definition import AgentDefinition
+    from contentgen.agent.emotion import Emotion
     from contentgen.agent.lang import Language
     from contentgen.agent.memory import Memory
     from contentgen.agent.outcomes import Intent
@@ -24,8 +25,15 @@ if TYPE_CHECKING:
 
 __all__ = ["Intents"]
 
+_UNITS = (
+    r"(?:[套件瓶支盒个份罐箱台只]|\s*(?:sets?|packs?|boxes|tins?|units?|pieces?|bottles?|bags?|kits?|cases?|pouches|"
+    r"kettles?|teapots?|mugs?|bowls?|whisks?|of\b))"
+)
 _QUANTITY = re.compile(
-    r"(?<![\w.$¥])(\d{1,5}|[一二两三四五六七八九十百千]+)\s*(?=[套件瓶支盒个份罐箱台只]|\s+[A-Za-z])"
+    r"(?<![0-9A-Za-z.$¥])(\d{1,5}|[一二两三四五六七八九十百千]+|[A-Za-z]+(?:[- ][A-Za-z]+)?)\s*(?="
+    + _UNITS
+    + r"|\s+[A-Za-z])",
+    re.IGNORECASE,
 )
 _QUANTITY_UNIT = re.compile(r"\d+\s*[套件瓶支盒个份罐箱台只]")
 
@@ -50,6 +58,7 @@ class Intents:
         def _stated(self, text: str) -> Filters: ...
         def _best_faq(self, wanted: set[str], product: Product) -> str | None: ...
         def _field(self, text: str, product: Product) -> tuple[str, str] | None: ...
+        def _names_product(self, text: str) -> bool: ...
 
     def _small_talk(self, text: str) -> str | None:
         lang = self.language
@@ -61,7 +70,7 @@ class Intents:
         bare = re.sub(r"[\s\W_]+", "", text)
         if len(bare) > (14 if has_cjk(text) else 40):
             return None
-        for kind in ("identity", "thanks", "bye"):
+        for kind in ("cheer", "identity", "thanks", "bye"):
             if lang.has(kind, text):
                 return kind
         return None
@@ -110,6 +119,8 @@ class Intents:
             return "stock"
         if referred and not named and self.memory.last_intent in {"price", "stock"} and not self._asks_fact(text):
             return self.memory.last_intent
+        if named and self.memory.last_intent in {"price", "stock"} and not self._asks_fact(text, named):
+            return self.memory.last_intent  # "What about X?" after a stock question asks about X's stock
         return "product_info"
 
     def _browses(self, text: str) -> bool:
@@ -117,23 +128,97 @@ class Intents:
         ("200元以内的面霜", "敏感肌适合哪款洁面", "what's a good oolong"): a choice among products, not a fact."""
         return bool(self._stated(text))
 
-    def _asks_fact(self, text: str) -> bool:
+    def _asks_fact(self, text: str, named: Sequence[Product] = ()) -> bool:
         lang = self.language
         return (
             any(pattern.search(text) for _, pattern in lang.attributes)
             or lang.has("ingredients", text)
             or lang.has("general", text)
-            or bool(self._question_terms(text, []))
+            or bool(self._question_terms(text, named) - {"what", "about", "and", "how", "the"})
         )
 
     def _quantity(self, text: str) -> int | None:
-        if not self.language.has("bulk", text):
-            return None
+        """How many the customer wants, however it is written (买10套, 十套, 10 sets, twenty sets): a number
+        followed by a unit word, or any number when the message says it is buying."""
         from contentgen.compliance.grounding import parse_number
 
-        counts = [parse_number(m.group(1)) for m in _QUANTITY.finditer(text)]
-        values = [int(c) for c in counts if c is not None and c > 1]
+        bulk = self.language.has("bulk", text)
+        values = []
+        for match in _QUANTITY.finditer(text):
+            token = match.group(1)
+            unit = bool(re.match(_UNITS, text[match.end() :], re.IGNORECASE))
+            if not (bulk or unit):
+                continue
+            count = parse_number(token)
+            if count is None and " " not in token and "-" not in token:
+                continue
+            if count is None:  # "twenty-five": the last word may be the unit's neighbour, try the first alone
+                count = parse_number(re.split(r"[- ]", token)[-1]) or parse_number(re.split(r"[- ]", token)[0])
+            if count is not None and count > 1 and count == int(count):
+                values.append(int(count))
         return max(values) if values else None
+
+    def _superlative(self, text: str) -> tuple[str, str, str] | None:
+        """(sort key, asc|desc, label) when the message asks for the cheapest / dearest / lightest / biggest …"""
+        for spec, pattern in self.language.superlatives:
+            if pattern.search(text):
+                return spec.key, spec.order, spec.label
+        return None
+
+    def _loose_category(self, text: str) -> str | None:
+        """The one catalog category a message names anywhere ("which gift set costs the most")."""
+        stated = self._stated(text).category
+        if stated:
+            return stated
+        lowered = text.lower()
+        found = []
+        for category in self.categories:
+            word = category.lower()
+            base = word[:-1] if word.endswith("s") and word[:1].isascii() else word
+            if re.search(rf"\b{re.escape(base)}", lowered) if base[:1].isascii() else base in lowered:
+                found.append(category)
+        # "green tea" inside "Cold Brew Jasmine Green" is not named; the longest wins when one contains another
+        found = [c for c in found if not any(c != o and c.lower() in o.lower() for o in found)]
+        return found[0] if len(found) == 1 else None
+
+    def _facets(self, text: str) -> list[tuple[str, list[str]]]:
+        """Every fact a message asks for, in order: ("price", []), ("stock", []), ("attribute", keys),
+        ("ingredients", []). Two or more make a multi-part question."""
+        lang = self.language
+        asked: list[tuple[str, list[str]]] = []
+        if lang.has("price", text) and not self._alias_only_price(text):
+            asked.append(("price", []))
+        if lang.has("stock", text):
+            asked.append(("stock", []))
+        for keys, pattern in lang.attributes:
+            if pattern.search(text) and not any(keys == k for _, k in asked):
+                asked.append(("attribute", list(keys)))
+        if lang.has("ingredients", text):
+            asked.append(("ingredients", []))
+        return asked
+
+    def _alias_only_price(self, text: str) -> bool:
+        """ "how much caffeine" is not a price question: a price cue that is only part of an attribute question."""
+        lang = self.language
+        match = lang.find("price", text)
+        if match is None:
+            return False
+        rest = text[match.end() : match.end() + 16]
+        return bool(re.match(r"\s*(caffeine|tea|water|does|is in|servings?|cups?)\b", rest, re.IGNORECASE))
+
+    def _emotion(self, text: str) -> Emotion:
+        from contentgen.agent.emotion import classify
+
+        return classify(text)
+
+    def _asks_only(self, text: str) -> bool:
+        """A plain question about products or policies (no complaint words): the emotion model alone does not
+        hand it off."""
+        lang = self.language
+        asks = any(lang.has(c, text) for c in ("price", "stock", "compare", "recommend", "general", "ingredients"))
+        asks = asks or any(p.search(text) for _, p in lang.attributes) or self._superlative(text) is not None
+        asks = asks or self._names_product(text)
+        return asks and not lang.has("complaint", text)
 
     def _question_terms(self, text: str, products: Sequence[Product]) -> set[str]:
         """What the question asks about, without the product names and the agent's own cue words."""
