@@ -270,7 +270,15 @@ class Answers:
         for pattern, words in lang.expansions:
             if pattern.search(text):
                 hints += " " + words
-        passages = self.policy_index.search(text, topics, k=3, hints=hints)
+        if any(t not in self.policies for t in topics):
+            # A topic the shop publishes no policy for (cash on delivery, instalments): a person answers it.
+            draft.final = self._ungrounded("policy", products)
+            return draft
+        asked = lang.normalize(text)
+        plain = " ".join(p.name for p in products)
+        passages = self.policy_index.search(asked, topics, k=3, hints=plain) or self.policy_index.search(
+            asked, topics, k=3, hints=hints
+        )
         if not passages:
             draft.final = self._ungrounded("policy", products)
             return draft

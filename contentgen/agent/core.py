@@ -372,14 +372,20 @@ class Agent(Answers, Intents):
         if rules.on_request and lang.has("human", text):
             return _Draft("handoff", final=Handoff("requested", self._say("handoff_requested")))
         feeling = self._emotion(text)
-        if rules.on_upset and (lang.has("upset", text) or (feeling.label == "angry" and feeling.handoff)):
+        # The model alone hands off only what it is sure of (its most likely label, at least even odds); the pack's
+        # cue words catch the rest.
+        sure = feeling.label != "neutral" and feeling.confidence >= 0.5 and not self._asks_only(text)
+        if rules.on_upset and (lang.has("upset", text) or (sure and feeling.label == "angry")):
             return _Draft("handoff", final=Handoff("upset", self._say("handoff_upset")))
-        complaint = lang.has("complaint", text) or (feeling.handoff and not self._asks_only(text))
+        complaint = lang.has("complaint", text) or sure
         if rules.on_complaint and complaint and not hypothetical:
             return _Draft("handoff", final=Handoff("complaint", self._say("handoff_complaint")))
         if lang.has("switch", text):
             self.memory.focus = []  # "换个问题", "forget that": a new topic
             self.memory.last_intent = None
+            text = lang.cues["switch"].sub(" ", text).strip(" ，,.。;；!！")
+            if not text:
+                return _Draft("small_talk", final=Refusal("empty", self._say("clarify"), "small_talk"))
         if self._high_value_tier(text, customer):
             return _Draft("handoff", final=Handoff("high_value", self._say("handoff_high_value")))
         chat = self._small_talk(text)
@@ -524,7 +530,10 @@ class Agent(Answers, Intents):
             draft = self._info(text, products)
         draft.retrieved = retrieved
         draft.focus = draft.focus or list(draft.products[:3])
-        if injected and ((draft.final is not None and draft.final.kind == "refusal") or not draft.sentences):
+        asks_nothing = not facets and intent == "product_info" and not lang.has("general", text)
+        if injected and (
+            (draft.final is not None and draft.final.kind == "refusal") or not draft.sentences or asks_nothing
+        ):
             # What is left of a message that tried to instruct the agent asks nothing it can answer.
             draft.final = self._refuse("injection", "injection")
         if self.provider is not None and draft.final is None and not draft.chat:
@@ -561,6 +570,8 @@ class Agent(Answers, Intents):
         whole catalog; and how the answer names that scope."""
         category = self._loose_category(text)
         zh = self.locale == "zh-CN"
+        if len(named) >= 2:
+            return list(named), ("这几款里" if zh else "of these ")
         if category is not None:
             pool = self.products([p.sku for p in self.lexicon.values() if p.category == category])
             if not pool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import random
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -102,11 +103,19 @@ def _normal(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+def _cue_pattern(words: list[str]) -> re.Pattern[str]:
+    """Latin words whole ("hell" is not in "hello"), Chinese ones anywhere."""
+    parts = [rf"\b{re.escape(w.lower())}\b" if w[:1].isascii() else re.escape(w) for w in words]
+    return re.compile("|".join(parts))
+
+
 class _Cues:
     """Hit counts of the lexicon's cue words per label (a scikit-learn transformer)."""
 
     def __init__(self, lexicon: _Lexicon) -> None:
         self.lexicon = lexicon
+        self._angry = _cue_pattern(lexicon.angry)
+        self._negative = _cue_pattern(lexicon.negative)
 
     def fit(self, texts: list[str], labels: object = None) -> _Cues:
         return self
@@ -115,8 +124,8 @@ class _Cues:
         out = []
         for text in texts:
             lowered = _normal(text)
-            angry = sum(w.lower() in lowered for w in self.lexicon.angry)
-            negative = sum(w.lower() in lowered for w in self.lexicon.negative)
+            angry = len(self._angry.findall(lowered))
+            negative = len(self._negative.findall(lowered))
             out.append([min(angry, 3) / 3, min(negative, 3) / 3, float(angry > 0), float(negative > 0)])
         return out
 

@@ -218,6 +218,13 @@ class Intents:
         asks = any(lang.has(c, text) for c in ("price", "stock", "compare", "recommend", "general", "ingredients"))
         asks = asks or any(p.search(text) for _, p in lang.attributes) or self._superlative(text) is not None
         asks = asks or self._names_product(text)
+        asks = asks or any(lang.has(c, text) for c in ("identity", "greeting", "thanks", "out_of_scope", "order_status"))
+        question = re.search(
+            r"[?？吗呢]\s*$|多久|几天|怎么|什么|哪|多少|能不能|可不可以|^\s*(how|what|when|where|which|can|could|do|does|is|are|will|would)\b",
+            text,
+            re.IGNORECASE,
+        )
+        asks = asks or (bool(question) and any(p.search(text) for p in lang.policy_cues.values()))
         return asks and not lang.has("complaint", text)
 
     def _question_terms(self, text: str, products: Sequence[Product]) -> set[str]:

@@ -66,6 +66,10 @@ class FuzzyNames:
         self.products = {p.sku: p for p in products}
         self.categories = {c.lower() for c in categories}
         names = [core_name(p.name).lower() for p in self.products.values()]
+        # A stretch of a name that many records use ("敏感肌" in 适用肤质) says nothing about which product is meant.
+        self._texts = [
+            " ".join([p.name, p.description, *p.attributes.values(), *p.tags]).lower() for p in self.products.values()
+        ]
         self._df: Counter[str] = Counter(w for n in names for w in set(_WORD.findall(n)))
         self._names = names
 
@@ -90,7 +94,12 @@ class FuzzyNames:
                     found = False
                     for start in range(size - length + 1):
                         stretch = run[start : start + length]
-                        if stretch in name and stretch not in self.categories and self._shared(stretch) == 1:
+                        if (
+                            stretch in name
+                            and stretch not in self.categories
+                            and self._shared(stretch) == 1
+                            and sum(stretch in t for t in self._texts) <= 3
+                        ):
                             best = max(best, min(100.0, 70.0 + 6.0 * length))
                             found = True
                             break
