@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from contentgen.agent.draft import Draft, sentence_end, strip_end, within
+from contentgen.agent.policies import Passage
 from contentgen.agent.text import name_tokens, split_sentences, terms
 from contentgen.catalog.filters import parse_filters
 from contentgen.domain.product import Product
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from contentgen.agent.lang import Language
     from contentgen.agent.memory import Memory
     from contentgen.agent.outcomes import Handoff, Intent, Refusal
-    from contentgen.agent.policies import Passage, PolicyIndex
+    from contentgen.agent.policies import PolicyIndex
     from contentgen.agent.text import NameMatcher
     from contentgen.catalog.types import Filters, Retriever, SearchResult
     from contentgen.domain.brand import BrandKit
@@ -275,10 +276,17 @@ class Answers:
             draft.final = self._ungrounded("policy", products)
             return draft
         asked = lang.normalize(text)
-        plain = " ".join(p.name for p in products)
-        passages = self.policy_index.search(asked, topics, k=3, hints=plain) or self.policy_index.search(
-            asked, topics, k=3, hints=hints
-        )
+        passages = self.policy_index.search(asked, topics, k=3, hints=hints)
+        # The query expansions help a vague question; when the question's own words fit another passage better
+        # ("新疆几天能到": the row for 新疆, not a rule that merely says 小时), that passage answers it.
+        plain = self.policy_index.search(asked, topics, k=3, hints=" ".join(p.name for p in products))
+        own = terms(asked, lang.stopwords)
+
+        def fit(found: list[Passage]) -> int:
+            return len(own & terms(lang.normalize(found[0].text), lang.stopwords)) if found else -1
+
+        if fit(plain) > fit(passages):
+            passages = plain
         if not passages:
             draft.final = self._ungrounded("policy", products)
             return draft

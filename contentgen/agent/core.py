@@ -465,7 +465,7 @@ class Agent(Answers, Intents):
         result = self._search(text, self.definition.retrieval.k)
         hits = [h.product for h in result.hits]
         named = self._named(text, hits)
-        if not named:
+        if not named and not self.memory.resolve(text, lang):
             fuzzy = self.fuzzy.best(text)  # typos, shortened names, one distinctive word
             if fuzzy is not None:
                 named = self.products([fuzzy[0].sku])
@@ -517,7 +517,7 @@ class Agent(Answers, Intents):
         elif (variant := self._missing_variant(text, products[0], self._siblings(text, products[:1], every=True))):
             draft = variant
         elif (
-            len(facets) >= 2
+            (len(facets) >= 2 and self._best_faq(self._question_terms(text, products), products[0]) is None)
             or (len(products) >= 2 and facets and intent in {"price", "stock"})
             or self._lacks(text, products[0], facets)
         ):

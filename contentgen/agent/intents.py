@@ -104,7 +104,10 @@ class Intents:
             or lang.has("stock", text)
         )
         # Several policy words ("金穗会员生日有什么礼物") outweigh a recommendation cue (礼物).
-        policy_words = sum(len(lang.policy_cues[t].findall(text)) for t in topics)
+        # A phrase ("gift message") counts by its words.
+        policy_words = sum(
+            max(1, len(m.group(0).split())) for t in topics for m in lang.policy_cues[t].finditer(text)
+        )
         if lang.has("recommend", text) and not asks_named and policy_words < 2:
             return "recommend"
         if lang.has("compare", text) and not products:
