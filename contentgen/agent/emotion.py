@@ -23,7 +23,7 @@ from contentgen.domain.common import Model
 from contentgen.io import load_model
 
 if TYPE_CHECKING:
-    from sklearn.pipeline import Pipeline
+    from sklearn.pipeline import Pipeline  # type: ignore[import-untyped]
 
 __all__ = ["EMOTION_DATA", "Emotion", "EmotionReport", "classify", "evaluate", "load_messages"]
 
@@ -134,8 +134,8 @@ class _Cues:
 
 
 def _train(rows: list[tuple[str, Label, str]], path: Path = EMOTION_DATA) -> Pipeline:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
     from sklearn.pipeline import make_pipeline, make_union
 
     features = make_union(
@@ -185,7 +185,7 @@ def evaluate(
 ) -> EmotionReport:
     """Train on part of the labelled messages and score the held-out rest: macro-F1 of the labels, and hand-off
     recall/precision of the decision (the calibrated threshold, or'ed with `cues`, e.g. the agent's own cue words)."""
-    from sklearn.metrics import f1_score
+    from sklearn.metrics import f1_score  # type: ignore[import-untyped]
 
     train, test = _split(load_messages(path), share, seed)
     model = _train(train, path)

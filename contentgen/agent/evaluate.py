@@ -243,11 +243,10 @@ def _host_item(agent: Agent, item: EvalItem) -> ItemResult:
     from contentgen.agent.host import Host
 
     host = Host(agent)
-    if item.screen:
-        agent.memory.focus = agent.products([item.screen])
     with _captured_logs() as records:
         started = time.perf_counter()
-        lines = list(host.answer_comments(item.comments, on_screen=(agent.products([item.screen]) or [None])[0] if item.screen else None))
+        screen = agent.products([item.screen]) if item.screen else []
+        lines = list(host.answer_comments(item.comments, on_screen=screen[0] if screen else None))
         ms = (time.perf_counter() - started) * 1000
     spoken = "\n".join(line.text for line in lines)
     lowered = spoken.lower()

@@ -39,7 +39,7 @@ LineKind = Literal[
     "summary",
     "closing",
 ]
-Reason = Literal["spam", "injection", "insult", "banned", "duplicate", "question"]
+Reason = Literal["spam", "personal", "injection", "insult", "banned", "duplicate", "question"]
 log = logging.getLogger("contentgen.agent.host")
 _PURCHASE = ("price", "stock", "compare", "recommend")
 _PUNCT = re.compile(r"[\s\W_]+")
@@ -98,8 +98,10 @@ class Host:
         """Why a comment must not be read aloud, or None when it may."""
         lang = self.agent.language
         lowered = text.lower()
-        if lang.has("spam", text) or self.agent.masker.found(text):
+        if lang.has("spam", text):
             return "spam"
+        if self.agent.masker.found(text):
+            return "personal"  # a phone number or card read out on a live stream is never the viewer's wish
         if lang.has("injection", text):
             return "injection"
         if lang.has("insult", text):

@@ -58,7 +58,6 @@ class Intents:
         def _stated(self, text: str) -> Filters: ...
         def _best_faq(self, wanted: set[str], product: Product) -> str | None: ...
         def _field(self, text: str, product: Product) -> tuple[str, str] | None: ...
-        def _names_product(self, text: str) -> bool: ...
 
     def _small_talk(self, text: str) -> str | None:
         lang = self.language
@@ -105,9 +104,7 @@ class Intents:
         )
         # Several policy words ("金穗会员生日有什么礼物") outweigh a recommendation cue (礼物).
         # A phrase ("gift message") counts by its words.
-        policy_words = sum(
-            max(1, len(m.group(0).split())) for t in topics for m in lang.policy_cues[t].finditer(text)
-        )
+        policy_words = sum(max(1, len(m.group(0).split())) for t in topics for m in lang.policy_cues[t].finditer(text))
         if lang.has("recommend", text) and not asks_named and policy_words < 2:
             return "recommend"
         if lang.has("compare", text) and not products:
@@ -221,7 +218,9 @@ class Intents:
         asks = any(lang.has(c, text) for c in ("price", "stock", "compare", "recommend", "general", "ingredients"))
         asks = asks or any(p.search(text) for _, p in lang.attributes) or self._superlative(text) is not None
         asks = asks or self._names_product(text)
-        asks = asks or any(lang.has(c, text) for c in ("identity", "greeting", "thanks", "out_of_scope", "order_status"))
+        asks = asks or any(
+            lang.has(c, text) for c in ("identity", "greeting", "thanks", "out_of_scope", "order_status")
+        )
         question = re.search(
             r"[?？吗呢]\s*$|多久|几天|怎么|什么|哪|多少|能不能|可不可以|^\s*(how|what|when|where|which|can|could|do|does|is|are|will|would)\b",
             text,

@@ -27,7 +27,30 @@ CJK_RATIO = 80.0
 _WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _COMMON_EN = frozenset(
-    ["the", "and", "with", "for", "set", "tea", "teas", "green", "black", "white", "oolong", "matcha", "cold", "brew", "gift", "pack", "tin", "box", "of", "in", "a", "an"]
+    [
+        "the",
+        "and",
+        "with",
+        "for",
+        "set",
+        "tea",
+        "teas",
+        "green",
+        "black",
+        "white",
+        "oolong",
+        "matcha",
+        "cold",
+        "brew",
+        "gift",
+        "pack",
+        "tin",
+        "box",
+        "of",
+        "in",
+        "a",
+        "an",
+    ]
 )
 
 

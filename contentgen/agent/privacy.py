@@ -117,7 +117,10 @@ _US_ADDRESS = (
 
 _SECRET = r"(?:cvv2?|cvc2?|cid|csc|card security code|security code|安全码|验证码|cvv码)"
 _PASSPORT = r"(?:passport(?:\s*(?:number|no\.?|#))?|护照(?:号码|号)?)"
-_ACCOUNT = r"(?:account(?:\s*(?:number|no\.?|#))?|acct|card(?:\s*(?:number|no\.?|#))?|卡号|账号|帐号|账户|银行卡|iban|routing)"
+_ACCOUNT = (
+    r"(?:account(?:\s*(?:number|no\.?|#))?|acct|card(?:\s*(?:number|no\.?|#))?"
+    r"|卡号|账号|帐号|账户|银行卡|iban|routing)"
+)
 _SSN_WORDS = r"(?:ssn|social security(?:\s*(?:number|no\.?|#))?|社会安全号)"
 
 _RULES = (

@@ -62,7 +62,9 @@ def agent(
     min_intent: Annotated[float, typer.Option(help="Fail below this intent accuracy.")] = 0.9,
     min_answer: Annotated[float, typer.Option(help="Fail below this answer accuracy.")] = 0.9,
     json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
-    blind: Annotated[bool, typer.Option(help="Also run the blind batch (eval/blind/); --no-blind while tuning.")] = True,
+    blind: Annotated[
+        bool, typer.Option(help="Also run the blind batch (eval/blind/); --no-blind while tuning.")
+    ] = True,
 ) -> None:
     """Recall@k, MRR, intent and answer accuracy, refusal and hand-off precision/recall, unverified claims."""
     from contentgen.agent import load_agent
