@@ -9,6 +9,7 @@ The fuzzy thresholds are calibrated on the agent's labelled sets (`calibrate_nam
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -130,7 +131,7 @@ class FuzzyNames:
                         break
             return best
         words = _WORD.findall(lowered)
-        pairs = [a + b for a, b in zip(words, words[1:], strict=False)]
+        pairs = [a + b for a, b in itertools.pairwise(words)]
         for token in set(_WORD.findall(name)):
             if len(token) < 5 or token in _COMMON_EN or self._df[token] != 1:
                 continue
