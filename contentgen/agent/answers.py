@@ -344,7 +344,8 @@ class Answers:
         winners = [p for v, p in valued if v[0] == best][:3]
         shown = valued[: max(3, len(winners))]
         items = self.language.separator.join(f"{self._item(p)}{self.language.colon}{v[1]}" for v, p in shown)
-        draft.say(self._say("superlative", scope=scope, label=label, items=items), *(p for _, p in shown))
+        lead = self._say("superlative", scope=scope, label=label, items=items)
+        draft.say(lead[:1].upper() + lead[1:], *(p for _, p in shown))
         draft.products = [p for _, p in shown]
         draft.focus = list(winners)
         for winner in winners:
@@ -359,6 +360,11 @@ class Answers:
         lang = self.language
         values = {"name": product.name, "sku": product.sku}
         fields = self._fields(product)
+        attributes = [keys for kind, keys in facets if kind == "attribute"]
+        # "how big is the tin": of two readings (capacity, net weight) the one the record has answers; a missing
+        # one is said only when the record has none of them.
+        if any(any(k in fields for k in keys) for keys in attributes):
+            facets = [f for f in facets if f[0] != "attribute" or any(k in fields for k in f[1])]
         for kind, keys in facets:
             if kind == "price":
                 if product.list_price is not None and product.list_price > product.price and product.in_stock:
