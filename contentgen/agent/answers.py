@@ -91,9 +91,7 @@ class Answers:
                     draft.say(sentence_end(restock, self.locale), p)
                 others = [h for h in hits if h.in_stock and h.category == p.category and h.sku != p.sku][:2]
                 if others:
-                    items = self.language.join(
-                        f"{o.name}（{o.sku}）" if self.locale == "zh-CN" else f"{o.name} ({o.sku})" for o in others
-                    )
+                    items = self.language.join(self._item(o) for o in others)
                     draft.products += others
                     draft.say(self._say("alternatives", items=items), *others)
             elif p.stock <= LOW_STOCK:
@@ -182,11 +180,7 @@ class Answers:
         lang = self.language
         draft = Draft("compare", products=list(products[:4]))
         asked = [key for keys, pattern in lang.attributes if pattern.search(text) for key in keys]
-        default = (
-            ["适用肤质", "功效", "防晒指数", "规格"]
-            if self.locale == "zh-CN"
-            else ["Caffeine", "Flavor notes", "Origin", "Size", "Material", "Capacity"]
-        )
+        default = lang.pack.compare_fields  # the fields a comparison shows when the question names none
         draft.say(self._say("compare_head", count=len(draft.products)), *draft.products, filler=True)
         for i, p in enumerate(draft.products, 1):
             fields = self._fields(p)
@@ -195,11 +189,7 @@ class Answers:
             price = (
                 p.money()
                 if p.list_price is None or p.list_price <= p.price
-                else (
-                    f"{p.money()}（划线价 {p.money(p.list_price)}）"
-                    if self.locale == "zh-CN"
-                    else f"{p.money()} (was {p.money(p.list_price)})"
-                )
+                else self._say("price_was", price=p.money(), list_price=p.money(p.list_price))
             )
             draft.say(
                 "\n" + self._say("compare_line", index=i, name=p.name, sku=p.sku, price=price, details=details), p

@@ -427,9 +427,7 @@ class Agent(Answers, Intents):
             draft.say(self._say("order_delivered", delivered=order.delivered.isoformat()), source=record)
         items = self.products(order.items)
         if items:
-            named = lang.join(
-                f"{p.name}（{p.sku}）" if self.locale == "zh-CN" else f"{p.name} ({p.sku})" for p in items
-            )
+            named = lang.join(self._item(p) for p in items)
             source = record + " " + " ".join(p.name for p in items)
             draft.say(self._say("order_items", items=named), *items, source=source)
             draft.products = draft.focus = items
