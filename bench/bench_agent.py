@@ -50,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             store = open_catalog(labelled.kit, settings=settings)
             store.ingest()
             agent = load_agent(labelled.agent, settings=settings, retriever=store)
-            questions = [item.turns for item in labelled.items]
+            questions = [item.turns for item in labelled.items if item.turns]  # host items have comments only
             for turns in questions[:5]:
                 agent.reset()
                 for turn in turns:

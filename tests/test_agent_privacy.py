@@ -58,8 +58,19 @@ def test_checksums() -> None:
     assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112")
     masker = Masker()
     assert masker.found("身份证 11010519491231002X") == ["id"]
-    # A wrong check digit is not a valid ID, but an 18-digit number is still someone's: masked all the same.
-    assert masker.found("身份证 110105194912310021") == ["card"]
+    # A wrong check digit is not a valid ID, but an ID-shaped number (a birth date inside) is still someone's ID.
+    assert masker.found("身份证 110105194912310021") == ["id"]
+    for text, kind in [
+        ("SSN 078-05-1120", "ssn"),
+        ("social security number 219 09 9999", "ssn"),
+        ("cvv 737", "security code"),
+        ("安全码是456", "security code"),
+        ("passport number 123456789", "passport"),
+        ("护照号E12345678", "passport"),
+        ("account number 0012345678901", "account"),
+        ("退款账户 987654321012", "account"),
+    ]:
+        assert masker.found(text) == [kind], text
     assert "110105194912310021" not in mask("身份证 110105194912310021")
 
 

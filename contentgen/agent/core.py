@@ -20,17 +20,23 @@ import logging
 import re
 import time
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from contentgen.agent.answers import Answers
 from contentgen.agent.definition import AgentDefinition
+from contentgen.agent.draft import Customer
+from contentgen.agent.draft import Draft as _Draft
+from contentgen.agent.draft import unique as _unique
+from contentgen.agent.intents import Intents
 from contentgen.agent.lang import Language, load_language
 from contentgen.agent.memory import Memory, Turn
+from contentgen.agent.names import FuzzyNames, normalize_text
 from contentgen.agent.outcomes import Answer, Handoff, Intent, Outcome, Refusal
-from contentgen.agent.policies import Passage, PolicyIndex
+from contentgen.agent.policies import PolicyIndex
 from contentgen.agent.privacy import Masker
-from contentgen.agent.text import NameMatcher, SentenceBuffer, has_cjk, name_tokens, skus_in, split_sentences, terms
+from contentgen.agent.text import NameMatcher, SentenceBuffer, has_cjk, name_tokens, skus_in, split_sentences
 from contentgen.agent.tools import OrderLookup, build_tools
 from contentgen.agent.verify import Verifier
 from contentgen.catalog.filters import parse_filters
@@ -41,54 +47,15 @@ from contentgen.errors import ContentgenError, NotFoundError
 from contentgen.io import write_text_atomic
 
 if TYPE_CHECKING:
-    from contentgen.providers.base import TextProvider, TextRequest
+    from contentgen.providers.base import TextProvider
 
 __all__ = ["Agent", "AnswerStream", "Customer"]
 
 log = logging.getLogger("contentgen.agent")
 
 _CITATION = re.compile(r"\s*[\[【]\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*[\]】]")
-_QUANTITY = re.compile(
-    r"(?<![\w.$¥])(\d{1,5}|[一二两三四五六七八九十百千]+)\s*(?=[套件瓶支盒个份罐箱台只]|\s+[A-Za-z])"
-)
-_QUANTITY_UNIT = re.compile(r"\d+\s*[套件瓶支盒个份罐箱台只]")
 _PRODUCT_INTENTS: frozenset[Intent] = frozenset({"price", "stock", "product_info", "compare"})
 
-
-@dataclass(frozen=True)
-class Customer:
-    """What the calling system knows about the customer (never sent to a model): their membership tier."""
-
-    tier: str | None = None
-
-
-@dataclass
-class _Draft:
-    """What the agent will say before verification."""
-
-    intent: Intent
-    products: list[Product] = field(default_factory=list)  # every record the answer may cite
-    focus: list[Product] = field(default_factory=list)  # what it is about: "it" in the next question
-    retrieved: list[str] = field(default_factory=list)
-    sentences: list[_Sentence] = field(default_factory=list)
-    final: Refusal | Handoff | None = None
-    policies: tuple[str, ...] = ()
-    request: TextRequest | None = None
-    chat: bool = False  # small talk: no claims to verify
-
-    def say(self, text: str, *about: Product, filler: bool = False, source: str | None = None) -> None:
-        self.sentences.append(_Sentence(text, about, filler, source))
-
-
-@dataclass(frozen=True)
-class _Sentence:
-    """A drafted sentence: the products it is about, whether it says nothing by itself (a heading), and the source
-    it quotes word for word (a policy passage, a tool's record), checked against instead of the fact sheet."""
-
-    text: str
-    about: tuple[Product, ...] = ()
-    filler: bool = False
-    source: str | None = None
 
 
 class AnswerStream(Iterator[str]):
@@ -163,7 +130,7 @@ class _AsData:
         return "".join(s for s in split_sentences(text) if not self.language.has("injection", s)).strip()
 
 
-class Agent:
+class Agent(Answers, Intents):
     """A grounded shopping agent over a catalog (any `Retriever`, e.g. `open_catalog(kit)`)."""
 
     def __init__(
@@ -200,6 +167,7 @@ class Agent:
         # always uses the retriever's own record.
         self.lexicon = {p.sku: p for p in lexicon}
         self.names = NameMatcher(p.name for p in self.lexicon.values())
+        self.fuzzy = FuzzyNames(self.lexicon.values(), self.categories)
 
     # ---- public API --------------------------------------------------------------------------------
 
@@ -278,8 +246,8 @@ class Agent:
     def _run(self, question: str, customer: Customer | None) -> Generator[str, None, Outcome]:
         started = time.perf_counter()
         masked = self.masker.mask(question)
-        clean, injected = self._set_aside_instructions(masked)
-        draft = self._draft(question, clean, injected, customer)
+        clean, injected = self._set_aside_instructions(normalize_text(masked))
+        draft = self._draft(normalize_text(question), clean, injected, customer)
         outcome: Outcome
         if draft.final is not None:
             outcome = draft.final
@@ -398,13 +366,26 @@ class Agent:
             if injected:
                 return _Draft("injection", final=self._refuse("injection", "injection"))
             return _Draft("small_talk", final=Refusal("empty", self._say("clarify"), "small_talk"))
+        if not re.sub(r"[\W_]+", "", text):  # "？？？": nothing asked yet
+            return _Draft("small_talk", final=Refusal("empty", self._say("clarify"), "small_talk"))
         hypothetical = lang.has("hypothetical", text)
         if rules.on_request and lang.has("human", text):
             return _Draft("handoff", final=Handoff("requested", self._say("handoff_requested")))
-        if rules.on_upset and lang.has("upset", text):
+        feeling = self._emotion(text)
+        # The model alone hands off only what it is sure of (its most likely label, at least even odds); the pack's
+        # cue words catch the rest.
+        sure = feeling.label != "neutral" and feeling.confidence >= 0.5 and not self._asks_only(text)
+        if rules.on_upset and (lang.has("upset", text) or (sure and feeling.label == "angry")):
             return _Draft("handoff", final=Handoff("upset", self._say("handoff_upset")))
-        if rules.on_complaint and lang.has("complaint", text) and not hypothetical:
+        complaint = lang.has("complaint", text) or sure
+        if rules.on_complaint and complaint and not hypothetical:
             return _Draft("handoff", final=Handoff("complaint", self._say("handoff_complaint")))
+        if lang.has("switch", text):
+            self.memory.focus = []  # "换个问题", "forget that": a new topic
+            self.memory.last_intent = None
+            text = lang.cues["switch"].sub(" ", text).strip(" ，,.。;；!！")
+            if not text:
+                return _Draft("small_talk", final=Refusal("empty", self._say("clarify"), "small_talk"))
         if self._high_value_tier(text, customer):
             return _Draft("handoff", final=Handoff("high_value", self._say("handoff_high_value")))
         chat = self._small_talk(text)
@@ -420,34 +401,6 @@ class Agent:
         if lang.has("out_of_scope", text) and not self._names_product(text):
             return _Draft("out_of_scope", final=self._refuse("out_of_scope", "out_of_scope"))
         return self._about_products(text, injected)
-
-    def _small_talk(self, text: str) -> str | None:
-        lang = self.language
-        if lang.has("greeting", text):
-            return "greeting"
-        business = any(lang.has(c, text) for c in ("price", "stock", "compare", "recommend", "order_status"))
-        if business or any(lang.policy_cues[p].search(text) for p in lang.policy_cues):
-            return None
-        bare = re.sub(r"[\s\W_]+", "", text)
-        if len(bare) > (14 if has_cjk(text) else 40):
-            return None
-        for kind in ("identity", "thanks", "bye"):
-            if lang.has(kind, text):
-                return kind
-        return None
-
-    def _high_value_tier(self, text: str, customer: Customer | None) -> bool:
-        tiers = self.definition.handoff.high_value.tiers
-        if not tiers:
-            return False
-        if customer is not None and customer.tier in tiers:
-            return True
-        # Said of oneself ("我是金穗会员", "I'm a Full Pot member"), not a question about the tier.
-        claims = self.language.cues["member_self"]
-        return any(re.search(rf"(?:{claims.pattern}).{{0,8}}{re.escape(t)}", text, re.IGNORECASE) for t in tiers)
-
-    def _names_product(self, text: str) -> bool:
-        return bool(skus_in(text)) or bool(self.names.mentions(text, self.memory.focus))
 
     # ---- orders ----------------------------------------------------------------------------------
 
@@ -474,9 +427,7 @@ class Agent:
             draft.say(self._say("order_delivered", delivered=order.delivered.isoformat()), source=record)
         items = self.products(order.items)
         if items:
-            named = lang.join(
-                f"{p.name}（{p.sku}）" if self.locale == "zh-CN" else f"{p.name} ({p.sku})" for p in items
-            )
+            named = lang.join(self._item(p) for p in items)
             source = record + " " + " ".join(p.name for p in items)
             draft.say(self._say("order_items", items=named), *items, source=source)
             draft.products = draft.focus = items
@@ -512,6 +463,11 @@ class Agent:
         result = self._search(text, self.definition.retrieval.k)
         hits = [h.product for h in result.hits]
         named = self._named(text, hits)
+        if not named and not self.memory.resolve(text, lang):
+            fuzzy = self.fuzzy.best(text)  # typos, shortened names, one distinctive word
+            if fuzzy is not None:
+                named = self.products([fuzzy[0].sku])
+        named += [s for s in self._siblings(text, named) if s.sku not in {p.sku for p in named}]
         referred = [] if named else self.memory.resolve(text, lang, elliptical=not self._question_terms(text, []))
         if not named and not referred:
             referred = self._about_focus(text)
@@ -534,7 +490,12 @@ class Agent:
             return _Draft(
                 "handoff", retrieved=retrieved, final=Handoff("high_value", self._say("handoff_high_value"), "handoff")
             )
-        if intent == "policy":
+        superlative = self._superlative(text)
+        facets = self._facets(text)
+        if superlative is not None and intent not in {"policy"} and (len(named) != 1):
+            pool, scope = self._superlative_pool(text, named, referred)
+            draft = self._superlative_draft(superlative, pool, scope, facets)
+        elif intent == "policy":
             draft = self._policy(text, topics, products)
         elif intent == "recommend":
             draft = self._recommend(text, result, products)
@@ -551,6 +512,14 @@ class Agent:
             return _Draft(intent, retrieved=retrieved, final=self._refuse("not_in_catalog", intent))
         elif intent == "compare":
             draft = self._compare(text, products)
+        elif (variant := self._missing_variant(text, products[0], self._siblings(text, products[:1], every=True))):
+            draft = variant
+        elif (
+            (len(facets) >= 2 and self._best_faq(self._question_terms(text, products), products[0]) is None)
+            or (len(products) >= 2 and facets and intent in {"price", "stock"})
+            or self._lacks(text, products[0], facets)
+        ):
+            draft = self._multi(products, facets)
         elif intent == "price":
             draft = self._price(products)
         elif intent == "stock":
@@ -559,12 +528,59 @@ class Agent:
             draft = self._info(text, products)
         draft.retrieved = retrieved
         draft.focus = draft.focus or list(draft.products[:3])
-        if injected and ((draft.final is not None and draft.final.kind == "refusal") or not draft.sentences):
+        asks_nothing = not facets and intent == "product_info" and not lang.has("general", text)
+        if injected and (
+            (draft.final is not None and draft.final.kind == "refusal") or not draft.sentences or asks_nothing
+        ):
             # What is left of a message that tried to instruct the agent asks nothing it can answer.
             draft.final = self._refuse("injection", "injection")
         if self.provider is not None and draft.final is None and not draft.chat:
             self._to_model(draft, text, result, products)
         return draft
+
+    def _siblings(self, text: str, named: Sequence[Product], *, every: bool = False) -> list[Product]:
+        """Other sizes of a named product ("正装和旅行装", "替换装"): catalog products whose name is the named one's
+        plus a word, when the message says that word (or always, with `every`)."""
+        found: list[Product] = []
+        for product in named:
+            base = product.name.split(" ")[0] if " " in product.name and has_cjk(product.name) else product.name
+            for other in self.lexicon.values():
+                if other.sku == product.sku or other.sku in {p.sku for p in named}:
+                    continue
+                other_base = other.name.split(" ")[0] if has_cjk(other.name) else other.name
+                if other_base != base or other.name == product.name:
+                    continue
+                extra = other.name[len(base) :].strip() or product.name[len(base) :].strip()
+                if every or (extra and extra in text):
+                    found += self.products([other.sku])
+        return found
+
+    def _lacks(self, text: str, product: Product, facets: Sequence[tuple[str, list[str]]]) -> bool:
+        """Whether the message asks for an attribute the record does not have (and no FAQ answers it)."""
+        fields = self._fields(product)
+        missing = any(kind == "attribute" and not any(k in fields for k in keys) for kind, keys in facets)
+        return missing and self._best_faq(self._question_terms(text, [product]), product) is None
+
+    def _superlative_pool(
+        self, text: str, named: Sequence[Product], referred: Sequence[Product]
+    ) -> tuple[list[Product], str]:
+        """What a superlative ranks: the named category's products, else the products just talked about, else the
+        whole catalog; and how the answer names that scope."""
+        category = self._loose_category(text)
+        zh = self.locale == "zh-CN"
+        if len(named) >= 2:
+            return list(named), ("这几款里" if zh else "of these ")
+        if category is not None:
+            pool = self.products([p.sku for p in self.lexicon.values() if p.category == category])
+            if not pool:
+                pool = [h.product for h in self.retriever.search(category, 50, filters=Filters(category=category)).hits]
+            return pool, (f"{category}里" if zh else f"{category.lower().rstrip('s')} ")
+        if len(named) >= 2:
+            return list(named), ("这几款里" if zh else "of these ")
+        focus = list(referred) if len(referred) >= 2 else list(self.memory.focus)
+        if len(focus) >= 2:
+            return focus, ("这几款里" if zh else "of these ")
+        return self.products(list(self.lexicon)), ""
 
     def _named(self, text: str, hits: Sequence[Product]) -> list[Product]:
         named: list[Product] = []
@@ -604,301 +620,6 @@ class Agent:
         strength = self.names.strength(text, top)
         rare = [t for t in name_tokens(top.name) if t in text.lower() and len(t) >= 2]
         return top if strength >= 0.34 and rare else None
-
-    def _intent(
-        self, text: str, named: Sequence[Product], referred: Sequence[Product], topics: Sequence[str]
-    ) -> Intent:
-        lang = self.language
-        products = named or referred
-        alias = any(pattern.search(text) for _, pattern in lang.attributes)
-        if lang.has("compare", text) and len(products) >= 2:
-            return "compare"
-        asks_named = named and (
-            alias
-            or lang.has("ingredients", text)
-            or lang.has("general", text)
-            or lang.has("price", text)
-            or lang.has("stock", text)
-        )
-        # Several policy words ("金穗会员生日有什么礼物") outweigh a recommendation cue (礼物).
-        policy_words = sum(len(lang.policy_cues[t].findall(text)) for t in topics)
-        if lang.has("recommend", text) and not asks_named and policy_words < 2:
-            return "recommend"
-        if lang.has("compare", text) and not products:
-            return "recommend"
-        if topics and not (products and alias):
-            return "policy"
-        if not products and not lang.has("stock", text) and self._browses(text):
-            return "recommend"
-        if lang.has("price", text) and (lang.has("money", text) or not alias):
-            return "price"
-        if lang.has("stock", text):
-            return "stock"
-        if referred and not named and self.memory.last_intent in {"price", "stock"} and not self._asks_fact(text):
-            return self.memory.last_intent
-        return "product_info"
-
-    def _browses(self, text: str) -> bool:
-        """Whether a question that names no product asks for products of a catalog category or price range
-        ("200元以内的面霜", "敏感肌适合哪款洁面", "what's a good oolong"): a choice among products, not a fact."""
-        return bool(self._stated(text))
-
-    def _asks_fact(self, text: str) -> bool:
-        lang = self.language
-        return (
-            any(pattern.search(text) for _, pattern in lang.attributes)
-            or lang.has("ingredients", text)
-            or lang.has("general", text)
-            or bool(self._question_terms(text, []))
-        )
-
-    def _quantity(self, text: str) -> int | None:
-        if not self.language.has("bulk", text):
-            return None
-        from contentgen.compliance.grounding import parse_number
-
-        counts = [parse_number(m.group(1)) for m in _QUANTITY.finditer(text)]
-        values = [int(c) for c in counts if c is not None and c > 1]
-        return max(values) if values else None
-
-    def _question_terms(self, text: str, products: Sequence[Product]) -> set[str]:
-        """What the question asks about, without the product names and the agent's own cue words."""
-        lowered = text.lower()
-        blank: set[int] = set()  # every character inside a product's name or SKU, blanked at once
-        for product in products:
-            for token in (*name_tokens(product.name), product.sku.lower()):
-                start = lowered.find(token)
-                while start >= 0:
-                    blank.update(range(start, start + len(token)))
-                    start = lowered.find(token, start + 1)
-        lowered = "".join(" " if i in blank else c for i, c in enumerate(lowered))
-        lowered = _QUANTITY_UNIT.sub(" ", lowered)  # "买5瓶" says how many, not what about
-        for cue in ("price", "stock", "general", "pronoun", "followup", "hypothetical", "bulk"):
-            lowered = self.language.cues[cue].sub(" ", lowered)
-        return terms(self.language.normalize(lowered), self.language.stopwords)
-
-    # ---- answers by intent -------------------------------------------------------------------------
-
-    def _price(self, products: Sequence[Product]) -> _Draft:
-        draft = _Draft("price", products=list(products))
-        for p in products[:3]:
-            values = {"name": p.name, "sku": p.sku, "price": p.money()}
-            if not p.in_stock:
-                draft.say(self._say("price_sold_out", **values), p)
-            elif p.list_price is not None and p.list_price > p.price:
-                draft.say(self._say("price_sale", list_price=p.money(p.list_price), **values), p)
-            else:
-                draft.say(self._say("price", **values), p)
-        return draft
-
-    def _stock(self, products: Sequence[Product], hits: Sequence[Product]) -> _Draft:
-        from contentgen.compliance.grounding import LOW_STOCK
-
-        draft = _Draft("stock", products=list(products), focus=list(products[:3]))
-        for p in products[:3]:
-            if not p.in_stock:
-                draft.say(self._say("stock_out", name=p.name, sku=p.sku), p)
-                restock = next((f.answer for f in p.faqs if self.language.has("stock", f.question)), None)
-                if restock:
-                    draft.say(_sentence_end(restock, self.locale), p)
-                others = [h for h in hits if h.in_stock and h.category == p.category and h.sku != p.sku][:2]
-                if others:
-                    items = self.language.join(
-                        f"{o.name}（{o.sku}）" if self.locale == "zh-CN" else f"{o.name} ({o.sku})" for o in others
-                    )
-                    draft.products += others
-                    draft.say(self._say("alternatives", items=items), *others)
-            elif p.stock <= LOW_STOCK:
-                draft.say(self._say("stock_low", name=p.name, sku=p.sku, stock=p.stock), p)
-            else:
-                draft.say(self._say("stock_in", name=p.name, sku=p.sku), p)
-        return draft
-
-    def _fields(self, product: Product) -> dict[str, str]:
-        return {**product.attributes, **product.specs}
-
-    def _info(self, text: str, products: Sequence[Product]) -> _Draft:
-        """Product facts: an FAQ, the field the question names, a matching sentence, the ingredients, a summary."""
-        draft = _Draft("product_info", products=list(products))
-        lang = self.language
-        wanted = self._question_terms(text, products)
-        for product in products[:3]:
-            values = {"name": product.name, "sku": product.sku}
-            faq = self._best_faq(wanted, product)
-            if faq is not None:
-                draft.say(self._say("faq", answer=_sentence_end(faq, self.locale), **values), product)
-                continue
-            field_answer = self._field(text, product)
-            if field_answer is not None:
-                key, value = field_answer
-                draft.say(self._say("fact", key=key, value=value, **values), product)
-                continue
-            line = self._best_line(wanted, product)
-            if line is not None and not lang.has("general", text):
-                draft.say(self._say("faq", answer=_sentence_end(line, self.locale), **values), product)
-                continue
-            if lang.has("ingredients", text) and product.ingredients:
-                draft.say(self._say("ingredients", items=lang.join(product.ingredients), **values), product)
-                continue
-            if lang.has("general", text) or not wanted:
-                draft.say(
-                    self._say(
-                        "summary",
-                        price=product.money(),
-                        description=_sentence_end(product.description, self.locale),
-                        **values,
-                    ),
-                    product,
-                )
-                if product.selling_points:
-                    draft.say(self._say("points", items=lang.join(product.selling_points[:3])), product)
-        return draft
-
-    def _best_faq(self, wanted: set[str], product: Product) -> str | None:
-        best, answer = 0.0, None
-        for faq in product.faqs:
-            asked = terms(self.language.normalize(faq.question), self.language.stopwords) - name_tokens(product.name)
-            if not asked:
-                continue
-            shared = wanted & asked
-            score = len(shared) / len(asked | wanted) if wanted else 0.0
-            if shared and score > best:
-                best, answer = score, faq.answer
-        return answer if best >= 0.34 else None
-
-    def _field(self, text: str, product: Product) -> tuple[str, str] | None:
-        fields = self._fields(product)
-        for keys, pattern in self.language.attributes:
-            if not pattern.search(text):
-                continue
-            for key in keys:
-                if key in fields:
-                    return key, fields[key]
-        return None
-
-    def _best_line(self, wanted: set[str], product: Product) -> str | None:
-        if not wanted:
-            return None
-        lines = [*product.selling_points, *split_sentences(product.description)]
-        lines += [f"{k}{self.language.colon}{v}" for k, v in self._fields(product).items()]
-        best, found = 0.0, None
-        for line in lines:
-            have = terms(self.language.normalize(line), self.language.stopwords)
-            shared = wanted & have
-            score = len(shared) / len(wanted)
-            if shared and score > best:
-                best, found = score, line.strip()
-        return found if best >= 0.5 else None
-
-    def _compare(self, text: str, products: Sequence[Product]) -> _Draft:
-        lang = self.language
-        draft = _Draft("compare", products=list(products[:4]))
-        asked = [key for keys, pattern in lang.attributes if pattern.search(text) for key in keys]
-        default = (
-            ["适用肤质", "功效", "防晒指数", "规格"]
-            if self.locale == "zh-CN"
-            else ["Caffeine", "Flavor notes", "Origin", "Size", "Material", "Capacity"]
-        )
-        draft.say(self._say("compare_head", count=len(draft.products)), *draft.products, filler=True)
-        for i, p in enumerate(draft.products, 1):
-            fields = self._fields(p)
-            keys = [k for k in dict.fromkeys([*asked, *default]) if k in fields][:3]
-            details = lang.separator.join(f"{k}{lang.colon}{fields[k]}" for k in keys)
-            price = (
-                p.money()
-                if p.list_price is None or p.list_price <= p.price
-                else (
-                    f"{p.money()}（划线价 {p.money(p.list_price)}）"
-                    if self.locale == "zh-CN"
-                    else f"{p.money()} (was {p.money(p.list_price)})"
-                )
-            )
-            draft.say(
-                "\n" + self._say("compare_line", index=i, name=p.name, sku=p.sku, price=price, details=details), p
-            )
-        return draft
-
-    def _recommend(self, text: str, result: SearchResult, named: Sequence[Product]) -> _Draft:
-        lang = self.language
-        draft = _Draft("recommend")
-        _, unpriced = parse_filters(text, self.categories, self.locale)  # "200元以下" is a filter, not a fit
-        wanted = self._question_terms(unpriced, [])
-        for pattern, words in lang.expansions:
-            if pattern.search(text):
-                wanted |= terms(words, lang.stopwords)
-        texts = {
-            h.sku: terms(
-                " ".join(
-                    [
-                        h.product.name,
-                        h.product.category,
-                        *h.product.tags,
-                        *h.product.attributes.values(),
-                        h.product.description,
-                    ]
-                ),
-                lang.stopwords,
-            )
-            for h in result.hits
-        }
-        # Words most hits share ("tea" in a tea shop) say nothing about fit; a pick must share a rarer one.
-        common = {t for t in wanted if sum(t in have for have in texts.values()) > 0.8 * max(len(texts), 1)}
-        telling = wanted - common
-        fitting = [h.product for h in result.hits if h.product.in_stock and (not telling or telling & texts[h.sku])]
-        if not fitting and not named:
-            # Words no record shares ("for a beginner") cannot rank the picks; when the question states a category
-            # or price range, the products within it are the answer rather than a refusal.
-            stated = self._stated(text)
-            if stated:
-                fitting = [h.product for h in result.hits if h.product.in_stock and _within(h.product, stated)]
-        # Most shared words first: "敏感肌" fits a record for 敏感肌 better than one that says 敏感期暂停使用.
-        fitting.sort(key=lambda p: len(telling & texts[p.sku]), reverse=True)
-        picks = list({p.sku: p for p in named if p.in_stock}.values())
-        picks += [p for p in fitting if p.sku not in {x.sku for x in picks}]
-        picks = picks[: self.definition.retrieval.recommend]
-        if not picks:
-            draft.final = self._refuse("not_in_catalog", "recommend")
-            return draft
-        draft.products = picks
-        draft.say(self._say("recommend_head"), *picks, filler=True)
-        for i, p in enumerate(picks, 1):
-            line = self._say(
-                "recommend_line", index=i, name=p.name, sku=p.sku, price=p.money(), reason=self._reason(wanted, p)
-            )
-            draft.say("\n" + line, p)
-        return draft
-
-    def _reason(self, wanted: set[str], product: Product) -> str:
-        """Why a product fits: the record fields that share words with the question, else its first two."""
-        lang = self.language
-        fields = list(product.attributes.items())
-        matching = [(k, v) for k, v in fields if wanted & terms(f"{k} {v}", lang.stopwords)]
-        chosen = (matching or fields)[:2]
-        return lang.separator.join(f"{k}{lang.colon}{v}" for k, v in chosen)
-
-    def _policy(self, text: str, topics: Sequence[str], products: Sequence[Product]) -> _Draft:
-        lang = self.language
-        draft = _Draft("policy", products=list(products[:2]))
-        hints = " ".join(p.name for p in products)
-        for pattern, words in lang.expansions:
-            if pattern.search(text):
-                hints += " " + words
-        passages = self.policy_index.search(text, topics, k=3, hints=hints)
-        if not passages:
-            draft.final = self._ungrounded("policy", products)
-            return draft
-        by_policy: dict[str, list[Passage]] = {}
-        for passage in passages:
-            by_policy.setdefault(passage.policy, []).append(passage)
-        for name, group in by_policy.items():
-            # several rules or table rows: one per line
-            body = group[0].text if len(group) == 1 else "".join(f"\n· {_strip_end(p.text)}" for p in group)
-            draft.say(
-                self._say("policy", title=lang.policy_title(name), passage=_sentence_end(body, self.locale)),
-                source=self.policies.get(name, ""),
-            )
-        draft.policies = tuple(by_policy)
-        return draft
 
     # ---- the model path ----------------------------------------------------------------------------
 
@@ -944,26 +665,3 @@ def _record(product: Product, lang: Language) -> str:
     return " | ".join(parts)
 
 
-def _within(product: Product, filters: Filters) -> bool:
-    """Whether a product is in the filters' category and price range."""
-    return (
-        filters.category in {None, product.category}
-        and (filters.price_min is None or product.price >= filters.price_min)
-        and (filters.price_max is None or product.price <= filters.price_max)
-    )
-
-
-def _unique(products: Iterable[Product]) -> list[Product]:
-    """Products in order, each SKU once (records are not hashable)."""
-    return list({p.sku: p for p in reversed(list(products))}.values())[::-1]
-
-
-def _strip_end(text: str) -> str:
-    return text.rstrip("。.;；:： ")
-
-
-def _sentence_end(text: str, locale: str) -> str:
-    text = text.strip()
-    if not text or text[-1] in "。！？!?.…)）":
-        return text
-    return text.rstrip("；;，,:：") + ("。" if locale == "zh-CN" else ".")

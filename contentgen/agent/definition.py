@@ -81,6 +81,7 @@ class Host(Model):
     audience: list[Slug] = []
     chars_per_second: float = Field(4.5, gt=0, description="speaking rate used for timing estimates")
     max_comments: int = Field(20, ge=1)
+    summary_every: int = Field(5, ge=1, description="after this many comments, a recap of top questions and mood")
 
 
 class AgentDefinition(Model):

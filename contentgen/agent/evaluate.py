@@ -10,15 +10,17 @@ records and the policies.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from contentgen.agent.outcomes import Answer, Intent, Outcome
 from contentgen.domain.common import Model
@@ -40,9 +42,10 @@ class EvalItem(Model):
     id: str = Field(min_length=1)
     kind: str = Field(min_length=1)
     blind: bool = False
-    turns: list[str] = Field(min_length=1)
+    batch: str = "dev"  # "blind" for the items of eval/blind/ (scored once, never tuned on)
+    turns: list[str] = []
     intent: Intent | None = None
-    outcome: Literal["answer", "refusal", "handoff"]
+    outcome: Literal["answer", "refusal", "handoff", "any"]
     relevant: list[str] = []
     cite: list[str] = []
     cite_any: list[str] = []
@@ -51,6 +54,20 @@ class EvalItem(Model):
     contains_any: list[str] = []
     absent: list[str] = []
     price_max: Decimal | None = None
+    private: list[str] = []  # personal data that must not appear in the answer, transcript, export or logs
+    # host mode: the comments a live show receives, the product on screen, what is never / must be said aloud,
+    # and the moderation reasons that must be logged
+    comments: list[str] = []
+    screen: str | None = None
+    spoken_absent: list[str] = []
+    spoken_contains: list[str] = []
+    logged: list[str] = []
+
+    @model_validator(mode="after")
+    def _asks_something(self) -> EvalItem:
+        if not self.turns and not self.comments:
+            raise ValueError("an item needs `turns` (chat) or `comments` (host mode)")
+        return self
 
 
 class EvalSet(Model):
@@ -65,12 +82,22 @@ def eval_sets() -> dict[str, Path]:
 
 
 def load_eval_set(ref: str | Path) -> EvalSet:
-    """A labelled set by kit id (the shipped one) or file path."""
+    """A labelled set by kit id (the shipped one, with its development cases from eval/hard/ and its blind batch
+    from eval/blind/) or file path."""
     sets = eval_sets()
     path = sets.get(str(ref)) or Path(ref)
     if not path.is_file():
         raise NotFoundError("labelled set", str(ref), sets)
-    return load_model(EvalSet, path)
+    labelled = load_model(EvalSet, path)
+    if path.parent != EVAL_DIR:
+        return labelled
+    items = list(labelled.items)
+    for folder, batch in (("hard", "dev"), ("blind", "blind")):
+        extra = EVAL_DIR / folder / path.name
+        if extra.is_file():
+            more = load_model(EvalSet, extra)
+            items += [i.model_copy(update={"batch": batch, "blind": batch == "blind"}) for i in more.items]
+    return labelled.model_copy(update={"items": items})
 
 
 @dataclass(frozen=True)
@@ -100,7 +127,8 @@ class KitReport:
     results: list[ItemResult] = field(default_factory=list)
 
     def subset(self, blind: bool | None) -> list[ItemResult]:
-        return [r for r in self.results if blind is None or r.item.blind == blind]
+        """All items (None), the blind batch (True) or everything else, the in-sample items (False)."""
+        return [r for r in self.results if blind is None or (r.item.batch == "blind") == blind]
 
     def metrics(self, blind: bool | None = None) -> dict[str, float | int]:
         rows = self.subset(blind)
@@ -128,10 +156,10 @@ class KitReport:
         out["p95_ms"] = times[min(len(times) - 1, int(len(times) * 0.95))] if times else 0.0
         return out
 
-    def by_kind(self) -> dict[str, Ratio]:
+    def by_kind(self, blind: bool | None = None) -> dict[str, Ratio]:
         kinds: dict[str, list[bool]] = {}
-        for r in self.results:
-            kinds.setdefault(r.item.kind, []).append(r.passed)
+        for r in self.subset(blind):
+            kinds.setdefault(r.item.kind, []).append(r.passed and not r.unverified)
         return {k: Ratio(sum(v), len(v)) for k, v in sorted(kinds.items())}
 
     @property
@@ -151,13 +179,20 @@ def evaluate_kit(agent: Agent, labelled: EvalSet, progress: Callable[[int, int],
     report = KitReport(labelled.kit)
     for i, item in enumerate(labelled.items):
         agent.reset()
+        if item.comments:
+            report.results.append(_host_item(agent, item))
+            if progress:
+                progress(i + 1, len(labelled.items))
+            continue
         for turn in item.turns[:-1]:
             agent.ask(turn)
-        started = time.perf_counter()
-        outcome = agent.ask(item.turns[-1])
-        ms = (time.perf_counter() - started) * 1000
+        with _captured_logs() as records:
+            started = time.perf_counter()
+            outcome = agent.ask(item.turns[-1])
+            ms = (time.perf_counter() - started) * 1000
         retrieved = agent.history[-1].retrieved if agent.history else ()
         problems = _problems(item, outcome, agent)
+        problems += _leaks(item, agent, records)
         report.results.append(
             ItemResult(item, outcome, tuple(retrieved), not problems, tuple(problems), tuple(audit(agent, outcome)), ms)
         )
@@ -166,9 +201,67 @@ def evaluate_kit(agent: Agent, labelled: EvalSet, progress: Callable[[int, int],
     return report
 
 
+@contextmanager
+def _captured_logs() -> Iterator[list[str]]:
+    """Every agent log record (all levels) while the block runs, formatted as a handler would write it."""
+    records: list[str] = []
+
+    class _Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage())
+
+    logger = logging.getLogger("contentgen")
+    handler, level = _Keep(logging.DEBUG), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def _leaks(item: EvalItem, agent: Agent, records: Sequence[str]) -> list[str]:
+    """Personal data of the item found in the transcript, the Markdown export or the logs."""
+    if not item.private:
+        return []
+    import json
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        exported = agent.export(Path(folder) / "chat.md").read_text(encoding="utf-8")
+    places = {
+        "transcript": json.dumps(agent.transcript(), ensure_ascii=False),
+        "export": exported,
+        "log": "\n".join(records),
+    }
+    return [f"{where} shows '{value}'" for value in item.private for where, text in places.items() if value in text]
+
+
+def _host_item(agent: Agent, item: EvalItem) -> ItemResult:
+    """A host-mode item: the comments go through moderation and the queue with the `screen` product on air."""
+    from contentgen.agent.host import Host
+
+    host = Host(agent)
+    with _captured_logs() as records:
+        started = time.perf_counter()
+        screen = agent.products([item.screen]) if item.screen else []
+        lines = list(host.answer_comments(item.comments, on_screen=screen[0] if screen else None))
+        ms = (time.perf_counter() - started) * 1000
+    spoken = "\n".join(line.text for line in lines)
+    lowered = spoken.lower()
+    problems = [f"says '{w}' aloud" for w in item.spoken_absent if w.lower() in lowered]
+    problems += [f"never says '{w}'" for w in item.spoken_contains if w.lower() not in lowered]
+    reasons = {d.reason for d in host.decisions}
+    problems += [f"no moderation decision '{r}' logged" for r in item.logged if r not in reasons]
+    problems += _leaks(item, agent, records)
+    outcome = Answer(spoken, tuple(s for s in {line.sku for line in lines} if s), "small_talk")
+    return ItemResult(item, outcome, (), not problems, tuple(problems), (), ms)
+
+
 def _problems(item: EvalItem, outcome: Outcome, agent: Agent) -> list[str]:
     problems = []
-    if outcome.kind != item.outcome:
+    if item.outcome != "any" and outcome.kind != item.outcome:
         problems.append(f"expected {item.outcome}, got {outcome.kind} ({getattr(outcome, 'reason', outcome.intent)})")
     text = outcome.text.lower()
     for word in item.absent:
@@ -244,9 +337,10 @@ def render_table(reports: Sequence[KitReport]) -> Table:
     table.add_column("metric")
     columns: list[dict[str, float | int]] = []
     for report in reports:
-        table.add_column(report.kit, justify="right")
-        columns.append(report.metrics())
-        if any(r.item.blind for r in report.results):
+        blind = any(r.item.batch == "blind" for r in report.results)
+        table.add_column(f"{report.kit} in-sample" if blind else report.kit, justify="right")
+        columns.append(report.metrics(blind=False if blind else None))
+        if blind:
             table.add_column(f"{report.kit} blind", justify="right")
             columns.append(report.metrics(blind=True))
     for key in columns[0]:
@@ -260,4 +354,43 @@ def render_table(reports: Sequence[KitReport]) -> Table:
             else:
                 cells.append(f"{value:.1%}")
         table.add_row(key.replace("_", " "), *cells)
+    return table
+
+
+FAMILIES = (
+    "superlative",
+    "multi-part",
+    "attribute",
+    "names",
+    "policy",
+    "follow-up",
+    "emotion",
+    "host-moderation",
+    "pii",
+    "grounded",
+    "injection",
+    "off-catalog",
+)
+
+
+def render_families(reports: Sequence[KitReport]) -> Table:
+    """Pass rate per family (passed with no unverified claim), in-sample and blind, one column pair per kit; the
+    issue-14 families first, then the other kinds of the labelled sets."""
+    from rich.table import Table
+
+    table = Table(title="Shopping agent by family (passed / items)")
+    table.add_column("family")
+    cells: list[tuple[dict[str, Ratio], dict[str, Ratio]]] = []
+    for report in reports:
+        table.add_column(f"{report.kit} in-sample", justify="right")
+        table.add_column(f"{report.kit} blind", justify="right")
+        cells.append((report.by_kind(blind=False), report.by_kind(blind=True)))
+    kinds = {k for pair in cells for side in pair for k in side}
+    order = [f for f in FAMILIES if f in kinds] + sorted(kinds - set(FAMILIES))
+
+    def cell(ratio: Ratio | None) -> str:
+        return "-" if ratio is None else f"{ratio.hit}/{ratio.total} ({ratio.value:.0%})"
+
+    for kind in order:
+        table.add_row(kind, *(cell(side.get(kind)) for pair in cells for side in pair))
     return table

@@ -2,13 +2,18 @@
 
 The run-of-show opens, presents each product (what it is, an angle for the audience segment it suits best, two
 selling points, the price from the catalog, a call to action) and closes; every line that states a fact is
-verified against the product's record like any answer. Comments are read once, masked, de-duplicated (the same
-question asked five times is answered once, saying so), and answered purchase questions first (price, stock,
-product facts, comparisons), with host talk between them. Each line carries an estimate of its speaking time.
+verified against the product's record like any answer. Every comment is moderated before anything is said on air:
+spam (contact handles, 加vx/加微信, links, QR-code bait, phone numbers), injected instructions, insults and the kit's
+banned phrases are never read aloud, and each decision is logged with its reason (`Host.decisions`). The rest are
+read once, masked, de-duplicated (the same question asked five times is answered once, saying so), and answered
+purchase questions first (price, stock, product facts, comparisons), with host talk between them; "this one" is the
+product on screen. Every `summary_every` comments the host recaps what viewers ask most and the mood of the room.
+Each line carries an estimate of its speaking time.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -21,8 +26,21 @@ from contentgen.domain.product import Product
 from contentgen.domain.segment import Segment
 
 LineKind = Literal[
-    "opening", "product", "angle", "point", "price", "cta", "comments", "comment", "answer", "between", "closing"
+    "opening",
+    "product",
+    "angle",
+    "point",
+    "price",
+    "cta",
+    "comments",
+    "comment",
+    "answer",
+    "between",
+    "summary",
+    "closing",
 ]
+Reason = Literal["spam", "personal", "injection", "insult", "banned", "duplicate", "question"]
+log = logging.getLogger("contentgen.agent.host")
 _PURCHASE = ("price", "stock", "compare", "recommend")
 _PUNCT = re.compile(r"[\s\W_]+")
 
@@ -51,6 +69,18 @@ class Comment:
     priority: int = 3
 
 
+@dataclass(frozen=True)
+class Decision:
+    """What moderation did with one comment (masked) and why."""
+
+    comment: str
+    action: Literal["answer", "skip", "merge"]
+    reason: Reason
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 class Host:
     """Runs a show with a service agent's core (its records, verification and memory) behind it."""
 
@@ -59,6 +89,31 @@ class Host:
         self.audience = list(audience)
         self.lines = agent.language.pack.host
         self.rate = agent.definition.host.chars_per_second
+        self.decisions: list[Decision] = []
+        self.on_screen: Product | None = None
+        banned = [*agent.brand.voice.banned_words, *getattr(agent.definition, "banned_words", [])]
+        self._banned = [w.lower() for w in banned if w]
+
+    def moderate(self, text: str) -> Reason | None:
+        """Why a comment must not be read aloud, or None when it may."""
+        lang = self.agent.language
+        lowered = text.lower()
+        if lang.has("spam", text):
+            return "spam"
+        if self.agent.masker.found(text):
+            return "personal"  # a phone number or card read out on a live stream is never the viewer's wish
+        if lang.has("injection", text):
+            return "injection"
+        if lang.has("insult", text):
+            return "insult"
+        if any(w in lowered for w in self._banned):
+            return "banned"
+        return None
+
+    def _decide(self, comment: str, action: Literal["answer", "skip", "merge"], reason: Reason) -> None:
+        decision = Decision(comment, action, reason)
+        self.decisions.append(decision)
+        log.info("moderation: %s (%s): %s", action, reason, comment)
 
     def _line(self, kind: LineKind, text: str, product: Product | None = None, **extra: Any) -> HostLine:
         spoken = len(_PUNCT.sub("", text)) if self.agent.locale == "zh-CN" else len(text)
@@ -81,6 +136,7 @@ class Host:
         for index, product in enumerate(products, 1):
             yield from self._segment(index, product)
         self.agent.memory.focus = list(products[-1:])  # "多少钱?" in the comments: the product on screen
+        self.on_screen = products[-1] if products else None
 
     def _segment(self, index: int, product: Product) -> Iterator[HostLine]:
         yield self._line("product", self.lines.product.format(index=index, name=product.name), product)
@@ -159,16 +215,22 @@ class Host:
         merged: list[Comment] = []
         keys: list[set[str]] = []
         for raw in comments:
+            reason = self.moderate(raw.strip())
             text = self.agent.masker.mask(raw.strip())
             if not text:
+                continue
+            if reason is not None:
+                self._decide(text, "skip", reason)
                 continue
             key = _shingles(text)
             same = next((i for i, k in enumerate(keys) if _similar(k, key)), None)
             if same is not None:
                 merged[same] = Comment(merged[same].text, merged[same].times + 1, merged[same].priority)
+                self._decide(text, "merge", "duplicate")
                 continue
             keys.append(key)
             merged.append(Comment(text, 1, self._priority(text)))
+            self._decide(text, "answer", "question")
         limit = self.agent.definition.host.max_comments
         return sorted(merged, key=lambda c: (c.priority, -c.times))[:limit]
 
@@ -182,15 +244,21 @@ class Host:
             return 3
         return 2
 
-    def answer_comments(self, comments: Iterable[str]) -> Iterator[HostLine]:
-        """Answer the queue, sentence by sentence, with host talk between comments."""
-        queue = self.queue(comments)
+    def answer_comments(self, comments: Iterable[str], on_screen: Product | None = None) -> Iterator[HostLine]:
+        """Moderate, then answer the queue sentence by sentence, with host talk between comments and a recap every
+        `summary_every` comments; "this one" is `on_screen` (by default the last product presented)."""
+        incoming = [c for c in comments if c.strip()]
+        queue = self.queue(incoming)
+        screen = on_screen or self.on_screen or (self.agent.memory.focus[0] if self.agent.memory.focus else None)
         if not queue:
             return
         yield self._line("comments", self.lines.comments)
         between = self.lines.between
+        every = self.agent.definition.host.summary_every
         for i, comment in enumerate(queue):
-            if i:
+            if i and i % every == 0 and self.lines.summary:
+                yield self._summary(queue[:i], incoming)
+            elif i:
                 yield self._line("between", between[(i - 1) % len(between)])
             intro = (
                 self.lines.asked_times.format(times=comment.times, comment=comment.text)
@@ -198,6 +266,8 @@ class Host:
                 else self.lines.asked.format(comment=comment.text)
             )
             yield self._line("comment", intro, comment=comment.text)
+            if screen is not None:
+                self.agent.memory.focus = [screen]  # "这个多少钱", "how much is this one": the product on screen
             stream = self.agent.stream(comment.text)
             sentences = list(stream)
             outcome = stream.outcome
@@ -205,6 +275,20 @@ class Host:
             for part in _spoken("".join(sentences)):
                 line = self._line("answer", part, comment=comment.text, outcome=outcome.kind)
                 yield HostLine(line.kind, line.text, line.seconds, sku, line.comment, line.outcome)
+        if len(queue) > every and self.lines.summary:
+            yield self._summary(queue, incoming)
+
+    def _summary(self, answered: Sequence[Comment], incoming: Sequence[str]) -> HostLine:
+        """What viewers ask most (the most repeated comments) and the mood of the room (the emotion model)."""
+        from contentgen.agent.emotion import classify
+
+        top = sorted(answered, key=lambda c: -c.times)[:2]
+        questions = self.agent.language.join(f"“{c.text}”" for c in top)
+        feelings = [classify(c) for c in incoming]
+        upset = sum(f.handoff for f in feelings)
+        lively = sum(self.agent.language.has("cheer", c) or "!" in c or "！" in c for c in incoming)
+        mood = "upset" if upset * 3 >= len(incoming) else "warm" if lively * 3 >= len(incoming) else "calm"
+        return self._line("summary", self.lines.summary.format(questions=questions, mood=self.lines.moods[mood]))
 
     def run(self, products: Sequence[Product], comments: Iterable[str] = ()) -> Iterator[HostLine]:
         """The whole show: run-of-show, comments, closing."""

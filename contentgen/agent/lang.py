@@ -8,7 +8,7 @@ import re
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
@@ -70,6 +70,12 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
     "handoff_ungrounded": frozenset({"brand"}),
     "handoff_order_unknown": frozenset({"brand", "order"}),
     "clarify": frozenset({"brand"}),
+    "cheer": frozenset({"brand", "persona"}),
+    "item": frozenset({"name", "sku"}),
+    "price_was": frozenset({"price", "list_price"}),
+    "superlative": frozenset({"scope", "label", "items"}),
+    "fact_missing": frozenset({"name", "sku", "what"}),
+    "variant_missing": frozenset({"name", "sku", "sizes"}),
 }
 MODEL_FIELDS = {
     "system": frozenset({"brand", "persona", "style"}),
@@ -124,6 +130,10 @@ class Cues(Model):
     pairing: list[Pattern]
     money: list[Pattern]
     member_self: list[Pattern]
+    cheer: list[Pattern] = []
+    switch: list[Pattern] = []
+    spam: list[Pattern] = []
+    insult: list[Pattern] = []
 
 
 class Ordinal(Model):
@@ -133,6 +143,13 @@ class Ordinal(Model):
 
 class AttributeAlias(Model):
     keys: list[str] = Field(min_length=1, description="record fields (attributes or specs), tried in order")
+    cues: list[Pattern] = Field(min_length=1)
+
+
+class Superlative(Model):
+    key: Literal["price", "size", "weight", "caffeine"]
+    order: Literal["asc", "desc"]
+    label: str = Field(min_length=1, description="how the answer says it: 最便宜, cheapest")
     cues: list[Pattern] = Field(min_length=1)
 
 
@@ -165,6 +182,7 @@ HOST_FIELDS: dict[str, frozenset[str]] = {
     "asked": frozenset({"comment"}),
     "asked_times": frozenset({"comment", "times"}),
     "closing": frozenset({"brand", "persona"}),
+    "summary": frozenset({"questions", "mood"}),
 }
 
 
@@ -185,10 +203,15 @@ class HostLines(Model):
     asked_times: str
     between: list[str] = Field(min_length=1)
     closing: str
+    summary: str = ""
+    moods: dict[str, str] = {}
 
     @model_validator(mode="after")
     def _fields(self) -> HostLines:
         _check_fields({k: getattr(self, k) for k in HOST_FIELDS}, HOST_FIELDS)
+        missing = [m for m in ("calm", "warm", "upset") if self.summary and m not in self.moods]
+        if missing:
+            raise ValueError(f"moods: missing {', '.join(missing)} (the summary line needs them)")
         return self
 
 
@@ -215,6 +238,12 @@ class LanguagePack(Model):
     synonyms: list[list[str]] = Field([], description="each list: the canonical word, then words that mean it")
     policies: dict[str, PolicyTopic]
     claims: ClaimWords
+    superlatives: list[Superlative] = []
+    sort_fields: dict[str, list[str]] = {}
+    ranks: dict[str, int] = {}
+    variant: list[Pattern] = []
+    attribute_names: dict[str, str] = {}
+    compare_fields: list[str] = []
     templates: dict[str, str]
     host: HostLines
     status: dict[str, str]
@@ -238,6 +267,8 @@ class Language:
         self.ordinals = [(o.index, _union(o.patterns)) for o in pack.ordinals]
         self.attributes = [(a.keys, _union(a.cues)) for a in pack.attributes]
         self.expansions = [(_union(e.cues), e.add) for e in pack.expansions]
+        self.superlatives = [(s, _union(s.cues)) for s in pack.superlatives]
+        self.variant = _union(pack.variant) if pack.variant else None
         self.policy_cues = {name: _union(topic.cues) for name, topic in pack.policies.items()}
         self.stopwords = frozenset(w.lower() for w in pack.stopwords)
         self._synonyms = sorted(

@@ -1,5 +1,7 @@
-"""Personal data out of transcripts, logs and prompts (PIPL: minimal, necessary): phone numbers, 身份证 numbers, bank
-cards, e-mail addresses and street addresses are masked wherever the agent writes or forwards text.
+"""Personal data out of transcripts, logs and prompts (PIPL: minimal, necessary): phone numbers, 身份证 numbers (also
+with a wrong check character), bank cards, account numbers next to an account or card word, card security codes, US
+social security numbers, passport numbers, e-mail addresses and street addresses are masked wherever the agent writes
+or forwards text.
 
 Masks keep just enough to recognise one's own data (a phone's first three and last four digits, a card's last four)
 and say what was there (`[身份证号]`, `[address]`). Numbers the brand itself publishes (its service line in the
@@ -55,7 +57,23 @@ def _mask_email(m: re.Match[str]) -> str:
 
 
 def _mask_id(m: re.Match[str]) -> str | None:
-    return "[身份证号]" if _id_ok(m.group(0)) else None
+    """An 18-character resident ID: by its check character, or (a mistyped check character is still someone's ID)
+    by a plausible birth date in positions 7–14."""
+    number = m.group(0)
+    if _id_ok(number):
+        return "[身份证号]"
+    year, month, day = int(number[6:10]), int(number[10:12]), int(number[12:14])
+    return "[身份证号]" if 1900 <= year <= 2030 and 1 <= month <= 12 and 1 <= day <= 31 else None
+
+
+def _mask_labelled(label: str) -> Callable[[re.Match[str]], str]:
+    """Keep the words that name the number ("CVV", "护照号"), mask the number."""
+
+    def replace(m: re.Match[str]) -> str:
+        start, _ = m.span("value")
+        return m.group(0)[: start - m.start()] + label
+
+    return replace
 
 
 def _mask_card(m: re.Match[str]) -> str | None:
@@ -65,6 +83,15 @@ def _mask_card(m: re.Match[str]) -> str | None:
     if not (16 <= len(digits) <= 19 or (len(digits) == 15 and luhn_ok(digits))):
         return None
     return f"[card ****{digits[-4:]}]"
+
+
+def _mask_account(m: re.Match[str]) -> str | None:
+    """A long digit string next to a word for an account or card: an account number, whatever its length."""
+    digits = _digits(m.group("value"))
+    if len(digits) < 6:
+        return None
+    start, _ = m.span("value")
+    return m.group(0)[: start - m.start()] + f"[account ****{digits[-4:]}]"
 
 
 def _mask_cn_mobile(m: re.Match[str]) -> str:
@@ -88,7 +115,32 @@ _US_ADDRESS = (
     r"(?:,?\s+(?:Apt|Suite|Ste|Unit|#)\.?\s*\w+)?"
 )
 
+_SECRET = r"(?:cvv2?|cvc2?|cid|csc|card security code|security code|安全码|验证码|cvv码)"
+_PASSPORT = r"(?:passport(?:\s*(?:number|no\.?|#))?|护照(?:号码|号)?)"
+_ACCOUNT = (
+    r"(?:account(?:\s*(?:number|no\.?|#))?|acct|card(?:\s*(?:number|no\.?|#))?"
+    r"|卡号|账号|帐号|账户|银行卡|iban|routing)"
+)
+_SSN_WORDS = r"(?:ssn|social security(?:\s*(?:number|no\.?|#))?|社会安全号)"
+
 _RULES = (
+    _Rule(
+        "security code",
+        re.compile(_SECRET + r"\s*(?:is|was|:|：|是|为|码)?\s*(?P<value>\d{3,4})(?!\d)", re.IGNORECASE),
+        _mask_labelled("[***]"),
+    ),
+    _Rule(
+        "passport",
+        re.compile(_PASSPORT + r"\s*(?:is|:|：|是|为)?\s*(?P<value>[A-Z]{0,2}\d{7,9})(?![\dA-Za-z])", re.IGNORECASE),
+        _mask_labelled("[passport]"),
+    ),
+    _Rule("passport", re.compile(r"(?<![\dA-Za-z])[EeGgDdSsPp]\d{8}(?![\dA-Za-z])"), lambda m: "[passport]"),
+    _Rule(
+        "ssn",
+        re.compile(_SSN_WORDS + r"\s*(?:is|:|：|#)?\s*(?P<value>\d{3}[- ]?\d{2}[- ]?\d{4})(?!\d)", re.IGNORECASE),
+        _mask_labelled("[SSN]"),
+    ),
+    _Rule("ssn", re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])"), lambda m: "[SSN]"),
     _Rule("email", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"), _mask_email),
     _Rule("id", re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])"), _mask_id),
     _Rule("card", re.compile(r"(?<![\dA-Za-z])\d{4}(?:[ -]?\d{4}){2,3}(?:[ -]?\d{1,3})?(?![\dA-Za-z])"), _mask_card),
@@ -103,6 +155,11 @@ _RULES = (
         _mask_phone,
     ),
     _Rule("phone", re.compile(r"(?<![\dA-Za-z])0\d{2,3}-\d{7,8}(?![\dA-Za-z])"), _mask_phone),
+    _Rule(
+        "account",
+        re.compile(_ACCOUNT + r"\D{0,12}?(?P<value>\d(?:[\d -]{4,}\d))(?!\d)", re.IGNORECASE),
+        lambda m: _mask_account(m),
+    ),
     _Rule("address", re.compile(_CN_ADDRESS), lambda m: "[地址]"),
     _Rule("address", re.compile(_US_ADDRESS), lambda m: "[address]"),
 )
@@ -132,10 +189,11 @@ class Masker:
     def found(self, text: str) -> list[str]:
         """The kinds of personal data in `text` (for tests and audit logs)."""
         kinds = []
-        for rule in _RULES:
+        for rule in _RULES:  # in masking order: what one rule masked, the next does not see
             for m in rule.pattern.finditer(text):
                 if self._replace(rule, m) != m.group(0):
                     kinds.append(rule.kind)
+            text = rule.pattern.sub(lambda m, r=rule: self._replace(r, m), text)  # type: ignore[misc]
         return kinds
 
     def _replace(self, rule: _Rule, m: re.Match[str]) -> str:

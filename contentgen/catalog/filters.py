@@ -184,8 +184,9 @@ def _category(text: str, categories: Iterable[str]) -> str | None:
     found: set[str] = set()
     taken: list[tuple[int, int]] = []
     for category in sorted(set(categories), key=len, reverse=True):
-        word = re.escape(category)
         latin = category[:1].isascii()
+        # "gift set" names the category "Gift Sets", "snack" names "Snacks"
+        word = re.escape(category[:-1] if latin and category.lower().endswith("s") else category)
         pattern = re.compile(rf"\b{word}(?:e?s)?\b" if latin else word, re.IGNORECASE)
         for match in pattern.finditer(text):
             start, end = match.span()
@@ -205,7 +206,11 @@ def _is_head(rest: str, latin: bool) -> bool:
     if latin:
         word = re.match(r"[A-Za-z]+", rest)
         return word is not None and word.group().lower() in STOP_WORDS_EN
-    return rest[0] in PARTICLES_ZH + "有是和或也都还要在呀哪给推适好用怎多" or rest.startswith(SMALL_TALK_ZH)
+    # "防晒里面哪个最便宜", "面膜里最贵的", "套装中", "精华类": a place word after the category keeps it the head.
+    return (
+        rest[0] in PARTICLES_ZH + "有是和或也都还要在呀哪给推适好用怎多里中类最"
+        or rest.startswith((*SMALL_TALK_ZH, "当中", "之中", "产品", "系列", "品类"))
+    )
 
 
 def parse_filters(question: str, categories: Iterable[str], locale: Locale = "zh-CN") -> tuple[Filters, str]:

@@ -293,7 +293,8 @@ class CatalogStore:
             collection = self.client.create_collection(
                 name,
                 embedding_function=self._function,  # type: ignore[arg-type]
-                configuration={"hnsw": {"space": SPACE}},
+                # One build thread: a multi-threaded HNSW build can order near-ties differently run to run.
+                configuration={"hnsw": {"space": SPACE, "num_threads": 1}},
                 metadata={"kit": self.kit.id},
             )
         except ValueError as err:  # Chroma refuses a collection persisted with another embedding function

@@ -62,13 +62,18 @@ def agent(
     min_intent: Annotated[float, typer.Option(help="Fail below this intent accuracy.")] = 0.9,
     min_answer: Annotated[float, typer.Option(help="Fail below this answer accuracy.")] = 0.9,
     json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    blind: Annotated[
+        bool, typer.Option(help="Also run the blind batch (eval/blind/); --no-blind while tuning.")
+    ] = True,
 ) -> None:
     """Recall@k, MRR, intent and answer accuracy, refusal and hand-off precision/recall, unverified claims."""
     from contentgen.agent import load_agent
-    from contentgen.agent.evaluate import eval_sets, evaluate_kit, load_eval_set, render_table
+    from contentgen.agent.evaluate import eval_sets, evaluate_kit, load_eval_set, render_families, render_table
 
     sets = [load_eval_set(p) for p in labelled or []]
     sets += [load_eval_set(k) for k in kit or ([] if labelled else list(eval_sets()))]
+    if not blind:
+        sets = [s.model_copy(update={"items": [i for i in s.items if i.batch != "blind"]}) for s in sets]
     reports = []
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
@@ -95,7 +100,8 @@ def agent(
                 r.kit: {
                     "metrics": r.metrics(),
                     "blind": r.metrics(blind=True),
-                    "by_kind": {k: {"passed": v.hit, "items": v.total} for k, v in r.by_kind().items()},
+                    "by_kind": {k: {"passed": v.hit, "items": v.total} for k, v in r.by_kind(blind=False).items()},
+                    "by_kind_blind": {k: {"passed": v.hit, "items": v.total} for k, v in r.by_kind(blind=True).items()},
                     "failures": [
                         {
                             "id": f.item.id,
@@ -113,10 +119,12 @@ def agent(
     else:
         console = out()
         console.print(render_table(reports))
+        console.print(render_families(reports))
         for report in reports:
             for f in report.failures:
                 problems = "; ".join([*f.problems, *f.unverified])
-                console.print(f"[yellow]{report.kit} {f.item.id}[/] {f.item.turns[-1]} → {problems}", highlight=False)
+                asked = f.item.turns[-1] if f.item.turns else " | ".join(f.item.comments)
+                console.print(f"[yellow]{report.kit} {f.item.id}[/] {asked} → {problems}", highlight=False)
     if failed:
         kits = ", ".join(k for k, _ in failed)
         error(f"{kits}: below --min-intent {min_intent:.2f} / --min-answer {min_answer:.2f}, or unverified claims")

@@ -1,0 +1,246 @@
+"""What a message asks: small talk, a high-value customer, the intent(s) of a product question, quantities, and the
+words it asks about beyond product names and cue words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from contentgen.agent.draft import Customer
+from contentgen.agent.text import has_cjk, name_tokens, skus_in, terms
+from contentgen.domain.product import Product
+
+if TYPE_CHECKING:
+    from contentgen.agent.definition import AgentDefinition
+    from contentgen.agent.emotion import Emotion
+    from contentgen.agent.lang import Language
+    from contentgen.agent.memory import Memory
+    from contentgen.agent.outcomes import Intent
+    from contentgen.agent.policies import PolicyIndex
+    from contentgen.agent.text import NameMatcher
+    from contentgen.catalog.types import Filters, Retriever
+    from contentgen.domain.brand import BrandKit
+    from contentgen.domain.common import Locale
+
+__all__ = ["Intents"]
+
+_UNITS = (
+    r"(?:[套件瓶支盒个份罐箱台只]|\s*(?:sets?|packs?|boxes|tins?|units?|pieces?|bottles?|bags?|kits?|cases?|pouches|"
+    r"kettles?|teapots?|mugs?|bowls?|whisks?|of\b))"
+)
+_QUANTITY = re.compile(
+    r"(?<![0-9A-Za-z.$¥])(\d{1,5}|[一二两三四五六七八九十百千]+|[A-Za-z]+(?:[- ][A-Za-z]+)?)\s*(?="
+    + _UNITS
+    + r"|\s+[A-Za-z])",
+    re.IGNORECASE,
+)
+_QUANTITY_UNIT = re.compile(r"\d+\s*[套件瓶支盒个份罐箱台只]")
+
+
+class Intents:
+    """Intent detection of `Agent` (a mixin: the attributes below are the agent's)."""
+
+    # provided by Agent
+    language: Language
+    locale: Locale
+    definition: AgentDefinition
+    categories: list[str]
+    policies: dict[str, str]
+    policy_index: PolicyIndex
+    memory: Memory
+    names: NameMatcher
+    retriever: Retriever
+    brand: BrandKit
+
+    if TYPE_CHECKING:
+
+        def _stated(self, text: str) -> Filters: ...
+        def _best_faq(self, wanted: set[str], product: Product) -> str | None: ...
+        def _field(self, text: str, product: Product) -> tuple[str, str] | None: ...
+
+    def _small_talk(self, text: str) -> str | None:
+        lang = self.language
+        if lang.has("greeting", text):
+            return "greeting"
+        business = any(lang.has(c, text) for c in ("price", "stock", "compare", "recommend", "order_status"))
+        if business or any(lang.policy_cues[p].search(text) for p in lang.policy_cues):
+            return None
+        bare = re.sub(r"[\s\W_]+", "", text)
+        if len(bare) > (14 if has_cjk(text) else 40):
+            return None
+        for kind in ("cheer", "identity", "thanks", "bye"):
+            if lang.has(kind, text):
+                return kind
+        return None
+
+    def _high_value_tier(self, text: str, customer: Customer | None) -> bool:
+        tiers = self.definition.handoff.high_value.tiers
+        if not tiers:
+            return False
+        if customer is not None and customer.tier in tiers:
+            return True
+        # Said of oneself ("我是金穗会员", "I'm a Full Pot member"), not a question about the tier.
+        claims = self.language.cues["member_self"]
+        return any(re.search(rf"(?:{claims.pattern}).{{0,8}}{re.escape(t)}", text, re.IGNORECASE) for t in tiers)
+
+    def _names_product(self, text: str) -> bool:
+        return bool(skus_in(text)) or bool(self.names.mentions(text, self.memory.focus))
+
+    def _intent(
+        self, text: str, named: Sequence[Product], referred: Sequence[Product], topics: Sequence[str]
+    ) -> Intent:
+        lang = self.language
+        products = named or referred
+        alias = any(pattern.search(text) for _, pattern in lang.attributes)
+        if lang.has("compare", text) and len(products) >= 2:
+            return "compare"
+        asks_named = named and (
+            alias
+            or lang.has("ingredients", text)
+            or lang.has("general", text)
+            or lang.has("price", text)
+            or lang.has("stock", text)
+        )
+        # Several policy words ("金穗会员生日有什么礼物") outweigh a recommendation cue (礼物).
+        # A phrase ("gift message") counts by its words.
+        policy_words = sum(max(1, len(m.group(0).split())) for t in topics for m in lang.policy_cues[t].finditer(text))
+        if lang.has("recommend", text) and not asks_named and policy_words < 2:
+            return "recommend"
+        if lang.has("compare", text) and not products:
+            return "recommend"
+        if topics and not (products and alias):
+            return "policy"
+        if not products and not lang.has("stock", text) and self._browses(text):
+            return "recommend"
+        if lang.has("price", text) and (lang.has("money", text) or not alias):
+            return "price"
+        if lang.has("stock", text):
+            return "stock"
+        if referred and not named and self.memory.last_intent in {"price", "stock"} and not self._asks_fact(text):
+            return self.memory.last_intent
+        if named and self.memory.last_intent in {"price", "stock"} and not self._asks_fact(text, named):
+            return self.memory.last_intent  # "What about X?" after a stock question asks about X's stock
+        return "product_info"
+
+    def _browses(self, text: str) -> bool:
+        """Whether a question that names no product asks for products of a catalog category or price range
+        ("200元以内的面霜", "敏感肌适合哪款洁面", "what's a good oolong"): a choice among products, not a fact."""
+        return bool(self._stated(text))
+
+    def _asks_fact(self, text: str, named: Sequence[Product] = ()) -> bool:
+        lang = self.language
+        return (
+            any(pattern.search(text) for _, pattern in lang.attributes)
+            or lang.has("ingredients", text)
+            or lang.has("general", text)
+            or bool(self._question_terms(text, named) - {"what", "about", "and", "how", "the"})
+        )
+
+    def _quantity(self, text: str) -> int | None:
+        """How many the customer wants, however it is written (买10套, 十套, 10 sets, twenty sets): a number
+        followed by a unit word, or any number when the message says it is buying."""
+        from contentgen.compliance.grounding import parse_number
+
+        bulk = self.language.has("bulk", text)
+        values = []
+        for match in _QUANTITY.finditer(text):
+            token = match.group(1)
+            unit = bool(re.match(_UNITS, text[match.end() :], re.IGNORECASE))
+            if not (bulk or unit):
+                continue
+            count = parse_number(token)
+            if count is None and " " not in token and "-" not in token:
+                continue
+            if count is None:  # "twenty-five": the last word may be the unit's neighbour, try the first alone
+                count = parse_number(re.split(r"[- ]", token)[-1]) or parse_number(re.split(r"[- ]", token)[0])
+            if count is not None and count > 1 and count == int(count):
+                values.append(int(count))
+        return max(values) if values else None
+
+    def _superlative(self, text: str) -> tuple[str, str, str] | None:
+        """(sort key, asc|desc, label) when the message asks for the cheapest / dearest / lightest / biggest …"""
+        for spec, pattern in self.language.superlatives:
+            if pattern.search(text):
+                return spec.key, spec.order, spec.label
+        return None
+
+    def _loose_category(self, text: str) -> str | None:
+        """The one catalog category a message names anywhere ("which gift set costs the most")."""
+        stated = self._stated(text).category
+        if stated:
+            return stated
+        lowered = text.lower()
+        found = []
+        for category in self.categories:
+            word = category.lower()
+            base = word[:-1] if word.endswith("s") and word[:1].isascii() else word
+            if re.search(rf"\b{re.escape(base)}", lowered) if base[:1].isascii() else base in lowered:
+                found.append(category)
+        # "green tea" inside "Cold Brew Jasmine Green" is not named; the longest wins when one contains another
+        found = [c for c in found if not any(c != o and c.lower() in o.lower() for o in found)]
+        return found[0] if len(found) == 1 else None
+
+    def _facets(self, text: str) -> list[tuple[str, list[str]]]:
+        """Every fact a message asks for, in order: ("price", []), ("stock", []), ("attribute", keys),
+        ("ingredients", []). Two or more make a multi-part question."""
+        lang = self.language
+        asked: list[tuple[str, list[str]]] = []
+        if lang.has("price", text) and not self._alias_only_price(text):
+            asked.append(("price", []))
+        if lang.has("stock", text):
+            asked.append(("stock", []))
+        for keys, pattern in lang.attributes:
+            if pattern.search(text) and not any(keys == k for _, k in asked):
+                asked.append(("attribute", list(keys)))
+        if lang.has("ingredients", text):
+            asked.append(("ingredients", []))
+        return asked
+
+    def _alias_only_price(self, text: str) -> bool:
+        """ "how much caffeine" is not a price question: a price cue that is only part of an attribute question."""
+        lang = self.language
+        match = lang.find("price", text)
+        if match is None:
+            return False
+        rest = text[match.end() : match.end() + 16]
+        return bool(re.match(r"\s*(caffeine|tea|water|does|is in|servings?|cups?)\b", rest, re.IGNORECASE))
+
+    def _emotion(self, text: str) -> Emotion:
+        from contentgen.agent.emotion import classify
+
+        return classify(text)
+
+    def _asks_only(self, text: str) -> bool:
+        """A plain question about products or policies (no complaint words): the emotion model alone does not
+        hand it off."""
+        lang = self.language
+        asks = any(lang.has(c, text) for c in ("price", "stock", "compare", "recommend", "general", "ingredients"))
+        asks = asks or any(p.search(text) for _, p in lang.attributes) or self._superlative(text) is not None
+        asks = asks or self._names_product(text)
+        asks = asks or any(
+            lang.has(c, text) for c in ("identity", "greeting", "thanks", "out_of_scope", "order_status")
+        )
+        question = re.search(
+            r"[?？吗呢]\s*$|多久|几天|怎么|什么|哪|多少|能不能|可不可以|^\s*(how|what|when|where|which|can|could|do|does|is|are|will|would)\b",
+            text,
+            re.IGNORECASE,
+        )
+        asks = asks or (bool(question) and any(p.search(text) for p in lang.policy_cues.values()))
+        return asks and not lang.has("complaint", text)
+
+    def _question_terms(self, text: str, products: Sequence[Product]) -> set[str]:
+        """What the question asks about, without the product names and the agent's own cue words."""
+        lowered = text.lower()
+        blank: set[int] = set()  # every character inside a product's name or SKU, blanked at once
+        for product in products:
+            for token in (*name_tokens(product.name), product.sku.lower()):
+                start = lowered.find(token)
+                while start >= 0:
+                    blank.update(range(start, start + len(token)))
+                    start = lowered.find(token, start + 1)
+        lowered = "".join(" " if i in blank else c for i, c in enumerate(lowered))
+        lowered = _QUANTITY_UNIT.sub(" ", lowered)  # "买5瓶" says how many, not what about
+        for cue in ("price", "stock", "general", "pronoun", "followup", "hypothetical", "bulk"):
+            lowered = self.language.cues[cue].sub(" ", lowered)
+        return terms(self.language.normalize(lowered), self.language.stopwords)

@@ -1,0 +1,153 @@
+"""Names as shoppers type them: Unicode normalisation (full-width letters and digits), traditional → simplified
+Chinese (OpenCC), and a fuzzy fallback for typos, shortened names and a single distinctive word (rapidfuzz).
+
+The fuzzy thresholds are calibrated on the agent's labelled sets (`calibrate_names`, reported by
+`contentgen eval agent`): a name query must reach `LATIN_RATIO` (Latin-script word similarity, 0–100) or
+`CJK_RATIO` (alignment of a Chinese name inside the message, 0–100) on a token or stretch no other product name shares.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from contentgen.agent.text import core_name, has_cjk
+
+if TYPE_CHECKING:
+    from contentgen.domain.product import Product
+
+__all__ = ["CJK_RATIO", "LATIN_RATIO", "FuzzyNames", "normalize_text"]
+
+LATIN_RATIO = 85.0
+CJK_RATIO = 80.0
+_WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_COMMON_EN = frozenset(
+    [
+        "the",
+        "and",
+        "with",
+        "for",
+        "set",
+        "tea",
+        "teas",
+        "green",
+        "black",
+        "white",
+        "oolong",
+        "matcha",
+        "cold",
+        "brew",
+        "gift",
+        "pack",
+        "tin",
+        "box",
+        "of",
+        "in",
+        "a",
+        "an",
+    ]
+)
+
+
+@functools.cache
+def _t2s() -> object | None:
+    try:
+        import opencc
+
+        return opencc.OpenCC("t2s")
+    except (ImportError, RuntimeError):  # the optional converter is missing: text stays as written
+        return None
+
+
+def normalize_text(text: str) -> str:
+    """NFKC (ＱＨ－ＳＵＮ－００８ → QH-SUN-008, full-width punctuation kept as the language packs expect it) and
+    traditional → simplified Chinese (積雪草舒緩保濕水 → 积雪草舒缓保湿水)."""
+    # NFKC would also turn Chinese punctuation （ ） ： ， ！ ？ into ASCII; keep those as they are.
+    keep = {"（": "\0a", "）": "\0b", "：": "\0c", "，": "\0d", "！": "\0e", "？": "\0f", "；": "\0g"}
+    for char, mark in keep.items():
+        text = text.replace(char, mark)
+    text = unicodedata.normalize("NFKC", text)
+    for char, mark in keep.items():
+        text = text.replace(mark, char)
+    if has_cjk(text):
+        converter = _t2s()
+        if converter is not None:
+            text = converter.convert(text)  # type: ignore[attr-defined]
+    return text
+
+
+class FuzzyNames:
+    """Which product a message names when no exact or token match does: the best product whose distinctive word
+    (Latin) or name stretch (Chinese) the message carries, misspelt or shortened."""
+
+    def __init__(self, products: Iterable[Product] = (), categories: Iterable[str] = ()) -> None:
+        self.products = {p.sku: p for p in products}
+        self.categories = {c.lower() for c in categories}
+        names = [core_name(p.name).lower() for p in self.products.values()]
+        # A stretch of a name that many records use ("敏感肌" in 适用肤质) says nothing about which product is meant.
+        self._texts = [
+            " ".join([p.name, p.description, *p.attributes.values(), *p.tags]).lower() for p in self.products.values()
+        ]
+        self._df: Counter[str] = Counter(w for n in names for w in set(_WORD.findall(n)))
+        self._names = names
+
+    def _shared(self, stretch: str) -> int:
+        return sum(stretch in n for n in self._names)
+
+    def score(self, text: str, product: Product) -> float:
+        """0–100: how surely `text` names `product` by a word or stretch only its name has."""
+        from rapidfuzz import fuzz
+
+        name = core_name(product.name).lower()
+        lowered = text.lower()
+        best = 0.0
+        if has_cjk(name):
+            for run in _CJK_RUN.findall(lowered):
+                # the whole name, misspelt: align it inside the message
+                if len(run) >= 4:
+                    best = max(best, float(fuzz.partial_ratio(name, run)) if len(name) <= len(run) + 2 else 0.0)
+                # a shortened name: the longest stretch the message shares with this name and no other
+                size = len(run)
+                for length in range(min(size, len(name)), 2, -1):
+                    found = False
+                    for start in range(size - length + 1):
+                        stretch = run[start : start + length]
+                        if (
+                            stretch in name
+                            and stretch not in self.categories
+                            and self._shared(stretch) == 1
+                            and sum(stretch in t for t in self._texts) <= 3
+                        ):
+                            best = max(best, min(100.0, 70.0 + 6.0 * length))
+                            found = True
+                            break
+                    if found:
+                        break
+            return best
+        words = _WORD.findall(lowered)
+        pairs = [a + b for a, b in itertools.pairwise(words)]
+        for token in set(_WORD.findall(name)):
+            if len(token) < 5 or token in _COMMON_EN or self._df[token] != 1:
+                continue
+            for word in [*words, *pairs]:
+                if abs(len(word) - len(token)) <= 2:
+                    best = max(best, float(fuzz.ratio(token, word)))
+        return best
+
+    def best(self, text: str, products: Sequence[Product] = ()) -> tuple[Product, float] | None:
+        """The product `text` most surely names, and its score, if one clears its threshold and none ties it."""
+        pool = list(products) or list(self.products.values())
+        scored = sorted(((self.score(text, p), p) for p in pool), key=lambda s: -s[0])
+        if not scored:
+            return None
+        top, product = scored[0]
+        threshold = CJK_RATIO if has_cjk(product.name) else LATIN_RATIO
+        if top < threshold or (len(scored) > 1 and scored[1][0] >= top):
+            return None
+        return product, top
