@@ -12,6 +12,8 @@ from contentgen.domain.common import Model
 from contentgen.errors import NotFoundError
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "JPY": "¥"}
+#: The currency a catalog is in when it has no currency column, from the kit's locale.
+LOCALE_CURRENCY = {"zh-CN": "CNY", "en-US": "USD"}
 
 
 class FAQ(Model):

@@ -1,0 +1,78 @@
+"""A catalog without a currency column takes the kit's (or --currency's) currency; a row naming another is an error."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import Cli
+
+from contentgen.domain import load_brand_kit, load_catalog
+from contentgen.domain.loaders import kit_currency, load_kit_catalog
+from contentgen.errors import DataError
+
+PLAIN = "sku,name,category,price,stock\nA-1,Calm Serum,Serum,129.50,7\nA-2,Soft Cleanser,Cleanser,59,0\n"
+
+
+@pytest.fixture
+def plain(tmp_path: Path) -> Path:
+    path = tmp_path / "shop.csv"
+    path.write_text(PLAIN, encoding="utf-8")
+    return path
+
+
+def test_without_a_currency_the_error_says_how_to_give_one(plain: Path) -> None:
+    with pytest.raises(DataError, match=r"shop\.csv:2: currency: required field is missing \(.*--kit.*--currency"):
+        load_catalog(plain)
+
+
+@pytest.mark.parametrize(("kit", "currency"), [("qinghe", "CNY"), ("morrow", "USD")])
+def test_currency_from_the_kits_locale(plain: Path, kit: str, currency: str) -> None:
+    catalog = load_catalog(plain, **kit_currency(load_brand_kit(kit)))
+    serum, cleanser = catalog.get("A-1"), catalog.get("A-2")
+    assert (serum.price, serum.stock, serum.currency) == (Decimal("129.50"), 7, currency)
+    assert (cleanser.price, cleanser.stock, cleanser.currency) == (Decimal("59"), 0, currency)
+
+
+def test_explicit_currency(plain: Path) -> None:
+    catalog = load_catalog(plain, currency="eur")
+    assert {p.currency for p in catalog} == {"EUR"}
+    assert catalog.get("A-1").money() == "€129.50"
+    with pytest.raises(DataError, match="'EURO' is not a three-letter ISO code"):
+        load_catalog(plain, currency="euro")
+
+
+def test_a_row_in_another_currency_is_an_error_naming_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_text("sku,name,category,price,currency,stock\nA-1,x,y,1,CNY,1\nA-2,x,y,2,,1\nA-3,x,y,3,usd,1\n")
+    with pytest.raises(DataError) as info:
+        load_catalog(path, **kit_currency(load_brand_kit("qinghe")))
+    assert "mixed.csv:4: currency: 'usd' disagrees with the currency CNY of kit 'qinghe' (zh-CN)" in str(info.value)
+
+
+def test_json_rows_fill_and_check_too(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"sku": "J-1", "name": "n", "category": "c", "price": "5", "stock": 2}\n', encoding="utf-8")
+    assert load_catalog(path, currency="USD").get("J-1").currency == "USD"
+    path.write_text('{"sku": "J-1", "name": "n", "category": "c", "price": "5", "currency": "CNY", "stock": 2}\n')
+    with pytest.raises(DataError, match=r"c\.jsonl:1: currency: 'CNY' disagrees"):
+        load_catalog(path, currency="USD")
+
+
+def test_shipped_kits_still_load() -> None:
+    for kit in ("qinghe", "morrow"):
+        assert len(load_kit_catalog(load_brand_kit(kit))) > 0
+
+
+def test_cli_validate_with_kit_and_currency(plain: Path, cli: Cli) -> None:
+    result = cli("catalog", "validate", str(plain), "--kit", "morrow", "--json")
+    assert result.exit_code == 0, result.output
+    assert '"currencies": [\n    "USD"\n  ]' in result.stdout
+    result = cli("catalog", "validate", str(plain), "--currency", "CNY")
+    assert result.exit_code == 0, result.output
+    assert "CNY" in result.stdout
+    result = cli("catalog", "validate", str(plain))
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "currency: required field is missing" in lines[0]
