@@ -29,7 +29,8 @@ def test_without_a_currency_the_error_says_how_to_give_one(plain: Path) -> None:
 
 @pytest.mark.parametrize(("kit", "currency"), [("qinghe", "CNY"), ("morrow", "USD")])
 def test_currency_from_the_kits_locale(plain: Path, kit: str, currency: str) -> None:
-    catalog = load_catalog(plain, **kit_currency(load_brand_kit(kit)))
+    expected, source = kit_currency(load_brand_kit(kit))
+    catalog = load_catalog(plain, currency=expected, currency_source=source)
     serum, cleanser = catalog.get("A-1"), catalog.get("A-2")
     assert (serum.price, serum.stock, serum.currency) == (Decimal("129.50"), 7, currency)
     assert (cleanser.price, cleanser.stock, cleanser.currency) == (Decimal("59"), 0, currency)
@@ -47,7 +48,8 @@ def test_a_row_in_another_currency_is_an_error_naming_the_row(tmp_path: Path) ->
     path = tmp_path / "mixed.csv"
     path.write_text("sku,name,category,price,currency,stock\nA-1,x,y,1,CNY,1\nA-2,x,y,2,,1\nA-3,x,y,3,usd,1\n")
     with pytest.raises(DataError) as info:
-        load_catalog(path, **kit_currency(load_brand_kit("qinghe")))
+        expected, source = kit_currency(load_brand_kit("qinghe"))
+        load_catalog(path, currency=expected, currency_source=source)
     assert "mixed.csv:4: currency: 'usd' disagrees with the currency CNY of kit 'qinghe' (zh-CN)" in str(info.value)
 
 

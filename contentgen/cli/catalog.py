@@ -34,7 +34,7 @@ CurrencyOption = Annotated[
     str | None,
     typer.Option(
         "--currency",
-        help="Currency of rows without one (ISO code, e.g. CNY); default: from the kit's locale (zh-CN → CNY, en-US → USD).",
+        help="Currency of rows without one (ISO code, e.g. CNY); default: the kit's locale (zh-CN → CNY, en-US → USD).",
     ),
 ]
 
@@ -46,9 +46,10 @@ def _load(file: Path, kit: str | None, currency: str | None) -> Catalog:
 
     if kit is None:
         return load_catalog(file, currency=currency)
-    brand = load_brand_kit(kit)
-    options = {"currency": currency} if currency else kit_currency(brand)
-    return load_catalog(file, **options)
+    if currency:
+        return load_catalog(file, currency=currency)
+    expected, source = kit_currency(load_brand_kit(kit))
+    return load_catalog(file, currency=expected, currency_source=source)
 
 
 @app.command("validate")

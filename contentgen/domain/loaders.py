@@ -135,12 +135,13 @@ def _check_fonts(kit: BrandKit, path: Path, lines: dict[Loc, int]) -> None:
 
 def load_kit_catalog(kit: BrandKit) -> Catalog:
     """The catalog the kit names, with image paths checked against the kit folder."""
-    return load_catalog(kit.path(kit.catalog), assets_root=kit.root, **kit_currency(kit))
+    currency, source = kit_currency(kit)
+    return load_catalog(kit.path(kit.catalog), assets_root=kit.root, currency=currency, currency_source=source)
 
 
-def kit_currency(kit: BrandKit) -> dict[str, str]:
-    """The currency a catalog of this kit is in (from its locale), as `load_catalog` keyword arguments."""
-    return {"currency": LOCALE_CURRENCY[kit.locale], "currency_source": f"kit '{kit.id}' ({kit.locale})"}
+def kit_currency(kit: BrandKit) -> tuple[str, str]:
+    """The currency a catalog of this kit is in (from its locale), and how to name where it came from."""
+    return LOCALE_CURRENCY[kit.locale], f"kit '{kit.id}' ({kit.locale})"
 
 
 def load_policies(kit: BrandKit) -> dict[str, str]:
