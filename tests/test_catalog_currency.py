@@ -78,3 +78,17 @@ def test_cli_validate_with_kit_and_currency(plain: Path, cli: Cli) -> None:
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and "currency: required field is missing" in lines[0]
+
+
+def test_cli_ingest_a_file_without_currency(plain: Path, cli: Cli) -> None:
+    import json
+
+    result = cli("catalog", "ingest", str(plain), "--kit", "morrow", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["products"]["added"] == ["A-1", "A-2"] and report["source"] == str(plain)
+    mixed = plain.with_name("mixed.csv")
+    mixed.write_text("sku,name,category,price,currency,stock\nA-1,x,y,1,CNY,1\n", encoding="utf-8")
+    result = cli("catalog", "ingest", str(mixed), "--kit", "morrow")
+    assert result.exit_code == 1
+    assert f"{mixed}:2: currency: 'CNY' disagrees with the currency USD of kit 'morrow' (en-US)" in result.stderr
