@@ -92,3 +92,21 @@ def test_cli_ingest_a_file_without_currency(plain: Path, cli: Cli) -> None:
     result = cli("catalog", "ingest", str(mixed), "--kit", "morrow")
     assert result.exit_code == 1
     assert f"{mixed}:2: currency: 'CNY' disagrees with the currency USD of kit 'morrow' (en-US)" in result.stderr
+
+
+def test_image_urls_are_kept_apart_with_a_warning(tmp_path: Path, cli: Cli) -> None:
+    path = tmp_path / "urls.csv"
+    path.write_text(
+        "sku,name,category,price,stock,images\nU-1,n,c,5,1,https://cdn.example.com/u1.jpg\nU-2,n,c,6,1,\n",
+        encoding="utf-8",
+    )
+    catalog = load_catalog(path, currency="USD")
+    product = catalog.get("U-1")
+    assert product.images == [] and product.image_urls == ["https://cdn.example.com/u1.jpg"]
+    assert catalog.warnings == [
+        f"{path}:2: images: 'https://cdn.example.com/u1.jpg' is a URL and is not fetched; posters and videos use a "
+        "placeholder until you save the image and give its path relative to the catalog or kit"
+    ]
+    result = cli("catalog", "validate", str(path), "--currency", "USD")
+    assert result.exit_code == 0, result.output
+    assert "Warning:" in result.stderr and "u1.jpg" in result.stderr

@@ -62,6 +62,8 @@ def validate(
     json: JsonOption = False,
 ) -> None:
     """Check a catalog file and summarise it."""
+    from rich.markup import escape
+
     catalog = _load(file, kit, currency)
     prices = [p.price for p in catalog]
     categories = {c: sum(p.category == c for p in catalog) for c in catalog.categories}
@@ -77,7 +79,12 @@ def validate(
         "price_max": str(max(prices)),
         "on_sale": on_sale,
         "out_of_stock": sold_out,
+        "warnings": catalog.warnings,
     }
+    from contentgen.cli.output import err
+
+    for warning in catalog.warnings:
+        err().print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
     if json:
         emit_json(summary)
         return

@@ -208,9 +208,11 @@ def load_catalog(
             raise DataError(path, f"currency '{currency}' is not a three-letter ISO code", hint="e.g. CNY, USD, EUR")
     source = currency_source or f"--currency {currency}"
     products: list[Product] = []
+    warnings: list[str] = []
     first_line: dict[str, int | None] = {}
     root = assets_root or path.parent
     for line, loc, record, lines in _records(path):
+        _split_image_urls(record, path, line, loc, warnings)
         _check_currency(record, path, line, loc, currency, source)
         if "currency" not in record:
             raise DataError(
@@ -234,4 +236,25 @@ def load_catalog(
         products.append(product)
     if not products:
         raise DataError(path, "catalog has no products")
-    return Catalog(products, source=path)
+    return Catalog(products, source=path, warnings=warnings)
+
+
+_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+
+
+def _split_image_urls(record: dict[str, Any], path: Path, line: int | None, loc: Loc, warnings: list[str]) -> None:
+    """Move image URLs out of `images` into `image_urls`, with a warning each: nothing is fetched."""
+    images = record.get("images")
+    if not isinstance(images, list):
+        return
+    urls = [i for i in images if isinstance(i, str) and _URL.match(i)]
+    if not urls:
+        return
+    record["images"] = [i for i in images if i not in urls]
+    record["image_urls"] = [*record.get("image_urls", []), *urls]
+    for url in urls:
+        where = f"{path}:{line}" if line else str(path)
+        warnings.append(
+            f"{where}: {format_loc((*loc, 'images'))}: '{url}' is a URL and is not fetched; posters and videos "
+            "use a placeholder until you save the image and give its path relative to the catalog or kit"
+        )
