@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from rich.progress import TaskID
 
     from contentgen.catalog.store import CatalogStore
+    from contentgen.domain.product import Catalog
 
 app = typer.Typer(help="Product catalogs: validate, ingest into Chroma, search.", no_args_is_help=True)
 
@@ -29,17 +30,41 @@ EmbedOption = Annotated[
     str | None, typer.Option("--embed-provider", help="Embedder name (see `contentgen providers list`).")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+CurrencyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--currency",
+        help="Currency of rows without one (ISO code, e.g. CNY); default: the kit's locale (zh-CN → CNY, en-US → USD).",
+    ),
+]
+
+
+def _load(file: Path, kit: str | None, currency: str | None) -> Catalog:
+    """The catalog in `file`, its currency defaulting to --currency, then to the kit's locale."""
+    from contentgen.domain import load_brand_kit, load_catalog
+    from contentgen.domain.loaders import kit_currency
+
+    if kit is None:
+        return load_catalog(file, currency=currency)
+    if currency:
+        return load_catalog(file, currency=currency)
+    expected, source = kit_currency(load_brand_kit(kit))
+    return load_catalog(file, currency=expected, currency_source=source)
 
 
 @app.command("validate")
 def validate(
     file: Annotated[Path, typer.Argument(help="Catalog file: .csv, .xlsx, .json or .jsonl.")],
+    kit: Annotated[
+        str | None, typer.Option("--kit", help="Brand kit id or folder: its locale gives the default currency.")
+    ] = None,
+    currency: CurrencyOption = None,
     json: JsonOption = False,
 ) -> None:
     """Check a catalog file and summarise it."""
-    from contentgen.domain import load_catalog
+    from rich.markup import escape
 
-    catalog = load_catalog(file)
+    catalog = _load(file, kit, currency)
     prices = [p.price for p in catalog]
     categories = {c: sum(p.category == c for p in catalog) for c in catalog.categories}
     currencies = sorted({p.currency for p in catalog})
@@ -54,7 +79,12 @@ def validate(
         "price_max": str(max(prices)),
         "on_sale": on_sale,
         "out_of_stock": sold_out,
+        "warnings": catalog.warnings,
     }
+    from contentgen.cli.output import err
+
+    for warning in catalog.warnings:
+        err().print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
     if json:
         emit_json(summary)
         return
@@ -94,11 +124,13 @@ def ingest(
     ] = False,
     chroma_url: ChromaUrlOption = None,
     embed_provider: EmbedOption = None,
+    currency: CurrencyOption = None,
     json: JsonOption = False,
 ) -> None:
     """Validate a catalog and the kit's policies and upsert them into Chroma by SKU."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    catalog = _load(file, kit, currency) if file is not None else None
     store = _store(kit, chroma_url, embed_provider)
     with Progress(
         TextColumn("{task.description}"),
@@ -115,7 +147,7 @@ def ingest(
                 tasks[stage] = progress.add_task(f"embedding {stage}", total=total)
             progress.update(tasks[stage], completed=done, total=total)
 
-        report = store.ingest(file, rebuild=rebuild, progress=advance)
+        report = store.ingest(catalog, rebuild=rebuild, progress=advance)
     if json:
         emit_json(asdict(report))
         return

@@ -171,12 +171,57 @@ def _xlsx_records(path: Path) -> Iterator[tuple[int | None, Loc, dict[str, Any],
         book.close()
 
 
-def load_catalog(path: Path, *, assets_root: Path | None = None) -> Catalog:
-    """Load and validate a catalog; duplicate SKUs and missing image files are errors."""
+def _check_currency(
+    record: dict[str, Any], path: Path, line: int | None, loc: Loc, currency: str | None, source: str
+) -> None:
+    """Fill a missing currency with the expected one; a row that names another currency is an error."""
+    given = record.get("currency")
+    if given is None or (isinstance(given, str) and not given.strip()):
+        if currency is not None:
+            record["currency"] = currency
+        return
+    if currency is not None and isinstance(given, str) and given.strip().upper() != currency:
+        raise DataError(
+            path,
+            f"'{given}' disagrees with the currency {currency} of {source}",
+            line=line,
+            field=format_loc((*loc, "currency")),
+            hint=f"fix this row, leave the cell empty to use {currency}, or check --kit/--currency",
+        )
+
+
+def load_catalog(
+    path: Path,
+    *,
+    assets_root: Path | None = None,
+    currency: str | None = None,
+    currency_source: str | None = None,
+) -> Catalog:
+    """Load and validate a catalog; duplicate SKUs and missing image files are errors.
+
+    `currency` (for example from the kit's locale, see `LOCALE_CURRENCY`) fills rows without one and
+    makes a row naming another currency an error; `currency_source` says where it came from in that error.
+    """
+    if currency is not None:
+        currency = currency.strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", currency):
+            raise DataError(path, f"currency '{currency}' is not a three-letter ISO code", hint="e.g. CNY, USD, EUR")
+    source = currency_source or f"--currency {currency}"
     products: list[Product] = []
+    warnings: list[str] = []
     first_line: dict[str, int | None] = {}
     root = assets_root or path.parent
     for line, loc, record, lines in _records(path):
+        _split_image_urls(record, path, line, loc, warnings)
+        _check_currency(record, path, line, loc, currency, source)
+        if "currency" not in record:
+            raise DataError(
+                path,
+                "required field is missing",
+                line=line,
+                field=format_loc((*loc, "currency")),
+                hint="add a currency column, or give the kit (--kit) or the currency (--currency CNY)",
+            )
         product = validate(Product, record, path, lines, prefix=loc, line=line if lines is None else None)
         if product.sku in first_line:
             where = f" (first on line {first_line[product.sku]})" if first_line[product.sku] else ""
@@ -191,4 +236,25 @@ def load_catalog(path: Path, *, assets_root: Path | None = None) -> Catalog:
         products.append(product)
     if not products:
         raise DataError(path, "catalog has no products")
-    return Catalog(products, source=path)
+    return Catalog(products, source=path, warnings=warnings)
+
+
+_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+
+
+def _split_image_urls(record: dict[str, Any], path: Path, line: int | None, loc: Loc, warnings: list[str]) -> None:
+    """Move image URLs out of `images` into `image_urls`, with a warning each: nothing is fetched."""
+    images = record.get("images")
+    if not isinstance(images, list):
+        return
+    urls = [i for i in images if isinstance(i, str) and _URL.match(i)]
+    if not urls:
+        return
+    record["images"] = [i for i in images if i not in urls]
+    record["image_urls"] = [*record.get("image_urls", []), *urls]
+    for url in urls:
+        where = f"{path}:{line}" if line else str(path)
+        warnings.append(
+            f"{where}: {format_loc((*loc, 'images'))}: '{url}' is a URL and is not fetched; posters and videos "
+            "use a placeholder until you save the image and give its path relative to the catalog or kit"
+        )

@@ -10,7 +10,7 @@ from pathlib import Path
 from contentgen.domain.brand import BrandKit
 from contentgen.domain.catalog_io import load_catalog
 from contentgen.domain.channel import Channel
-from contentgen.domain.product import Catalog
+from contentgen.domain.product import LOCALE_CURRENCY, Catalog
 from contentgen.domain.segment import Segment, SegmentsFile
 from contentgen.errors import DataError, NotFoundError
 from contentgen.io import Loc, load_folder, load_model, load_structured, validate
@@ -135,7 +135,13 @@ def _check_fonts(kit: BrandKit, path: Path, lines: dict[Loc, int]) -> None:
 
 def load_kit_catalog(kit: BrandKit) -> Catalog:
     """The catalog the kit names, with image paths checked against the kit folder."""
-    return load_catalog(kit.path(kit.catalog), assets_root=kit.root)
+    currency, source = kit_currency(kit)
+    return load_catalog(kit.path(kit.catalog), assets_root=kit.root, currency=currency, currency_source=source)
+
+
+def kit_currency(kit: BrandKit) -> tuple[str, str]:
+    """The currency a catalog of this kit is in (from its locale), and how to name where it came from."""
+    return LOCALE_CURRENCY[kit.locale], f"kit '{kit.id}' ({kit.locale})"
 
 
 def load_policies(kit: BrandKit) -> dict[str, str]:

@@ -12,6 +12,8 @@ from contentgen.domain.common import Model
 from contentgen.errors import NotFoundError
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "JPY": "¥"}
+#: The currency a catalog is in when it has no currency column, from the kit's locale.
+LOCALE_CURRENCY = {"zh-CN": "CNY", "en-US": "USD"}
 
 
 class FAQ(Model):
@@ -35,6 +37,8 @@ class Product(Model):
     specs: dict[str, str] = {}
     ingredients: list[str] = []
     images: list[str] = []
+    image_urls: list[str] = []
+    """Images given as URLs: kept for reference, never fetched; posters use `images` (local files) only."""
     faqs: list[FAQ] = []
     tags: list[str] = []
 
@@ -70,9 +74,13 @@ class Product(Model):
 class Catalog:
     """An ordered, SKU-indexed set of products loaded from one file."""
 
-    def __init__(self, products: Sequence[Product], source: Path | None = None) -> None:
+    def __init__(
+        self, products: Sequence[Product], source: Path | None = None, warnings: Sequence[str] = ()
+    ) -> None:
         self.products = list(products)
         self.source = source
+        self.warnings = list(warnings)
+        """One line each, naming file, line and field: things that load but need a person's attention."""
         self._by_sku = {p.sku: p for p in self.products}
 
     def __len__(self) -> int:
