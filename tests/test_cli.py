@@ -85,7 +85,7 @@ def test_segments_bad_input(cli: Cli) -> None:
 def test_channels(cli: Cli) -> None:
     rows = json.loads(cli("channels", "list", "--json").stdout)
     ids = {r["id"] for r in rows}
-    assert ids == {"douyin", "xiaohongshu", "wechat-moments", "wechat-article", "weibo", "sms", "email", "livestream"}
+    assert ids == {"douyin", "xiaohongshu", "wechat-moments", "wechat-article", "weibo", "sms", "email", "livestream", "app-push", "wecom"}
     sizes = {(s["width"], s["height"]) for r in rows for s in r["poster_sizes"]}
     assert {(1080, 1920), (1080, 1440), (1080, 1080), (900, 383), (1200, 628)} <= sizes
     shown = cli("channels", "show", "douyin")
@@ -115,8 +115,11 @@ def test_demo(cli: Cli, tmp_path: Path) -> None:
     """The README's first command: both example campaigns end to end, review pages, an agent answer each."""
     result = cli("demo", "--out", str(tmp_path), "--json")
     assert result.exit_code == 0, result.output
-    summaries = {s["campaign"]: s for s in json.loads(result.stdout)}
+    data = json.loads(result.stdout)
+    summaries = {s["campaign"]: s for s in data["campaigns"]}
     assert set(summaries) == {"qinghe-618", "morrow-holiday"}
+    assert {j["journey"] for j in data["journeys"]} == {"qinghe-cart-recovery", "morrow-post-purchase"}
+    assert all(j["messages"] > 0 for j in data["journeys"])
     for s in summaries.values():
         assert set(s["stages"]) == {"copy", "poster", "video"} and not s["failed"]
         for tally in s["stages"].values():
