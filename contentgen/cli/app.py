@@ -78,6 +78,7 @@ def _register() -> None:
         poster,
         providers,
         segments,
+        serve,
         video,
     )
 
@@ -94,6 +95,7 @@ def _register() -> None:
     app.command("host")(host.host)
     app.add_typer(evaluate.app, name="eval")
     app.command("demo")(demo.demo)
+    app.add_typer(serve.app, name="serve")
 
 
 _register()
