@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from contentgen.config import Settings, load_settings
 from contentgen.server.config import ServerConfig
@@ -13,6 +14,7 @@ from contentgen.server.db import Database
 from contentgen.server.deps import Services, require, services
 from contentgen.server.security import ApiKey, RateLimiter
 
+_CHAT_PAGE = Path(__file__).parent / "static" / "chat.html"
 Admin = Annotated[ApiKey, Depends(require("admin"))]
 Svc = Annotated[Services, Depends(services)]
 
@@ -47,6 +49,12 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
     app.state.services = svc
     errors.install(app)
     app.include_router(chat.router)
+
+    @app.get("/chat/{agent}", summary="The web chat page for an agent (key in the URL fragment)", tags=["chat"],
+             response_class=HTMLResponse)
+    async def chat_page(agent: str, svc: Svc) -> HTMLResponse:
+        svc.sessions.definition(agent)
+        return HTMLResponse(_CHAT_PAGE.read_text(encoding="utf-8"), headers={"Cache-Control": "no-store"})
 
     @app.get("/healthz", summary="The process is up", tags=["ops"])
     async def healthz() -> dict[str, str]:
