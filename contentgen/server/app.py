@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from contentgen.config import Settings, load_settings
 from contentgen.server.config import ServerConfig
@@ -53,8 +53,19 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
     @app.get("/chat/{agent}", summary="The web chat page for an agent (key in the URL fragment)", tags=["chat"],
              response_class=HTMLResponse)
     async def chat_page(agent: str, svc: Svc) -> HTMLResponse:
-        svc.sessions.definition(agent)
-        return HTMLResponse(_CHAT_PAGE.read_text(encoding="utf-8"), headers={"Cache-Control": "no-store"})
+        svc.sessions.definition(agent)  # a known agent: its name is a checked id, safe in the page
+        page = _CHAT_PAGE.read_text(encoding="utf-8").replace("{{agent}}", agent)
+        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+    @app.get("/chat/{agent}/font", summary="The kit's body font for the web chat page", tags=["chat"],
+             response_class=FileResponse)
+    def chat_font(agent: str, svc: Svc) -> FileResponse:
+        from contentgen.domain.loaders import load_brand_kit
+        from contentgen.fonts import resolve_font
+
+        brand = load_brand_kit(svc.sessions.definition(agent).kit, extra=svc.settings.kits_path)
+        path = resolve_font(brand.fonts.body, brand.root)
+        return FileResponse(path, media_type="font/ttf", headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get("/healthz", summary="The process is up", tags=["ops"])
     async def healthz() -> dict[str, str]:
