@@ -263,3 +263,13 @@ def test_every_route_is_documented(client: TestClient) -> None:
     for path, item in schema["paths"].items():
         for method, op in item.items():
             assert op.get("summary"), f"{method} {path} has no summary"
+
+
+def test_catalog_search(client: TestClient) -> None:
+    auth = key(client)
+    r = client.get("/v1/catalog/qinghe/search", params={"q": "敏感肌洁面 100元以内"}, headers=auth)
+    assert r.status_code == 200 and r.json()["hits"]
+    assert all(float(h["price"]) <= 100 for h in r.json()["hits"])
+    assert client.get("/v1/catalog/nokit/search", params={"q": "x"}, headers=auth).status_code == 404
+    assert client.get("/v1/catalog/..%2F..%2Fetc/search", params={"q": "x"}, headers=auth).status_code in (404, 422)
+    assert client.get("/v1/catalog/qinghe/search", headers=auth).json()["error"]["field"] == "q"

@@ -22,7 +22,7 @@ Svc = Annotated[Services, Depends(services)]
 def create_app(settings: Settings | None = None, config: ServerConfig | None = None) -> FastAPI:
     """The HTTP API over the library: chat sessions, the OpenAI-compatible facade, health and metrics."""
     from contentgen import __version__
-    from contentgen.server import chat, errors
+    from contentgen.server import catalog, chat, errors
     from contentgen.server.ops import Metrics, Middleware
     from contentgen.server.sessions import Sessions
 
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
     app.state.services = svc
     errors.install(app)
     app.include_router(chat.router)
+    app.include_router(catalog.router)
 
     @app.get("/chat/{agent}", summary="The web chat page for an agent (key in the URL fragment)", tags=["chat"],
              response_class=HTMLResponse)
