@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from contentgen.config import Settings, load_settings
 from contentgen.server import ServerConfig, create_app
-from contentgen.server.security import create_key
+from contentgen.server.security import Scope, create_key
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def client(settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
         yield c
 
 
-def key(client: TestClient, scope: str = "chat") -> dict[str, str]:
+def key(client: TestClient, scope: Scope = "chat") -> dict[str, str]:
     new = create_key(client.app.state.services.db, scope)  # type: ignore[attr-defined]
     return {"Authorization": f"Bearer {new.secret}"}
 
@@ -120,10 +120,15 @@ def test_injection_in_a_message_is_refused_not_followed(client: TestClient) -> N
 
 def test_openai_facade_shape(client: TestClient) -> None:
     auth = key(client)
-    body = {"model": "qinghe-service", "messages": [{"role": "system", "content": "be brief"},
-                                                    {"role": "user", "content": "积雪草舒缓保湿水多少钱？"},
-                                                    {"role": "assistant", "content": "…"},
-                                                    {"role": "user", "content": "有货吗"}]}
+    body = {
+        "model": "qinghe-service",
+        "messages": [
+            {"role": "system", "content": "be brief"},
+            {"role": "user", "content": "积雪草舒缓保湿水多少钱？"},
+            {"role": "assistant", "content": "…"},
+            {"role": "user", "content": "有货吗"},
+        ],
+    }
     r = client.post("/v1/chat/completions", headers=auth, json=body)
     data = r.json()
     assert r.status_code == 200 and data["object"] == "chat.completion"
@@ -194,7 +199,10 @@ def test_unknown_agent_and_traversal(client: TestClient) -> None:
     auth = key(client)
     r = client.post("/v1/agents/nobody/sessions", headers=auth)
     assert r.status_code == 404 and r.json()["error"] == {
-        "code": "not_found", "message": r.json()["error"]["message"], "field": "agent"}
+        "code": "not_found",
+        "message": r.json()["error"]["message"],
+        "field": "agent",
+    }
     for bad in ("..%2F..%2Fetc%2Fpasswd", "%2E%2E", "QINGHE", "a%00b", "..", "x" * 65):
         r = client.post(f"/v1/agents/{bad}/sessions", headers=auth)
         assert r.status_code in (404, 422), (bad, r.status_code)

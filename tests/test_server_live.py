@@ -21,6 +21,8 @@ from test_campaign_review import DevTools
 from contentgen.server.db import Database
 from contentgen.server.security import create_key
 
+pytestmark = pytest.mark.slow  # real server processes and a browser
+
 
 @dataclass
 class Server:
@@ -44,8 +46,9 @@ def start(env: dict[str, str], log: Path) -> tuple[str, subprocess.Popen[bytes]]
         f"port={port}, log_level='warning', timeout_graceful_shutdown=10)"
     )
     with log.open("ab") as out:  # the child keeps its own copy of the descriptor
-        process = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=os.getcwd(), stdout=out,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-c", code], env=env, cwd=os.getcwd(), stdout=out, stderr=subprocess.STDOUT
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:
@@ -72,9 +75,12 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("live")
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("CONTENTGEN_")},
-           "CONTENTGEN_HOME": str(folder / "home"), "CONTENTGEN_SERVE_DATA_DIR": str(folder / "server"),
-           "CONTENTGEN_SERVE_RATE_BURST": "200"}
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CONTENTGEN_")},
+        "CONTENTGEN_HOME": str(folder / "home"),
+        "CONTENTGEN_SERVE_DATA_DIR": str(folder / "server"),
+        "CONTENTGEN_SERVE_RATE_BURST": "200",
+    }
     secret = create_key(Database(folder / "server" / "server.db"), "chat").secret
     url, process = start(env, folder / "server.log")
     try:
@@ -95,10 +101,13 @@ def test_openai_client(server: Server) -> None:
     assert extra["contentgen"]["outcome"]["kind"] == "answer"
     assert extra["contentgen"]["outcome"]["citations"] == ["QH-TNR-001"]
     assert extra["contentgen"]["sources"][0]["name"] == "积雪草舒缓保湿水"
-    chunks = list(client.chat.completions.create(
-        model="qinghe-service", stream=True,
-        messages=[{"role": "user", "content": "推荐一款适合敏感肌的洁面"}],
-    ))
+    chunks = list(
+        client.chat.completions.create(
+            model="qinghe-service",
+            stream=True,
+            messages=[{"role": "user", "content": "推荐一款适合敏感肌的洁面"}],
+        )
+    )
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     last = chunks[-1].model_extra or {}
     assert text and chunks[-1].choices[0].finish_reason == "stop"

@@ -10,8 +10,7 @@ import typer
 from contentgen.cli.output import emit_json, out
 
 app = typer.Typer(help="Serve the agent and catalog over HTTP (needs the 'serve' extra).", invoke_without_command=True)
-keys = typer.Typer(help="API keys for `contentgen serve` (stored hashed; the key is shown once).",
-                   no_args_is_help=True)
+keys = typer.Typer(help="API keys for `contentgen serve` (stored hashed; the key is shown once).", no_args_is_help=True)
 app.add_typer(keys, name="keys")
 
 
@@ -63,7 +62,7 @@ def create(
     if scope not in SCOPES:
         raise ConfigError(f"--scope {scope!r}: use one of {', '.join(SCOPES)}")
     folder = ServerConfig().folder(load_settings())
-    new = create_key(Database(folder / "server.db"), scope, label)  # type: ignore[arg-type]
+    new = create_key(Database(folder / "server.db"), scope, label)
     if json:
         emit_json({"id": new.id, "scope": new.scope, "key": new.secret})
         return

@@ -44,22 +44,30 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
         title="contentgen",
         version=__version__,
         description="The grounded shopping agent over HTTP. Send `Authorization: Bearer <key>` (keys from "
-        "`contentgen serve keys create`). Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`.",
+        '`contentgen serve keys create`). Errors are `{"error": {"code", "message", "field"}}`.',
     )
     app.state.services = svc
     errors.install(app)
     app.include_router(chat.router)
     app.include_router(catalog.router)
 
-    @app.get("/chat/{agent}", summary="The web chat page for an agent (key in the URL fragment)", tags=["chat"],
-             response_class=HTMLResponse)
+    @app.get(
+        "/chat/{agent}",
+        summary="The web chat page for an agent (key in the URL fragment)",
+        tags=["chat"],
+        response_class=HTMLResponse,
+    )
     async def chat_page(agent: str, svc: Svc) -> HTMLResponse:
         svc.sessions.definition(agent)  # a known agent: its name is a checked id, safe in the page
         page = _CHAT_PAGE.read_text(encoding="utf-8").replace("{{agent}}", agent)
         return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
-    @app.get("/chat/{agent}/font", summary="The kit's body font for the web chat page", tags=["chat"],
-             response_class=FileResponse)
+    @app.get(
+        "/chat/{agent}/font",
+        summary="The kit's body font for the web chat page",
+        tags=["chat"],
+        response_class=FileResponse,
+    )
     def chat_font(agent: str, svc: Svc) -> FileResponse:
         from contentgen.domain.loaders import load_brand_kit
         from contentgen.fonts import resolve_font
@@ -83,8 +91,12 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
     if config.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
-        app.add_middleware(CORSMiddleware, allow_origins=config.cors_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["Authorization", "Content-Type", "X-Request-ID"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=config.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        )
     app.add_middleware(Middleware, metrics=metrics, max_body=config.max_body_bytes)
     return app
 

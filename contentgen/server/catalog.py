@@ -15,8 +15,11 @@ from contentgen.server.sessions import product_card
 router = APIRouter()
 
 
-@router.get("/v1/catalog/{kit}/search", summary="Search a kit's catalog (dense + keyword, as `contentgen catalog search`)",
-            tags=["catalog"])
+@router.get(
+    "/v1/catalog/{kit}/search",
+    summary="Search a kit's catalog (dense + keyword, as `contentgen catalog search`)",
+    tags=["catalog"],
+)
 async def search(
     kit: Annotated[str, Path(max_length=64, description="a kit id")],
     q: Annotated[str, Query(min_length=1, max_length=200, description="what to look for, in words")],

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
 import anyio
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
@@ -61,12 +61,12 @@ def _count(svc: Services, agent: str, reply: Reply) -> None:
     svc.metrics.outcome(agent, outcome.kind, getattr(outcome, "reason", None))
 
 
-@router.post("/v1/agents/{agent}/sessions", status_code=201, summary="Start a conversation with an agent",
-             tags=["chat"])
+@router.post(
+    "/v1/agents/{agent}/sessions", status_code=201, summary="Start a conversation with an agent", tags=["chat"]
+)
 async def create_session(agent: AgentName, key: Chat, svc: Svc) -> dict[str, Any]:
     """A new session with a random, never-colliding id; its turns persist across restarts."""
-    created = await anyio.to_thread.run_sync(svc.sessions.create, agent, key.id)
-    return created
+    return await anyio.to_thread.run_sync(svc.sessions.create, agent, key.id)
 
 
 @router.get("/v1/sessions/{session_id}", summary="A session with its masked transcript", tags=["chat"])
@@ -77,9 +77,17 @@ async def get_session(session_id: SessionId, key: Chat, svc: Svc) -> dict[str, A
     return svc.sessions.get(session_id, turns=True)
 
 
-@router.post("/v1/sessions/{session_id}/messages", summary="Ask in a session (JSON or SSE)", tags=["chat"],
-             responses={200: {"description": "the outcome as JSON, or text/event-stream: `sentence` events, "
-                              "keep-alive comments, then one `done` event with the outcome and its sources"}})
+@router.post(
+    "/v1/sessions/{session_id}/messages",
+    summary="Ask in a session (JSON or SSE)",
+    tags=["chat"],
+    responses={
+        200: {
+            "description": "the outcome as JSON, or text/event-stream: `sentence` events, "
+            "keep-alive comments, then one `done` event with the outcome and its sources"
+        }
+    },
+)
 async def post_message(session_id: SessionId, body: MessageIn, key: Chat, svc: Svc) -> Any:
     """The agent's typed outcome: an answer with citations, a refusal with its reason, or a hand-off with its
     reason. With `stream: true`, server-sent events: `sentence` (text), pings, and a final `done`."""
@@ -102,8 +110,13 @@ async def post_message(session_id: SessionId, body: MessageIn, key: Chat, svc: S
             else:
                 yield ServerSentEvent(json.dumps({"text": part}, ensure_ascii=False), event="sentence")
 
-    return EventSourceResponse(events(), ping=svc.config.ping_s, shutdown_event=shutdown,
-                               shutdown_grace_period=svc.config.grace_s, headers={"X-Accel-Buffering": "no"})
+    return EventSourceResponse(
+        events(),
+        ping=svc.config.ping_s,
+        shutdown_event=shutdown,
+        shutdown_grace_period=svc.config.grace_s,
+        headers={"X-Accel-Buffering": "no"},
+    )
 
 
 @router.post("/v1/sessions/{session_id}/handoff", summary="Hand the conversation to a person now", tags=["chat"])
@@ -141,8 +154,7 @@ def _content(message: ChatMessage) -> str:
     return "".join(str(part.get("text", "")) for part in message.content or [] if part.get("type") == "text")
 
 
-@router.post("/v1/chat/completions", summary="OpenAI-compatible chat completions (model = agent name)",
-             tags=["openai"])
+@router.post("/v1/chat/completions", summary="OpenAI-compatible chat completions (model = agent name)", tags=["openai"])
 async def chat_completions(body: CompletionIn, key: Chat, svc: Svc) -> Any:
     """The grounded agent behind the OpenAI chat API. Earlier user messages are replayed so follow-ups resolve;
     system prompts are ignored (the agent's definition decides). The extra field `contentgen` on the completion
@@ -159,7 +171,7 @@ async def chat_completions(body: CompletionIn, key: Chat, svc: Svc) -> Any:
     created = int(time.time())
 
     def extra(outcome: Any) -> dict[str, Any]:
-        sources = [s for s in agent.products(getattr(outcome, "citations", ()))]
+        sources = list(agent.products(getattr(outcome, "citations", ())))
         from contentgen.server.sessions import product_card
 
         return {"outcome": outcome.to_dict(), "sources": [product_card(p) for p in sources]}
@@ -168,17 +180,34 @@ async def chat_completions(body: CompletionIn, key: Chat, svc: Svc) -> Any:
         outcome = await anyio.to_thread.run_sync(agent.ask, questions[-1])
         svc.metrics.outcome(body.model, outcome.kind, getattr(outcome, "reason", None))
         return {
-            "id": completion_id, "object": "chat.completion", "created": created, "model": body.model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": outcome.text},
-                         "finish_reason": "stop", "logprobs": None}],
+            "id": completion_id,
+            "object": "chat.completion",
+            "created": created,
+            "model": body.model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": outcome.text},
+                    "finish_reason": "stop",
+                    "logprobs": None,
+                }
+            ],
             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
             "contentgen": await anyio.to_thread.run_sync(extra, outcome),
         }
 
     def chunk(delta: dict[str, Any], finish: str | None = None, **more: Any) -> str:
-        return json.dumps({"id": completion_id, "object": "chat.completion.chunk", "created": created,
-                           "model": body.model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-                           **more}, ensure_ascii=False)
+        return json.dumps(
+            {
+                "id": completion_id,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": body.model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                **more,
+            },
+            ensure_ascii=False,
+        )
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         stream = agent.stream(questions[-1])
@@ -194,5 +223,6 @@ async def chat_completions(body: CompletionIn, key: Chat, svc: Svc) -> Any:
         yield ServerSentEvent(chunk({}, "stop", contentgen=await anyio.to_thread.run_sync(extra, outcome)))
         yield ServerSentEvent("[DONE]")
 
-    return EventSourceResponse(events(), ping=svc.config.ping_s, shutdown_event=anyio.Event(),
-                               shutdown_grace_period=svc.config.grace_s)
+    return EventSourceResponse(
+        events(), ping=svc.config.ping_s, shutdown_event=anyio.Event(), shutdown_grace_period=svc.config.grace_s
+    )

@@ -14,16 +14,32 @@ from contentgen.errors import ConfigError, ContentgenError, DataError, NotFoundE
 
 log = logging.getLogger("contentgen.server")
 
-_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-          409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid", 429: "rate_limited",
-          500: "internal", 503: "unavailable"}
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+    500: "internal",
+    503: "unavailable",
+}
 
 
 class ApiError(Exception):
     """An error the client can act on."""
 
     def __init__(
-        self, status: int, message: str, *, code: str | None = None, field: str | None = None,
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
@@ -42,7 +58,7 @@ def error_response(error: ApiError) -> JSONResponse:
     )
 
 
-def _field(loc: tuple[Any, ...] | list[Any]) -> str | None:
+def _field(loc: Any) -> str | None:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or None
 

@@ -50,18 +50,28 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("contentgen_http_requests_total", "HTTP requests", ["method", "route", "status"],
-                                registry=self.registry)
+        self.requests = Counter(
+            "contentgen_http_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry
+        )
         self.latency = Histogram(
-            "contentgen_http_request_seconds", "HTTP request latency", ["method", "route"], registry=self.registry,
+            "contentgen_http_request_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5, 10, 30),
         )
-        self.outcomes = Counter("contentgen_agent_outcomes_total", "Agent outcomes by kind", ["agent", "kind"],
-                                registry=self.registry)
-        self.handoffs = Counter("contentgen_agent_handoffs_total", "Hand-offs to a person by reason",
-                                ["agent", "reason"], registry=self.registry)
-        self.jobs = Counter("contentgen_jobs_total", "Background jobs finished", ["kind", "status"],
-                            registry=self.registry)
+        self.outcomes = Counter(
+            "contentgen_agent_outcomes_total", "Agent outcomes by kind", ["agent", "kind"], registry=self.registry
+        )
+        self.handoffs = Counter(
+            "contentgen_agent_handoffs_total",
+            "Hand-offs to a person by reason",
+            ["agent", "reason"],
+            registry=self.registry,
+        )
+        self.jobs = Counter(
+            "contentgen_jobs_total", "Background jobs finished", ["kind", "status"], registry=self.registry
+        )
 
     def outcome(self, agent: str, kind: str, reason: str | None = None) -> None:
         self.outcomes.labels(agent, kind).inc()
@@ -132,8 +142,13 @@ class Middleware:
 
     async def _reject(self, send: Send) -> None:
         body = json.dumps(error_body(413, f"request body over {self.max_body} bytes", "too_large")).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     def _done(self, scope: Scope, started: float, code: int, request_id: str) -> None:
@@ -144,6 +159,12 @@ class Middleware:
         self.metrics.latency.labels(method, route).observe(elapsed)
         log.info(
             "request",
-            extra={"request_id": request_id, "method": method, "route": route, "status": code,
-                   "ms": round(elapsed * 1000, 1), "key": scope.get("state", {}).get("key_id")},
+            extra={
+                "request_id": request_id,
+                "method": method,
+                "route": route,
+                "status": code,
+                "ms": round(elapsed * 1000, 1),
+                "key": scope.get("state", {}).get("key_id"),
+            },
         )

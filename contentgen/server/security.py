@@ -53,8 +53,14 @@ def create_key(db: Database, scope: Scope, label: str = "") -> NewKey:
         raise ValueError(f"unknown scope {scope!r}; use one of {', '.join(SCOPES)}")
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
-    db.run("INSERT INTO keys (id, hash, scope, label, created) VALUES (?, ?, ?, ?, ?)", key_id, _hash(secret), scope,
-           label, now())
+    db.run(
+        "INSERT INTO keys (id, hash, scope, label, created) VALUES (?, ?, ?, ?, ?)",
+        key_id,
+        _hash(secret),
+        scope,
+        label,
+        now(),
+    )
     return NewKey(key_id, scope, f"cg_{key_id}_{secret}")
 
 
@@ -64,8 +70,12 @@ def revoke_key(db: Database, key_id: str) -> bool:
 
 def verify_key(db: Database, presented: str | None) -> ApiKey:
     if not presented:
-        raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'", code="missing_key",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401,
+            "missing API key: send 'Authorization: Bearer <key>'",
+            code="missing_key",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     match = _KEY.match(presented.strip())
     row = db.one("SELECT * FROM keys WHERE id = ? AND revoked = 0", match.group(1)) if match else None
     if match is None or row is None or not hmac.compare_digest(row["hash"], _hash(match.group(2))):
@@ -96,8 +106,9 @@ class RateLimiter:
 
 def check_name(value: str, field: str) -> str:
     if not NAME.match(value):
-        raise ApiError(422, f"'{field}' must be lower-case letters, digits and hyphens (got {value[:40]!r})",
-                       field=field)
+        raise ApiError(
+            422, f"'{field}' must be lower-case letters, digits and hyphens (got {value[:40]!r})", field=field
+        )
     return value
 
 

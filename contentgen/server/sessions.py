@@ -57,12 +57,21 @@ def outcome_from(data: dict[str, Any]) -> Outcome:
 
     kind = data.get("kind")
     if kind == "answer":
-        return Answer(data["text"], tuple(data.get("citations", ())), data.get("intent", "product_info"),
-                      tuple(data.get("policies", ())), tuple(data.get("removed", ())))
+        return Answer(
+            data["text"],
+            tuple(data.get("citations", ())),
+            data.get("intent", "product_info"),
+            tuple(data.get("policies", ())),
+            tuple(data.get("removed", ())),
+        )
     if kind == "refusal":
         return Refusal(data.get("reason", "out_of_scope"), data.get("text", ""), data.get("intent", "out_of_scope"))
-    return Handoff(data.get("reason", "requested"), data.get("text", ""), data.get("intent", "handoff"),
-                   tuple(data.get("citations", ())))
+    return Handoff(
+        data.get("reason", "requested"),
+        data.get("text", ""),
+        data.get("intent", "handoff"),
+        tuple(data.get("citations", ())),
+    )
 
 
 def product_card(product: Product) -> dict[str, Any]:
@@ -127,8 +136,11 @@ class Sessions:
             definition = load_definition(name)
         elif name in kits:
             service = f"{name}-service"
-            definition = (load_definition(service) if service in known
-                          else AgentDefinition(name="service", kit=name, persona=Persona(name="assistant")))
+            definition = (
+                load_definition(service)
+                if service in known
+                else AgentDefinition(name="service", kit=name, persona=Persona(name="assistant"))
+            )
         else:
             raise ApiError(404, f"unknown agent {name!r}; known: {', '.join(sorted(known))}", field="agent")
         self._definitions[name] = definition
@@ -171,7 +183,12 @@ class Sessions:
         stamp = now()
         self.db.run(
             "INSERT INTO sessions (id, agent, kit, owner, created, updated) VALUES (?, ?, ?, ?, ?, ?)",
-            session_id, agent, definition.kit, owner, stamp, stamp,
+            session_id,
+            agent,
+            definition.kit,
+            owner,
+            stamp,
+            stamp,
         )
         return self.get(session_id)
 
@@ -188,8 +205,9 @@ class Sessions:
             "agent": row["agent"],
             "kit": row["kit"],
             "state": row["state"],
-            "handoff": None if row["state"] != "handoff" else {"reason": row["handoff_reason"],
-                                                              "at": row["handoff_at"]},
+            "handoff": None
+            if row["state"] != "handoff"
+            else {"reason": row["handoff_reason"], "at": row["handoff_at"]},
             "created": row["created"],
             "updated": row["updated"],
         }
@@ -229,8 +247,13 @@ class Sessions:
             outcome = outcome_from(data)
             about = live.agent.products(getattr(outcome, "citations", ()))
             live.agent.memory.remember(
-                Turn(data.get("question", ""), outcome, tuple(data.get("retrieved", ())),
-                     float(data.get("elapsed_ms", 0.0)), bool(data.get("injection", False))),
+                Turn(
+                    data.get("question", ""),
+                    outcome,
+                    tuple(data.get("retrieved", ())),
+                    float(data.get("elapsed_ms", 0.0)),
+                    bool(data.get("injection", False)),
+                ),
                 about,
             )
         live.seq = seq
@@ -239,13 +262,19 @@ class Sessions:
         turn = live.agent.transcript()["turns"][-1]  # masked
         stamp = now()
         with self.db.tx() as conn:
-            seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM turns WHERE session = ?",
-                               (session_id,)).fetchone()[0]
-            conn.execute("INSERT INTO turns (session, seq, data, created) VALUES (?, ?, ?, ?)",
-                         (session_id, seq, dumps(turn), stamp))
+            seq = conn.execute(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM turns WHERE session = ?", (session_id,)
+            ).fetchone()[0]
+            conn.execute(
+                "INSERT INTO turns (session, seq, data, created) VALUES (?, ?, ?, ?)",
+                (session_id, seq, dumps(turn), stamp),
+            )
             if outcome.kind == "handoff":
-                conn.execute("UPDATE sessions SET updated = ?, state = 'handoff', handoff_reason = ?, handoff_at = ? "
-                             "WHERE id = ?", (stamp, outcome.reason, stamp, session_id))
+                conn.execute(
+                    "UPDATE sessions SET updated = ?, state = 'handoff', handoff_reason = ?, handoff_at = ? "
+                    "WHERE id = ?",
+                    (stamp, outcome.reason, stamp, session_id),
+                )
             else:
                 conn.execute("UPDATE sessions SET updated = ? WHERE id = ?", (stamp, session_id))
         live.seq = seq
