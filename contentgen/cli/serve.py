@@ -33,6 +33,11 @@ def serve(
 
     if chroma_url:
         os.environ["CONTENTGEN_SERVE_CHROMA_URL"] = chroma_url
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        import tempfile
+
+        # one /metrics for all workers: each writes its counters here (set before the workers import the client)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="contentgen-metrics-")
     configure_logging()
     uvicorn.run(
         "contentgen.server.app:app_from_env",

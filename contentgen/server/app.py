@@ -125,5 +125,9 @@ def _readiness(svc: Services) -> tuple[dict[str, Any], int]:
 
 
 def app_from_env() -> FastAPI:
-    """For `uvicorn --factory contentgen.server.app:app_from_env` (what `contentgen serve --workers N` runs)."""
+    """For `uvicorn --factory contentgen.server.app:app_from_env` (what `contentgen serve --workers N` runs): JSON
+    logs in every worker process, settings from the environment."""
+    from contentgen.server.ops import configure_logging
+
+    configure_logging()
     return create_app()
