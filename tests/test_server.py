@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import Cli
 from fastapi.testclient import TestClient
 
 from contentgen.config import Settings, load_settings
@@ -281,3 +282,14 @@ def test_catalog_search(client: TestClient) -> None:
     assert client.get("/v1/catalog/nokit/search", params={"q": "x"}, headers=auth).status_code == 404
     assert client.get("/v1/catalog/..%2F..%2Fetc/search", params={"q": "x"}, headers=auth).status_code in (404, 422)
     assert client.get("/v1/catalog/qinghe/search", headers=auth).json()["error"]["field"] == "q"
+
+
+def test_keys_create_cli(cli: Cli) -> None:
+    made = cli("serve", "keys", "create", "--scope", "campaigns", "--json")
+    assert made.exit_code == 0, made.stderr
+    secret = json.loads(made.stdout)["key"]
+    with TestClient(create_app(load_settings(), ServerConfig())) as c:  # the same data home as the CLI
+        auth = {"Authorization": f"Bearer {secret}"}
+        assert c.post("/v1/agents/qinghe-service/sessions", headers=auth).json()["error"]["code"] == "wrong_scope"
+    bad = cli("serve", "keys", "create", "--scope", "root")
+    assert bad.exit_code == 1 and "use one of chat, campaigns, admin" in bad.stderr
