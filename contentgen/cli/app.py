@@ -80,6 +80,7 @@ def _register() -> None:
         providers,
         results,
         segments,
+        serve,
         video,
     )
 
@@ -98,6 +99,7 @@ def _register() -> None:
     app.add_typer(evaluate.app, name="eval")
     app.add_typer(results.app, name="results")
     app.command("demo")(demo.demo)
+    app.add_typer(serve.app, name="serve")
 
 
 _register()

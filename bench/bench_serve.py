@@ -1,0 +1,215 @@
+"""Chat over HTTP under load: concurrent sessions against `contentgen serve` with 2 workers sharing a Chroma server.
+
+Each simulated shopper opens a session and asks questions from a fixed list, one at a time, with a think time
+between them (people read the answer before typing the next one), until the duration is up. Everything runs on
+127.0.0.1 and stops by itself. Baseline in the same run: `GET /healthz` under the same concurrency (the HTTP
+stack alone, no agent). Goal: 0 errors and p95 ≤ 300 ms per answer.
+
+    python -m bench.bench_serve [--sessions 50] [--seconds 60] [--think 1.0] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+GOAL_P95_MS = 300.0
+QUESTIONS = (
+    "积雪草舒缓保湿水多少钱？",
+    "那它有货吗",
+    "推荐一款适合敏感肌的洁面",
+    "神经酰胺屏障修护精华适合什么肤质？",
+    "退货政策是怎样的？",
+    "200元以内有什么推荐",
+)
+
+
+def _port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait(url: str, process: subprocess.Popen[bytes], what: str) -> None:
+    import httpx
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            break
+        time.sleep(0.3)
+    raise SystemExit(f"{what} did not start")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _pct(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+async def _shopper(
+    base: str, key: str, until: float, think: float, chat: bool, out: list[float], errors: list[str], index: int
+) -> None:
+    import httpx
+
+    headers = {"Authorization": f"Bearer {key}"}
+    r: httpx.Response | None
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
+        sid = ""
+        if chat:
+            created = await client.post("/v1/agents/qinghe-service/sessions")
+            if created.status_code != 201:
+                errors.append(f"create {created.status_code}")
+                return
+            sid = created.json()["id"]
+        turn = index
+        await asyncio.sleep((index % 10) * think / 10)  # spread the first requests
+        while time.monotonic() < until:
+            started = time.perf_counter()
+            try:
+                if chat:
+                    r = await client.post(
+                        f"/v1/sessions/{sid}/messages", json={"text": QUESTIONS[turn % len(QUESTIONS)]}
+                    )
+                    ok = r.status_code == 200 and r.json()["outcome"]["kind"] in ("answer", "refusal", "handoff")
+                else:
+                    r = await client.get("/healthz")
+                    ok = r.status_code == 200
+            except httpx.HTTPError as err:
+                errors.append(type(err).__name__)
+                ok = True  # counted as an error above; no latency recorded
+                r = None
+            elapsed = (time.perf_counter() - started) * 1000
+            if r is not None and ok:
+                out.append(elapsed)
+            elif r is not None:
+                errors.append(str(r.status_code))
+            turn += 1
+            await asyncio.sleep(think)
+
+
+async def _load(
+    base: str, key: str, sessions: int, seconds: float, think: float, chat: bool
+) -> tuple[list[float], list[str], float]:
+    out: list[float] = []
+    errors: list[str] = []
+    started = time.monotonic()
+    until = started + seconds
+    await asyncio.gather(*(_shopper(base, key, until, think, chat, out, errors, i) for i in range(sessions)))
+    return out, errors, time.monotonic() - started
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--think", type=float, default=1.0, help="seconds a shopper waits between questions")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+
+    from contentgen.catalog.store import open_catalog
+    from contentgen.config import load_settings
+    from contentgen.server.db import Database
+    from contentgen.server.security import create_key
+
+    console = Console()
+    folder = Path(tempfile.mkdtemp(prefix="bench-serve-"))
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
+    chroma_port, port = _port(), _port()
+    chroma_url = f"http://127.0.0.1:{chroma_port}"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CONTENTGEN_")},
+        "CONTENTGEN_HOME": str(folder / "home"),
+        "CONTENTGEN_SERVE_DATA_DIR": str(folder / "server"),
+        "CONTENTGEN_SERVE_CHROMA_URL": chroma_url,
+        "CONTENTGEN_SERVE_RATE_PER_S": "1000",
+        "CONTENTGEN_SERVE_RATE_BURST": "1000",
+    }
+    with (folder / "chroma.log").open("wb") as log:
+        db_server = subprocess.Popen(
+            [chroma, "run", "--path", str(folder / "chroma"), "--host", "127.0.0.1", "--port", str(chroma_port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    api = None
+    try:
+        _wait(f"{chroma_url}/api/v2/heartbeat", db_server, "chroma run")
+        settings = load_settings(home=folder / "home")
+        open_catalog("qinghe", chroma_url=chroma_url, settings=settings).ingest()
+        key = create_key(Database(folder / "server" / "server.db"), "chat").secret
+        code = (
+            "import uvicorn; uvicorn.run('contentgen.server.app:app_from_env', factory=True, host='127.0.0.1', "
+            f"port={port}, workers={args.workers}, log_level='warning')"
+        )
+        with (folder / "server.log").open("wb") as log:
+            api = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        _wait(f"{base}/healthz", api, "the server")
+        asyncio.run(_load(base, key, 4, 3, 0.2, True))  # warm each worker's agent and caches (not timed)
+        rows = []
+        for name, chat in (("GET /healthz (baseline)", False), ("chat answer", True)):
+            latencies, errors, wall = asyncio.run(_load(base, key, args.sessions, args.seconds, args.think, chat))
+            rows.append((name, latencies, errors, wall))
+    finally:
+        if api is not None:
+            _stop(api)
+        _stop(db_server)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    table = Table(
+        title=f"contentgen serve: {args.sessions} sessions × {args.seconds:.0f} s, think {args.think} s, "
+        f"{args.workers} workers, shared Chroma server (loopback)"
+    )
+    for column in ("requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms", "p95 vs baseline"):
+        table.add_column(column, justify="right")
+    table.add_column("what", justify="left")
+    base_p95 = _pct(rows[0][1], 0.95)
+    for name, latencies, errors, wall in rows:
+        p95 = _pct(latencies, 0.95)
+        table.add_row(
+            str(len(latencies)),
+            str(len(errors)),
+            f"{len(latencies) / wall:.1f}",
+            f"{_pct(latencies, 0.5):.1f}",
+            f"{p95:.1f}",
+            f"{_pct(latencies, 0.99):.1f}",
+            f"{p95 / base_p95:.1f}×",
+            name,
+        )
+    console.print(table)
+    chat_latencies, chat_errors = rows[1][1], rows[1][2]
+    met = not chat_errors and _pct(chat_latencies, 0.95) <= GOAL_P95_MS
+    console.print(
+        f"goal: 0 errors and p95 ≤ {GOAL_P95_MS:.0f} ms: {'met' if met else 'NOT met'}"
+        + (f" (errors: {sorted(set(chat_errors))[:5]})" if chat_errors else "")
+    )
+
+
+if __name__ == "__main__":
+    main()

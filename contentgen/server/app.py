@@ -1,0 +1,133 @@
+"""The app factory: `create_app(settings)` wires the routes, errors, middleware and services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+
+from contentgen.config import Settings, load_settings
+from contentgen.server.config import ServerConfig
+from contentgen.server.db import Database
+from contentgen.server.deps import Services, require, services
+from contentgen.server.security import ApiKey, RateLimiter
+
+_CHAT_PAGE = Path(__file__).parent / "static" / "chat.html"
+Admin = Annotated[ApiKey, Depends(require("admin"))]
+Svc = Annotated[Services, Depends(services)]
+
+
+def create_app(settings: Settings | None = None, config: ServerConfig | None = None) -> FastAPI:
+    """The HTTP API over the library: chat sessions, the OpenAI-compatible facade, health and metrics."""
+    from contentgen import __version__
+    from contentgen.server import catalog, chat, errors
+    from contentgen.server.ops import Metrics, Middleware
+    from contentgen.server.sessions import Sessions
+
+    settings = settings or load_settings()
+    config = config or ServerConfig()
+    folder = config.folder(settings)
+    db = Database(folder / "server.db")
+    metrics = Metrics()
+    svc = Services(
+        settings=settings,
+        config=config,
+        folder=folder,
+        db=db,
+        limiter=RateLimiter(config.rate_per_s, config.rate_burst),
+        metrics=metrics,
+        sessions=Sessions(db, settings, chroma_url=config.chroma_url, cache=config.session_cache),
+    )
+    app = FastAPI(
+        title="contentgen",
+        version=__version__,
+        description="The grounded shopping agent over HTTP. Send `Authorization: Bearer <key>` (keys from "
+        '`contentgen serve keys create`). Errors are `{"error": {"code", "message", "field"}}`.',
+    )
+    app.state.services = svc
+    errors.install(app)
+    app.include_router(chat.router)
+    app.include_router(catalog.router)
+
+    @app.get(
+        "/chat/{agent}",
+        summary="The web chat page for an agent (key in the URL fragment)",
+        tags=["chat"],
+        response_class=HTMLResponse,
+    )
+    async def chat_page(agent: str, svc: Svc) -> HTMLResponse:
+        svc.sessions.definition(agent)  # a known agent: its name is a checked id, safe in the page
+        page = _CHAT_PAGE.read_text(encoding="utf-8").replace("{{agent}}", agent)
+        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+    @app.get(
+        "/chat/{agent}/font",
+        summary="The kit's body font for the web chat page",
+        tags=["chat"],
+        response_class=FileResponse,
+    )
+    def chat_font(agent: str, svc: Svc) -> FileResponse:
+        from contentgen.domain.loaders import load_brand_kit
+        from contentgen.fonts import resolve_font
+
+        brand = load_brand_kit(svc.sessions.definition(agent).kit, extra=svc.settings.kits_path)
+        path = resolve_font(brand.fonts.body, brand.root)
+        return FileResponse(path, media_type="font/ttf", headers={"Cache-Control": "public, max-age=86400"})
+
+    @app.get("/healthz", summary="The process is up", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", summary="Ready: database, Chroma and every kit's catalog ingested", tags=["ops"])
+    def readyz(request: Request) -> JSONResponse:
+        return JSONResponse(*_readiness(services(request)))
+
+    @app.get("/metrics", summary="Prometheus metrics (admin key)", tags=["ops"])
+    async def prometheus(key: Admin, svc: Svc) -> Response:
+        return Response(svc.metrics.render(), media_type="text/plain; version=0.0.4")
+
+    if config.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=config.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        )
+    app.add_middleware(Middleware, metrics=metrics, max_body=config.max_body_bytes)
+    return app
+
+
+def _readiness(svc: Services) -> tuple[dict[str, Any], int]:
+    from contentgen.catalog.store import open_catalog
+    from contentgen.domain.loaders import find_kits
+    from contentgen.errors import ContentgenError
+
+    checks: dict[str, Any] = {"database": svc.db.ping()}
+    catalogs: dict[str, bool] = {}
+    try:
+        for kit in sorted(find_kits(svc.settings.kits_path)):
+            store = open_catalog(kit, chroma_url=svc.config.chroma_url, settings=svc.settings)
+            try:
+                catalogs[kit] = bool(store.info().get("products"))
+            except ContentgenError:
+                catalogs[kit] = False
+        checks["chroma"] = True
+    except ContentgenError as err:
+        checks["chroma"] = False
+        checks["chroma_error"] = str(err).splitlines()[0]
+    checks["catalogs"] = catalogs
+    ready = bool(checks["database"] and checks["chroma"] and catalogs and all(catalogs.values()))
+    return {"status": "ready" if ready else "not_ready", "checks": checks}, 200 if ready else 503
+
+
+def app_from_env() -> FastAPI:
+    """For `uvicorn --factory contentgen.server.app:app_from_env` (what `contentgen serve --workers N` runs): JSON
+    logs in every worker process, settings from the environment."""
+    from contentgen.server.ops import configure_logging
+
+    configure_logging()
+    return create_app()

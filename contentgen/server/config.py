@@ -1,0 +1,34 @@
+"""Server settings: flags, environment (CONTENTGEN_SERVE_*), then defaults. Data lives under the data home."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from contentgen.config import Settings
+
+
+class ServerConfig(BaseSettings):
+    """What `contentgen serve` is configured with. `CONTENTGEN_SERVE_CORS_ORIGINS='["https://shop.example"]'`."""
+
+    model_config = SettingsConfigDict(env_prefix="CONTENTGEN_SERVE_", extra="forbid")
+
+    data_dir: Path | None = Field(default=None, description="sessions, jobs, keys and files; default <home>/server")
+    chroma_url: str | None = Field(default=None, description="a Chroma server shared by every worker")
+    cors_origins: list[str] = Field(default=[], description="origins allowed by CORS; empty: CORS off")
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="largest request body accepted")
+    max_message_chars: int = Field(default=2000, ge=1, description="longest chat message accepted")
+    rate_per_s: float = Field(default=5.0, gt=0, description="requests a key may make per second, sustained")
+    rate_burst: int = Field(default=30, ge=1, description="requests a key may make at once")
+    ping_s: float = Field(default=15.0, gt=0, description="seconds between keep-alive pings on a stream")
+    grace_s: float = Field(default=10.0, ge=0, description="seconds a stream may take to finish at shutdown")
+    campaign_workers: int = Field(default=1, ge=1, description="worker processes per campaign job")
+    job_poll_s: float = Field(default=1.0, gt=0, description="how often a worker looks for jobs to run")
+    job_lease_s: float = Field(default=15.0, gt=0, description="a running job whose heartbeat is older is resumed")
+    session_cache: int = Field(default=512, ge=1, description="conversations kept in memory per worker")
+    run_jobs: bool = Field(default=True, description="run background jobs in this process")
+
+    def folder(self, settings: Settings) -> Path:
+        return (self.data_dir or settings.home / "server").resolve()

@@ -1,0 +1,317 @@
+"""Conversations: one live `Agent` per session (cached), its turns persisted in SQLite so a restart, or another
+worker, rebuilds the same memory from the stored (masked) turns."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+from contentgen.server.db import Database, dumps, now
+from contentgen.server.errors import ApiError
+from contentgen.server.security import check_name
+
+if TYPE_CHECKING:
+    from contentgen.agent import Agent, AgentDefinition, Customer, Outcome
+    from contentgen.catalog.types import Filters, Retriever, SearchResult
+    from contentgen.config import Settings
+    from contentgen.domain.product import Product
+
+
+class LockedRetriever:
+    """A catalog store shared by every conversation of a worker, one call at a time (the store's caches are not
+    meant for concurrent threads)."""
+
+    def __init__(self, inner: Retriever) -> None:
+        self.inner = inner
+        self._lock = threading.Lock()
+        self._open_lock = threading.Lock()
+
+    def search(self, query: str, k: int = 10, *, filters: Filters | None = None) -> SearchResult:
+        with self._lock:
+            return self.inner.search(query, k, filters=filters)
+
+    def get(self, sku: str) -> Product:
+        with self._lock:
+            return self.inner.get(sku)
+
+    def policies(self) -> dict[str, str]:
+        with self._lock:
+            return self.inner.policies()
+
+    def info(self) -> dict[str, Any]:
+        with self._lock:
+            return self.inner.info()
+
+
+def outcome_from(data: dict[str, Any]) -> Outcome:
+    """The typed outcome of a stored turn (`Turn.to_dict()`)."""
+    from contentgen.agent import Answer, Handoff, Refusal
+
+    kind = data.get("kind")
+    if kind == "answer":
+        return Answer(
+            data["text"],
+            tuple(data.get("citations", ())),
+            data.get("intent", "product_info"),
+            tuple(data.get("policies", ())),
+            tuple(data.get("removed", ())),
+        )
+    if kind == "refusal":
+        return Refusal(data.get("reason", "out_of_scope"), data.get("text", ""), data.get("intent", "out_of_scope"))
+    return Handoff(
+        data.get("reason", "requested"),
+        data.get("text", ""),
+        data.get("intent", "handoff"),
+        tuple(data.get("citations", ())),
+    )
+
+
+def product_card(product: Product) -> dict[str, Any]:
+    """What a chat front-end shows for a cited product."""
+    return {
+        "sku": product.sku,
+        "name": product.name,
+        "category": product.category,
+        "price": str(product.price),
+        "list_price": None if product.list_price is None else str(product.list_price),
+        "currency": product.currency,
+        "in_stock": product.stock > 0,
+        "image": product.images[0] if product.images else None,
+        "selling_points": product.selling_points[:3],
+    }
+
+
+@dataclass
+class Live:
+    agent: Agent
+    seq: int  # the last stored turn this agent has seen
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+@dataclass(frozen=True)
+class Reply:
+    outcome: Outcome
+    sources: list[dict[str, Any]]
+    turn: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"outcome": self.outcome.to_dict(), "sources": self.sources, "turn": self.turn}
+
+
+class Sessions:
+    """Creates, finds and answers in conversations."""
+
+    def __init__(self, db: Database, settings: Settings, *, chroma_url: str | None, cache: int = 512) -> None:
+        self.db, self.settings, self.chroma_url, self.cache_size = db, settings, chroma_url, cache
+        self._live: OrderedDict[str, Live] = OrderedDict()
+        self._retrievers: dict[str, LockedRetriever] = {}
+        self._definitions: dict[str, AgentDefinition] = {}
+        self._prototypes: dict[str, Agent] = {}
+        self._lock = threading.Lock()
+        self._open_lock = threading.Lock()
+
+    # ---- agents ----------------------------------------------------------------------------------
+
+    def definition(self, name: str) -> AgentDefinition:
+        """A shipped agent by name, or a kit id for that kit's default agent; 404 otherwise."""
+        check_name(name, "agent")
+        cached = self._definitions.get(name)
+        if cached is not None:
+            return cached
+        from contentgen.agent import AgentDefinition, load_definition, shipped_agents
+        from contentgen.agent.definition import Persona
+        from contentgen.domain.loaders import find_kits
+
+        known = shipped_agents()
+        kits = find_kits(self.settings.kits_path)
+        if name in known:
+            definition = load_definition(name)
+        elif name in kits:
+            service = f"{name}-service"
+            definition = (
+                load_definition(service)
+                if service in known
+                else AgentDefinition(name="service", kit=name, persona=Persona(name="assistant"))
+            )
+        else:
+            raise ApiError(404, f"unknown agent {name!r}; known: {', '.join(sorted(known))}", field="agent")
+        self._definitions[name] = definition
+        return definition
+
+    def agents(self) -> list[str]:
+        from contentgen.agent import shipped_agents
+
+        return sorted(shipped_agents())
+
+    def retriever(self, kit: str) -> LockedRetriever:
+        with self._open_lock:
+            found = self._retrievers.get(kit)
+            if found is None:
+                from contentgen.agent import open_retriever
+
+                found = LockedRetriever(open_retriever(kit, settings=self.settings, chroma_url=self.chroma_url))
+                self._retrievers[kit] = found
+            return found
+
+    def build(self, name: str) -> Agent:
+        """A fresh agent (empty memory). The first one per name comes from `load_agent`; the rest reuse its kit,
+        catalog names and model, so a new conversation costs ~10 ms instead of re-reading the kit."""
+        from contentgen.agent import Agent, load_agent
+
+        definition = self.definition(name)
+        retriever = self.retriever(definition.kit)
+        first = self._prototypes.get(name)
+        if first is None:
+            first = load_agent(definition, settings=self.settings, retriever=retriever)
+            self._prototypes[name] = first
+            return load_agent(definition, settings=self.settings, retriever=retriever)
+        return Agent(definition, retriever, brand=first.brand, provider=first.provider, lexicon=first.lexicon.values())
+
+    # ---- sessions --------------------------------------------------------------------------------
+
+    def create(self, agent: str, owner: str) -> dict[str, Any]:
+        definition = self.definition(agent)
+        session_id = uuid.uuid4().hex  # 122 random bits: ids never collide, across workers and restarts
+        stamp = now()
+        self.db.run(
+            "INSERT INTO sessions (id, agent, kit, owner, created, updated) VALUES (?, ?, ?, ?, ?, ?)",
+            session_id,
+            agent,
+            definition.kit,
+            owner,
+            stamp,
+            stamp,
+        )
+        return self.get(session_id)
+
+    def row(self, session_id: str) -> Any:
+        row = self.db.one("SELECT * FROM sessions WHERE id = ?", session_id)
+        if row is None:
+            raise ApiError(404, "no such session", field="session_id")
+        return row
+
+    def get(self, session_id: str, *, turns: bool = False) -> dict[str, Any]:
+        row = self.row(session_id)
+        data: dict[str, Any] = {
+            "id": row["id"],
+            "agent": row["agent"],
+            "kit": row["kit"],
+            "state": row["state"],
+            "handoff": None
+            if row["state"] != "handoff"
+            else {"reason": row["handoff_reason"], "at": row["handoff_at"]},
+            "created": row["created"],
+            "updated": row["updated"],
+        }
+        if turns:
+            data["turns"] = [
+                {"seq": r["seq"], "at": r["created"], **json.loads(r["data"])}
+                for r in self.db.all("SELECT * FROM turns WHERE session = ? ORDER BY seq", session_id)
+            ]
+        return data
+
+    def _stored(self, session_id: str) -> tuple[int, list[dict[str, Any]]]:
+        rows = self.db.all("SELECT seq, data FROM turns WHERE session = ? ORDER BY seq", session_id)
+        return (rows[-1]["seq"] if rows else 0), [json.loads(r["data"]) for r in rows]
+
+    def _live_for(self, session_id: str, agent: str) -> Live:
+        """The session's agent, rebuilt from the stored turns when this worker has not seen the latest one."""
+        with self._lock:
+            live = self._live.get(session_id)
+            if live is not None:
+                self._live.move_to_end(session_id)
+                return live
+        built = Live(self.build(agent), -1)
+        with self._lock:
+            live = self._live.setdefault(session_id, built)
+            while len(self._live) > self.cache_size:
+                self._live.popitem(last=False)
+            return live
+
+    def _catch_up(self, session_id: str, live: Live) -> None:
+        from contentgen.agent.memory import Turn
+
+        seq, stored = self._stored(session_id)
+        if seq == live.seq:
+            return
+        live.agent.reset()
+        for data in stored:
+            outcome = outcome_from(data)
+            about = live.agent.products(getattr(outcome, "citations", ()))
+            live.agent.memory.remember(
+                Turn(
+                    data.get("question", ""),
+                    outcome,
+                    tuple(data.get("retrieved", ())),
+                    float(data.get("elapsed_ms", 0.0)),
+                    bool(data.get("injection", False)),
+                ),
+                about,
+            )
+        live.seq = seq
+
+    def _record(self, session_id: str, live: Live, outcome: Outcome) -> Reply:
+        turn = live.agent.transcript()["turns"][-1]  # masked
+        stamp = now()
+        with self.db.tx() as conn:
+            seq = conn.execute(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM turns WHERE session = ?", (session_id,)
+            ).fetchone()[0]
+            conn.execute(
+                "INSERT INTO turns (session, seq, data, created) VALUES (?, ?, ?, ?)",
+                (session_id, seq, dumps(turn), stamp),
+            )
+            if outcome.kind == "handoff":
+                conn.execute(
+                    "UPDATE sessions SET updated = ?, state = 'handoff', handoff_reason = ?, handoff_at = ? "
+                    "WHERE id = ?",
+                    (stamp, outcome.reason, stamp, session_id),
+                )
+            else:
+                conn.execute("UPDATE sessions SET updated = ? WHERE id = ?", (stamp, session_id))
+        live.seq = seq
+        sources = [product_card(p) for p in live.agent.products(getattr(outcome, "citations", ()))]
+        return Reply(outcome, sources, seq)
+
+    async def converse(
+        self, session_id: str, text: str, *, customer: Customer | None = None
+    ) -> AsyncIterator[str | Reply]:
+        """The verified answer sentence by sentence, then the Reply (outcome, sources, turn number)."""
+        row = self.row(session_id)
+        live = await anyio.to_thread.run_sync(self._live_for, session_id, row["agent"])
+        async with live.lock:
+            await anyio.to_thread.run_sync(self._catch_up, session_id, live)
+            stream = live.agent.stream(text, customer=customer)
+            done = object()
+            while True:
+                sentence = await anyio.to_thread.run_sync(next, stream, done)
+                if sentence is done:
+                    break
+                assert isinstance(sentence, str)
+                if sentence:
+                    yield sentence
+            yield await anyio.to_thread.run_sync(self._record, session_id, live, stream.outcome)
+
+    async def ask(self, session_id: str, text: str, *, customer: Customer | None = None) -> Reply:
+        reply: Reply | None = None
+        async for part in self.converse(session_id, text, customer=customer):
+            if isinstance(part, Reply):
+                reply = part
+        assert reply is not None
+        return reply
+
+    async def handoff(self, session_id: str, reason: str) -> Reply:
+        row = self.row(session_id)
+        live = await anyio.to_thread.run_sync(self._live_for, session_id, row["agent"])
+        async with live.lock:
+            await anyio.to_thread.run_sync(self._catch_up, session_id, live)
+            outcome = live.agent.handoff(reason)
+            return await anyio.to_thread.run_sync(self._record, session_id, live, outcome)
