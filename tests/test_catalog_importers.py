@@ -168,3 +168,13 @@ def test_cli_mapping_errors_are_one_line(cli: Cli, tmp_path: Path) -> None:
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and "unknown field 'nope'" in lines[0]
+
+
+def test_cli_ingest_a_shopify_export_and_a_mapped_one(cli: Cli) -> None:
+    result = cli("catalog", "ingest", str(SHOPIFY), "--kit", "morrow", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["products"]["added"] == ["DW-100", "DW-250", "DW-500", "GB-6", "TP-01"]
+    result = cli("catalog", "ingest", str(CUSTOM), "--kit", "morrow", "--mapping", str(MAPPING), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)["products"]
+    assert report["added"] == ["C-100", "C-200"] and len(report["removed"]) == 5
