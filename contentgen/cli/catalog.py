@@ -39,17 +39,26 @@ CurrencyOption = Annotated[
 ]
 
 
-def _load(file: Path, kit: str | None, currency: str | None) -> Catalog:
+MappingOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--mapping",
+        help="YAML {columns: {their column: our field}} for an export that is not Shopify, WooCommerce or Taobao.",
+    ),
+]
+
+
+def _load(file: Path, kit: str | None, currency: str | None, mapping_file: Path | None = None) -> Catalog:
     """The catalog in `file`, its currency defaulting to --currency, then to the kit's locale."""
     from contentgen.domain import load_brand_kit, load_catalog
+    from contentgen.domain.importers import load_mapping
     from contentgen.domain.loaders import kit_currency
 
-    if kit is None:
-        return load_catalog(file, currency=currency)
-    if currency:
-        return load_catalog(file, currency=currency)
+    mapping = load_mapping(mapping_file) if mapping_file is not None else None
+    if kit is None or currency:
+        return load_catalog(file, currency=currency, mapping=mapping)
     expected, source = kit_currency(load_brand_kit(kit))
-    return load_catalog(file, currency=expected, currency_source=source)
+    return load_catalog(file, currency=expected, currency_source=source, mapping=mapping)
 
 
 @app.command("validate")
@@ -59,12 +68,13 @@ def validate(
         str | None, typer.Option("--kit", help="Brand kit id or folder: its locale gives the default currency.")
     ] = None,
     currency: CurrencyOption = None,
+    mapping: MappingOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Check a catalog file and summarise it."""
+    """Check a catalog file (ours, or a Shopify/WooCommerce/Taobao export) and summarise it."""
     from rich.markup import escape
 
-    catalog = _load(file, kit, currency)
+    catalog = _load(file, kit, currency, mapping)
     prices = [p.price for p in catalog]
     categories = {c: sum(p.category == c for p in catalog) for c in catalog.categories}
     currencies = sorted({p.currency for p in catalog})
@@ -125,12 +135,13 @@ def ingest(
     chroma_url: ChromaUrlOption = None,
     embed_provider: EmbedOption = None,
     currency: CurrencyOption = None,
+    mapping: MappingOption = None,
     json: JsonOption = False,
 ) -> None:
     """Validate a catalog and the kit's policies and upsert them into Chroma by SKU."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    catalog = _load(file, kit, currency) if file is not None else None
+    catalog = _load(file, kit, currency, mapping) if file is not None else None
     store = _store(kit, chroma_url, embed_provider)
     with Progress(
         TextColumn("{task.description}"),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from contentgen.domain.importers import ColumnMapping, detect, import_rows
 from contentgen.domain.product import Catalog, Product
 from contentgen.errors import DataError
 from contentgen.io import Loc, format_loc, load_structured, read_csv, read_text, validate
@@ -81,39 +83,91 @@ def _cell(field: str, value: str, path: Path, line: int, column: str) -> Any:
     return value
 
 
-def _columns(header: list[str], path: Path) -> dict[str, str]:
-    mapping: dict[str, str] = {}
+def _columns(header: list[str], path: Path, mapping: ColumnMapping | None = None) -> dict[str, str]:
+    """Our field for each column: the mapping file's first, then the known aliases; '-' skips a column."""
+    given = mapping.columns if mapping is not None else {}
+    missing = [c for c in given if c not in header]
+    if missing:
+        raise DataError(
+            path, f"the mapping names column '{missing[0]}' that the file does not have", line=1, hint="check --mapping"
+        )
+    result: dict[str, str] = {}
     for column in header:
-        field = ALIASES.get(column.strip().lower())
+        field = given.get(column) or ALIASES.get(column.strip().lower())
         if field is None:
             raise DataError(
                 path,
                 f"unknown column '{column}'",
                 line=1,
-                hint=f"known columns: {', '.join(sorted(set(ALIASES.values())))}",
+                hint=f"known columns: {', '.join(sorted(set(ALIASES.values())))}; or map it with --mapping map.yaml",
             )
-        if field in mapping.values():
-            other = next(c for c, f in mapping.items() if f == field)
+        if field == "-":
+            continue
+        if field in result.values():
+            other = next(c for c, f in result.items() if f == field)
             raise DataError(path, f"columns '{other}' and '{column}' both mean '{field}'", line=1)
-        mapping[column] = field
-    return mapping
+        result[column] = field
+    return result
 
 
-def _records(path: Path) -> Iterator[tuple[int | None, Loc, dict[str, Any], dict[Loc, int] | None]]:
+def _table(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, {column: cell}) for each non-empty row of a CSV or XLSX file."""
+    if path.suffix.lower() != ".xlsx":
+        yield from read_csv(path)
+        return
+    try:
+        from openpyxl import load_workbook
+    except ImportError:  # pragma: no cover - openpyxl is a core dependency
+        raise DataError(path, "reading .xlsx needs openpyxl") from None
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many unrelated types for broken files
+        raise DataError(path, f"cannot open workbook: {err}") from None
+    try:
+        rows = book.active.iter_rows(values_only=True)
+        header = [str(h).strip() for h in next(rows, ()) if h is not None]
+        for number, row in enumerate(rows, start=2):
+            cells = {
+                column: "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value)).strip()
+                for column, value in zip(header, row, strict=False)
+            }
+            if any(cells.values()):
+                yield number, cells
+    finally:
+        book.close()
+
+
+def _tabular(
+    path: Path, mapping: ColumnMapping | None
+) -> Iterator[tuple[int | None, Loc, dict[str, Any], dict[Loc, int] | None]]:
+    """Records of a CSV/XLSX file: a recognised shop export goes through its importer, else our columns."""
+    rows = _table(path)
+    first = next(rows, None)
+    if first is None:
+        return
+    rows = itertools.chain([first], rows)
+    fmt = None if mapping is not None else detect(list(first[1]))
+    if fmt is not None:
+        for line, record in import_rows(fmt, rows, path):
+            yield line, (), record, None
+        return
+    columns = _columns(list(first[1]), path, mapping)
+    for line, row in rows:
+        record = {}
+        for column, field in columns.items():
+            converted = _cell(field, row.get(column, ""), path, line, column)
+            if converted is not None:
+                record[field] = converted
+        yield line, (), record, None
+
+
+def _records(
+    path: Path, mapping: ColumnMapping | None = None
+) -> Iterator[tuple[int | None, Loc, dict[str, Any], dict[Loc, int] | None]]:
     """Yield (line, loc prefix, record, line map) for each product in the file."""
     suffix = path.suffix.lower()
-    if suffix in {".csv", ".tsv", ".txt"}:
-        mapping: dict[str, str] | None = None
-        for line, row in read_csv(path):
-            mapping = mapping or _columns(list(row), path)
-            record = {}
-            for column, value in row.items():
-                converted = _cell(mapping[column], value, path, line, column)
-                if converted is not None:
-                    record[mapping[column]] = converted
-            yield line, (), record, None
-    elif suffix == ".xlsx":
-        yield from _xlsx_records(path)
+    if suffix in {".csv", ".tsv", ".txt", ".xlsx"}:
+        yield from _tabular(path, mapping)
     elif suffix == ".jsonl":
         for number, text in enumerate(read_text(path).splitlines(), start=1):
             if not text.strip():
@@ -145,32 +199,6 @@ def _aliased(record: dict[str, Any]) -> dict[str, Any]:
     return {ALIASES.get(str(key).strip().lower(), str(key)): value for key, value in record.items()}
 
 
-def _xlsx_records(path: Path) -> Iterator[tuple[int | None, Loc, dict[str, Any], dict[Loc, int] | None]]:
-    try:
-        from openpyxl import load_workbook
-    except ImportError:  # pragma: no cover - openpyxl is a core dependency
-        raise DataError(path, "reading .xlsx needs openpyxl") from None
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as err:  # openpyxl raises many unrelated types for broken files
-        raise DataError(path, f"cannot open workbook: {err}") from None
-    try:
-        rows = book.active.iter_rows(values_only=True)
-        header = [str(h).strip() for h in next(rows, ()) if h is not None]
-        mapping = _columns(header, path)
-        for number, row in enumerate(rows, start=2):
-            record = {}
-            for column, value in zip(header, row, strict=False):
-                text = "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value)).strip()
-                converted = _cell(mapping[column], text, path, number, column)
-                if converted is not None:
-                    record[mapping[column]] = converted
-            if record:
-                yield number, (), record, None
-    finally:
-        book.close()
-
-
 def _check_currency(
     record: dict[str, Any], path: Path, line: int | None, loc: Loc, currency: str | None, source: str
 ) -> None:
@@ -196,11 +224,14 @@ def load_catalog(
     assets_root: Path | None = None,
     currency: str | None = None,
     currency_source: str | None = None,
+    mapping: ColumnMapping | None = None,
 ) -> Catalog:
     """Load and validate a catalog; duplicate SKUs and missing image files are errors.
 
     `currency` (for example from the kit's locale, see `LOCALE_CURRENCY`) fills rows without one and
     makes a row naming another currency an error; `currency_source` says where it came from in that error.
+    Shopify, WooCommerce and Taobao exports are recognised from their header (see `importers`); `mapping`
+    names our field for each of the file's columns instead.
     """
     if currency is not None:
         currency = currency.strip().upper()
@@ -211,7 +242,7 @@ def load_catalog(
     warnings: list[str] = []
     first_line: dict[str, int | None] = {}
     root = assets_root or path.parent
-    for line, loc, record, lines in _records(path):
+    for line, loc, record, lines in _records(path, mapping):
         _split_image_urls(record, path, line, loc, warnings)
         _check_currency(record, path, line, loc, currency, source)
         if "currency" not in record:

@@ -1,0 +1,61 @@
+"""Shopify product CSV: rows grouped by Handle; each variant row is one product."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from contentgen.domain.importers.detect import Records, Row, put, split_list
+from contentgen.domain.importers.html import html_to_text
+from contentgen.errors import DataError
+
+INHERITED = ("Title", "Body (HTML)", "Vendor", "Type", "Product Category", "Tags")
+VARIANT = ("Variant SKU", "Variant Price", "Variant Compare At Price", "Variant Inventory Qty", "Option1 Value")
+OPTIONS = ("Option1 Value", "Option2 Value", "Option3 Value")
+
+
+def records(rows: Iterable[Row], path: Path) -> Records:
+    """One record per variant row; image-only rows add their image to the handle's products."""
+    handles: dict[str, dict[str, str]] = {}
+    images: dict[str, list[str]] = {}
+    variants: list[tuple[int, str, dict[str, str]]] = []
+    for line, row in rows:
+        handle = row.get("Handle", "")
+        if not handle:
+            raise DataError(
+                path, "row has no Handle", line=line, field="Handle", hint="every Shopify row names its product"
+            )
+        first = handles.setdefault(handle, row)
+        image, known = row.get("Image Src", ""), images.setdefault(handle, [])
+        if image and image not in known:
+            images[handle].append(image)
+        if any(row.get(c) for c in VARIANT):
+            merged = {**row, **{c: row.get(c) or first.get(c, "") for c in INHERITED}}
+            variants.append((line, handle, merged))
+    for line, handle, row in variants:
+        sku = row.get("Variant SKU", "")
+        if not sku:
+            raise DataError(
+                path, "variant row has no SKU", line=line, field="Variant SKU", hint="give every variant a unique SKU"
+            )
+        yield line, _record(row, images[handle])
+
+
+def _record(row: dict[str, str], handle_images: list[str]) -> dict[str, Any]:
+    record: dict[str, Any] = {"sku": row["Variant SKU"]}
+    values = [row[c] for c in OPTIONS if row.get(c) and row[c] != "Default Title"]
+    title = row.get("Title", "")
+    put(record, "name", " — ".join([title, " / ".join(values)]) if values and title else title)
+    category = row.get("Type") or row.get("Product Category", "").split(">")[-1].strip()
+    put(record, "category", category)
+    put(record, "price", row.get("Variant Price", ""))
+    put(record, "list_price", row.get("Variant Compare At Price", ""))
+    put(record, "stock", row.get("Variant Inventory Qty", ""))
+    put(record, "description", html_to_text(row.get("Body (HTML)", "")))
+    put(record, "tags", split_list(row.get("Tags", "")))
+    own = row.get("Variant Image", "")
+    put(record, "images", [own, *(i for i in handle_images if i != own)] if own else list(handle_images))
+    if row.get("Vendor"):
+        record["attributes"] = {"vendor": row["Vendor"]}
+    return record

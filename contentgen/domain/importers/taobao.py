@@ -1,0 +1,35 @@
+"""Taobao/Tmall seller exports (淘宝助理, 千牛): Chinese column names, often GBK-encoded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from contentgen.domain.importers.detect import Records, Row, put, split_list
+from contentgen.domain.importers.html import html_to_text
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "name": ("宝贝标题", "宝贝名称", "商品标题"),
+    "price": ("一口价", "宝贝价格", "价格"),
+    "list_price": ("原价", "划线价"),
+    "stock": ("库存", "宝贝数量", "数量"),
+    "sku": ("商家编码", "货号"),
+    "description": ("宝贝描述", "商品描述"),
+    "category": ("宝贝类目", "类目"),
+    "images": ("图片", "主图", "新图片"),
+}
+
+
+def records(rows: Iterable[Row], path: Path) -> Records:
+    """One record per row."""
+    for line, row in rows:
+        record: dict[str, Any] = {}
+        for field, columns in FIELDS.items():
+            value = next((row[c] for c in columns if row.get(c)), "")
+            if field == "description":
+                value = html_to_text(value)
+            elif field in {"price", "list_price"}:
+                value = value.lstrip("¥￥").removesuffix("元").replace(",", "").strip()
+            put(record, field, split_list(value, ";|,") if field == "images" else value)
+        yield line, record

@@ -1,0 +1,180 @@
+"""Shop exports (Shopify, WooCommerce, Taobao) and custom ones with --mapping feed the same catalog loader."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import Cli
+
+from contentgen.domain import load_catalog
+from contentgen.domain.importers import detect, load_mapping
+from contentgen.domain.importers.html import html_to_text
+from contentgen.domain.product import Catalog
+from contentgen.errors import DataError
+from contentgen.io import read_csv
+
+DATA = Path(__file__).parent / "data" / "importers"
+SHOPIFY = DATA / "shopify_products.csv"
+WOO = DATA / "woocommerce_products.csv"
+TAOBAO = DATA / "taobao_export.csv"
+CUSTOM = DATA / "custom_export.csv"
+MAPPING = DATA / "custom_mapping.yaml"
+
+
+def facts(catalog: Catalog) -> dict[str, tuple[Decimal, Decimal | None, int, str, str]]:
+    return {p.sku: (p.price, p.list_price, p.stock, p.category, p.name) for p in catalog}
+
+
+def header(path: Path) -> list[str]:
+    return list(next(read_csv(path))[1])
+
+
+def test_detection_from_the_header() -> None:
+    assert detect(header(SHOPIFY)) == "shopify"
+    assert detect(header(WOO)) == "woocommerce"
+    assert detect(header(TAOBAO)) == "taobao"
+    assert detect(header(CUSTOM)) is None
+    assert detect(["sku", "name", "category", "price", "stock"]) is None
+    assert detect(["货号", "商品名称", "类目", "价格", "库存"]) is None
+
+
+def test_shopify_variants_inherit_the_first_row() -> None:
+    catalog = load_catalog(SHOPIFY, currency="USD")
+    d = Decimal
+    assert facts(catalog) == {
+        "DW-100": (d("18.00"), d("22.00"), 24, "Green Tea", "Dragon Well Green Tea — 100 g"),
+        "DW-250": (d("39.50"), None, 9, "Green Tea", "Dragon Well Green Tea — 250 g"),
+        "DW-500": (d("72.00"), d("80.00"), 0, "Green Tea", "Dragon Well Green Tea — 500 g"),
+        "GB-6": (d("45.00"), None, 12, "Gift Set", "Tea Sampler Gift Box"),
+        "TP-01": (d("88.00"), None, 3, "Teapots", "Yixing Clay Teapot"),
+    }
+    tea = catalog.get("DW-500")
+    assert tea.description == "Pan-fired Longjing from Hangzhou.\n\nChestnut & orchid notes.\nBrew at 80 °C."
+    assert tea.tags == ["green tea", "spring harvest"] and tea.attributes == {"vendor": "Morrow Tea Co."}
+    # the image-only row is no product, its image belongs to the handle
+    assert tea.image_urls[-1] == "https://cdn.shopify.com/s/files/1/dragon-well-leaves.jpg" and tea.images == []
+    assert catalog.get("GB-6").images == ["images/gift-box.png"]
+    assert any(w.startswith(f"{SHOPIFY}:2: images: 'https://cdn.shopify.com/") for w in catalog.warnings)
+
+
+def test_woocommerce_variations_and_sale_price() -> None:
+    catalog = load_catalog(WOO, currency="USD")
+    d = Decimal
+    assert facts(catalog) == {
+        "WC-MUG": (d("12.00"), None, 14, "Mugs", "Morning Mug"),
+        "WC-TEE-S": (d("19.00"), d("25.00"), 5, "Shirts", "Morrow Tee — S"),
+        "WC-TEE-M": (d("25.00"), None, 0, "Shirts", "Morrow Tee — M"),
+    }
+    assert catalog.get("WC-MUG").description == "Stoneware, 350 ml.\n\nDishwasher safe."
+    assert catalog.get("WC-TEE-S").on_sale and catalog.get("WC-TEE-M").image_urls[0].endswith("tee-front.jpg")
+    assert "WC-TEE" not in catalog
+
+
+def test_taobao_gbk_export() -> None:
+    assert TAOBAO.read_bytes().decode("gbk").startswith("宝贝标题")
+    catalog = load_catalog(TAOBAO, currency="CNY")
+    d = Decimal
+    assert facts(catalog) == {
+        "TB-LJ-100": (d("128.00"), None, 50, "绿茶", "西湖龙井 明前特级 100克"),
+        "TB-AJ-50": (d("88"), None, 0, "绿茶", "安吉白茶 50克"),
+        "TB-ZS-200": (d("1280.00"), None, 3, "茶具", "紫砂壶 朱泥 200毫升"),
+    }
+    assert catalog.get("TB-LJ-100").description == "明前采摘&手工炒制\n\n清香持久"
+    assert catalog.get("TB-LJ-100").image_urls == ["https://img.alicdn.com/lj.jpg"]
+
+
+def test_custom_export_with_a_mapping() -> None:
+    with pytest.raises(DataError, match=r"unknown column 'Item No'.*--mapping"):
+        load_catalog(CUSTOM, currency="USD")
+    catalog = load_catalog(CUSTOM, currency="USD", mapping=load_mapping(MAPPING))
+    assert facts(catalog) == {
+        "C-100": (Decimal("32.00"), Decimal("40.00"), 6, "Oolong", "Oolong Reserve"),
+        "C-200": (Decimal("21.50"), None, 0, "Green Tea", "Jasmine Pearls"),
+    }
+
+
+def test_a_bad_mapping_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "map.yaml"
+    bad.write_text("columns:\n  Item No: sku\n  Product: title\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"map\.yaml:1: columns: .*'Product' maps to unknown field 'title'") as info:
+        load_mapping(bad)
+    assert "\n" not in str(info.value)
+    bad.write_text("columns: {Item No: sku}\nseparator: ';'\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"map\.yaml:2: separator"):
+        load_mapping(bad)
+    bad.write_text("columns: {Item Number: sku}\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"custom_export\.csv:1: the mapping names column 'Item Number'"):
+        load_catalog(CUSTOM, currency="USD", mapping=load_mapping(bad))
+
+
+def test_a_shopify_variant_without_sku_names_its_line(tmp_path: Path) -> None:
+    lines = SHOPIFY.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("DW-250", "")
+    path = tmp_path / "products_export.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_catalog(path, currency="USD")
+    assert str(info.value).startswith(f"{path}:3: Variant SKU: variant row has no SKU")
+    assert "\n" not in str(info.value)
+
+
+def test_a_bad_woocommerce_price_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "wc.csv"
+    path.write_text(WOO.read_text(encoding="utf-8").replace("19.00,25.00", "abc,25.00"), encoding="utf-8")
+    with pytest.raises(DataError, match=r"wc\.csv:4: price: "):
+        load_catalog(path, currency="USD")
+
+
+def test_html_to_text() -> None:
+    assert html_to_text("<p>a &amp; b</p><p>c<br/>d</p><script>x()</script>") == "a & b\n\nc\nd"
+
+
+@pytest.mark.parametrize(
+    ("path", "kit", "mapping"),
+    [(SHOPIFY, "morrow", None), (WOO, "morrow", None), (TAOBAO, "qinghe", None), (CUSTOM, "morrow", MAPPING)],
+)
+def test_cli_validate_summarises_an_export_like_a_plain_file(
+    path: Path, kit: str, mapping: Path | None, tmp_path: Path, cli: Cli
+) -> None:
+    extra = ["--mapping", str(mapping)] if mapping else []
+    result = cli("catalog", "validate", str(path), "--kit", kit, "--json", *extra)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    catalog = load_catalog(
+        path, currency="CNY" if kit == "qinghe" else "USD", mapping=load_mapping(mapping) if mapping else None
+    )
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(
+        "\n".join(json.dumps(p.model_dump(mode="json", exclude={"images", "image_urls"})) for p in catalog) + "\n",
+        encoding="utf-8",
+    )
+    same = json.loads(cli("catalog", "validate", str(plain), "--kit", kit, "--json").stdout)
+    assert {k: v for k, v in summary.items() if k not in {"file", "warnings"}} == {
+        k: v for k, v in same.items() if k not in {"file", "warnings"}
+    }
+    table = cli("catalog", "validate", str(path), "--kit", kit, *extra).stdout
+    plain_table = cli("catalog", "validate", str(plain), "--kit", kit).stdout
+    assert table.splitlines()[-1] == plain_table.splitlines()[-1]
+    assert table.splitlines()[-1].startswith("prices ") and "products" in table
+
+
+def test_cli_mapping_errors_are_one_line(cli: Cli, tmp_path: Path) -> None:
+    bad = tmp_path / "map.yaml"
+    bad.write_text("columns: {Item No: nope}\n", encoding="utf-8")
+    result = cli("catalog", "validate", str(CUSTOM), "--kit", "morrow", "--mapping", str(bad))
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "unknown field 'nope'" in lines[0]
+
+
+def test_cli_ingest_a_shopify_export_and_a_mapped_one(cli: Cli) -> None:
+    result = cli("catalog", "ingest", str(SHOPIFY), "--kit", "morrow", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["products"]["added"] == ["DW-100", "DW-250", "DW-500", "GB-6", "TP-01"]
+    result = cli("catalog", "ingest", str(CUSTOM), "--kit", "morrow", "--mapping", str(MAPPING), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)["products"]
+    assert report["added"] == ["C-100", "C-200"] and len(report["removed"]) == 5
