@@ -42,7 +42,16 @@ from contentgen.render.legibility import (
     required_ratio,
     scrim_for,
 )
-from contentgen.render.typography import FontStack, GlyphError, TextBlock, TextFitError, draw_text, fit_text
+from contentgen.render.typography import (
+    FontStack,
+    GlyphError,
+    TextBlock,
+    TextFitError,
+    draw_text,
+    fit_text,
+    use_words,
+)
+from contentgen.render.words import kit_words
 
 if TYPE_CHECKING:
     from contentgen.render.ocr import OcrReader
@@ -245,6 +254,7 @@ class PosterPipeline:
             "body": FontStack.from_specs([fonts.body, FALLBACK["body"]], root),
         }
         self._logos: dict[bool, Image.Image] = {}
+        self.words = kit_words(brand, self.catalog)  # lines never break inside the kit's names and terms
 
     @cached_property
     def copy_pipeline(self) -> Any:
@@ -267,7 +277,8 @@ class PosterPipeline:
         info = self.image_provider.info()
         results = []
         for request, (copy, copy_findings), background in zip(requests, copies, backgrounds, strict=True):
-            result = _Composer(self, request, copy, background, info).compose()
+            with use_words(self.words):
+                result = _Composer(self, request, copy, background, info).compose()
             result.findings[:0] = copy_findings
             results.append(result)
             if on_poster:
