@@ -601,7 +601,7 @@ class _Composer:
     def fit(self, name: str, text: str, style: ElementStyle, room: tuple[int, int]) -> TextBlock | None:
         low, high = self.sizes(style)
         try:
-            return fit_text(
+            block = fit_text(
                 text,
                 self.p.stacks[style.font],
                 room,
@@ -610,6 +610,17 @@ class _Composer:
                 step=max(1, (high - low) // 14),
                 max_lines=style.max_lines,
             )
+            if block.broke_word:  # only a word wider than the line at every size is cut: a reviewer should look
+                self.findings.append(
+                    Finding(
+                        rule="poster.word_cut",
+                        severity=Severity.WARN,
+                        field=name,
+                        text=text,
+                        message=f"a word of '{text[:24]}' is wider than its line and was cut: {' | '.join(block.lines)}",
+                    )
+                )
+            return block
         except TextFitError as err:
             self.block("poster.fit", field=name, text=text, message=str(err))
         except GlyphError as err:
@@ -1014,20 +1025,19 @@ def _mean_contrast(pixels: np.ndarray, colour: str) -> float:
 # ---- OCR read-back --------------------------------------------------------------------------------
 
 
-def read_back(result: PosterResult, reader: OcrReader, *, max_cer: float = MAX_CER) -> None:
+def read_back(
+    result: PosterResult, reader: OcrReader, *, max_cer: float = MAX_CER, reads_given: list[str] | None = None
+) -> None:
     """Read every text element of a poster back and block the poster where the text does not read back."""
     from contentgen.render.ocr import char_error_rate, normalise_text
 
     alphabet = reader.alphabet()
-    for report in result.elements:
-        if report.text is None or report.ink is None:
-            continue
-        # The glyphs' own box, 2 px of anti-aliasing around it: more of the poster would bring in slivers
-        # of neighbouring lines. The reader adds its own margin in the crop's background colour.
-        x0, y0, x1, y1 = report.ink
-        w, h = result.image.size
-        crop = (max(0, x0 - 2), max(0, y0 - 2), min(w, x1 + 2), min(h, y1 + 2))
-        got = reader.read(result.image, crop)
+    reports = [r for r in result.elements if r.text is not None and r.ink is not None]
+    # Recognition only, on each text box's lines, one batch for the poster (the boxes are known when drawn).
+    if reads_given is None:
+        reads_given = reader.read_boxes([(result.image, crop) for crop in _read_crops(result)])
+    reads = reads_given
+    for report, got in zip(reports, reads, strict=True):
         expected = "".join(report.lines)
         unreadable = sorted({ch for ch in normalise_text(expected) if ch not in alphabet and not ch.isascii()})
         report.ocr = got
@@ -1049,6 +1059,26 @@ def read_back(result: PosterResult, reader: OcrReader, *, max_cer: float = MAX_C
                 )
             )
     result.ocr_checked = True
+
+
+def _read_crops(result: PosterResult) -> list[Box]:
+    w, h = result.image.size
+    return [
+        (max(0, r.ink[0] - 2), max(0, r.ink[1] - 2), min(w, r.ink[2] + 2), min(h, r.ink[3] + 2))
+        for r in result.elements
+        if r.text is not None and r.ink is not None
+    ]
+
+
+def read_back_many(results: Sequence[PosterResult], reader: OcrReader, *, max_cer: float = MAX_CER) -> None:
+    """``read_back`` for a batch of posters, with one recognition batch across all their text boxes."""
+    items = [(result, crop) for result in results for crop in _read_crops(result)]
+    reads = reader.read_boxes([(result.image, crop) for result, crop in items])
+    cursor = 0
+    for result in results:
+        count = len(_read_crops(result))
+        read_back(result, reader, max_cer=max_cer, reads_given=reads[cursor : cursor + count])
+        cursor += count
 
 
 def reads_back(expected: str, got: str, cer: float, max_cer: float) -> bool:
