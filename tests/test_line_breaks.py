@@ -6,6 +6,7 @@ Prints the share of balanced multi-line headlines and sub-heads (shortest line a
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
@@ -25,7 +26,7 @@ def breaks_inside_words(lines: list[str], words: Segmenter) -> list[str]:
     """Each line break of ``lines`` that splits a word, as 'left|right'."""
     joined, bad, pos = "".join(lines), [], 0
     inside = words.inside(joined)
-    for a, b in zip(lines, lines[1:], strict=False):
+    for a, b in itertools.pairwise(lines):
         pos += len(a)
         if pos in inside:
             bad.append(f"{a}|{b}")
@@ -133,3 +134,23 @@ def test_no_line_break_inside_a_word_anywhere(capsys: pytest.CaptureFixture[str]
         )
     assert counts["breaks"] > 0
     assert not bad, bad[:20]
+
+
+def test_emoji_left_out_of_posters_with_a_finding() -> None:
+    from contentgen.pipelines.poster import PosterCopy
+
+    kit = load_brand_kit("qinghe")
+    pipeline = PosterPipeline(kit, ocr=False)
+    channel = load_channels()["douyin"]
+    request = PosterRequest(
+        kit_segments(kit)[0],
+        channel,
+        channel.poster_sizes[0],
+        poster_layouts()["hero-product"],
+        pipeline.catalog.products[0],
+        copy=PosterCopy(headline="新品上市🎉", subhead="温和洁面 ✨", cta="了解详情"),
+    )
+    (result,) = pipeline.render([request])
+    assert result.element("headline").text == "新品上市"
+    assert {f.field for f in result.findings if f.rule == "poster.emoji"} == {"headline", "subhead"}
+    assert not [f for f in result.findings if f.rule == "poster.glyph"]

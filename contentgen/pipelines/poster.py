@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -368,6 +369,10 @@ class PosterPipeline:
 # ---- composing one poster ---------------------------------------------------------------------------
 
 
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\U0001F1E6-\U0001F1FF\u2600-\u27BF\u2B00-\u2BFF]")
+"""Emoji and pictographs; those no font of the kit maps are dropped from poster text (see ``without_emoji``)."""
+
+
 class _Composer:
     def __init__(
         self, pipeline: PosterPipeline, request: PosterRequest, copy: PosterCopy, background: Image.Image, info: Any
@@ -385,6 +390,37 @@ class _Composer:
         self.findings: list[Finding] = []
         self.masks: dict[str, tuple[Image.Image, tuple[int, int]]] = {}  # glyph coverage and where it sits
         self.locale = self.brand.locale
+        self.copy = self.without_emoji(copy)
+
+    def without_emoji(self, copy: PosterCopy) -> PosterCopy:
+        """Emoji no font of the kit draws are taken out of the poster text (no colour emoji font is shipped:
+        they would be boxes), each field with a warning that names what was dropped."""
+        stack = self.p.stacks["heading"]
+
+        def strip(name: str, text: str) -> str:
+            dropped = {ch for ch in _EMOJI.findall(text) if stack.index_of(ch) is None}
+            if not dropped:
+                return text
+            kept = "".join(ch for ch in text if ch not in dropped and ch not in "\u200d\ufe0f")
+            kept = re.sub(r"[ \t]{2,}", " ", kept)
+            self.findings.append(
+                Finding(
+                    rule="poster.emoji",
+                    severity=Severity.WARN,
+                    field=name,
+                    text=text,
+                    message=f"emoji {''.join(sorted(dropped))} left out of the poster's {name}: no colour emoji font",
+                )
+            )
+            return kept.strip()
+
+        return replace(
+            copy,
+            headline=strip("headline", copy.headline),
+            subhead=strip("subhead", copy.subhead),
+            cta=strip("cta", copy.cta),
+            points=tuple(strip(f"points.{i + 1}", point) for i, point in enumerate(copy.points)),
+        )
 
     # geometry
 
@@ -617,7 +653,8 @@ class _Composer:
                         severity=Severity.WARN,
                         field=name,
                         text=text,
-                        message=f"a word of '{text[:24]}' is wider than its line and was cut: {' | '.join(block.lines)}",
+                        message=f"a word of '{text[:24]}' is wider than its line and was cut: "
+                        + " | ".join(block.lines),
                     )
                 )
             return block

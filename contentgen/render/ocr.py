@@ -153,9 +153,8 @@ class OcrReader:
         tallest = max(bottom - top for top, bottom in runs)
         bands: list[list[int]] = []
         for top, bottom in runs:  # fragments under half the tallest (the strokes of 一 二 三) join a neighbour
-            if bands and (bottom - top) * 2 < tallest and top - bands[-1][1] < tallest // 3:
-                bands[-1][1] = bottom
-            elif bands and (bands[-1][1] - bands[-1][0]) * 2 < tallest and top - bands[-1][1] < tallest // 3:
+            small = (bottom - top) * 2 < tallest or (bool(bands) and (bands[-1][1] - bands[-1][0]) * 2 < tallest)
+            if bands and small and top - bands[-1][1] < tallest // 3:
                 bands[-1][1] = bottom
             else:
                 bands.append([top, bottom])
@@ -167,7 +166,8 @@ class OcrReader:
         for top, bottom in bands:
             columns = np.flatnonzero(ink[top:bottom].any(axis=0))  # the line's own ink, not the empty rest
             left, right = (int(columns[0]), int(columns[-1]) + 1) if columns.size else (0, crop.width)
-            line = crop.crop((max(0, left - 2), max(0, top - 2), min(crop.width, right + 2), min(crop.height, bottom + 2)))
+            edges = (max(0, left - 2), max(0, top - 2), min(crop.width, right + 2), min(crop.height, bottom + 2))
+            line = crop.crop(edges)
             height = max(1, bottom - top)
             scale = min(MAX_UPSCALE, self.min_text_px / height) if height < self.min_text_px else 1.0
             if scale > 1.0:
