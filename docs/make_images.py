@@ -24,9 +24,7 @@ def main() -> None:
         segment = kit_segments(kit)[0]
         product = next(p for p in pipeline.catalog if p.in_stock)
         size = next(s for s in note.poster_sizes if (s.width, s.height) == (1080, 1440))
-        requests = [
-            PosterRequest(segment, note, size, layout, product, seed=3) for layout in poster_layouts().values()
-        ]
+        requests = [PosterRequest(segment, note, size, layout, product, seed=3) for layout in poster_layouts().values()]
         thumbs += [r.image.resize((300, 400), Image.Resampling.LANCZOS) for r in pipeline.render(requests)]
         if banner is None:
             article = next(s for s in cover.poster_sizes if (s.width, s.height) == (900, 383))
