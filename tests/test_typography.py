@@ -27,6 +27,7 @@ from contentgen.render.typography import (
     fit_text,
     measure,
 )
+from contentgen.render.words import NO_WORDS
 
 FONTS = Path(str(files("weblate_fonts"))) / "static" / "weblate_fonts"
 KURINTO = FONTS / "kurinto" / "ttf" / "KurintoSansSC-Rg.ttf"
@@ -112,7 +113,7 @@ def test_break_lines_rules(text: str, tokens: list[str], width: int) -> None:
     ],
 )
 def test_break_lines_expected(text: str, width: int, expected: list[str]) -> None:
-    lines = break_lines(text, width, units)
+    lines = break_lines(text, width, units, NO_WORDS)  # the kinsoku rules alone, at character level
     assert lines == expected
     assert not lines.broke_word
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -42,7 +43,16 @@ from contentgen.render.legibility import (
     required_ratio,
     scrim_for,
 )
-from contentgen.render.typography import FontStack, GlyphError, TextBlock, TextFitError, draw_text, fit_text
+from contentgen.render.typography import (
+    FontStack,
+    GlyphError,
+    TextBlock,
+    TextFitError,
+    draw_text,
+    fit_text,
+    use_words,
+)
+from contentgen.render.words import kit_words
 
 if TYPE_CHECKING:
     from contentgen.render.ocr import OcrReader
@@ -245,6 +255,7 @@ class PosterPipeline:
             "body": FontStack.from_specs([fonts.body, FALLBACK["body"]], root),
         }
         self._logos: dict[bool, Image.Image] = {}
+        self.words = kit_words(brand, self.catalog)  # lines never break inside the kit's names and terms
 
     @cached_property
     def copy_pipeline(self) -> Any:
@@ -267,7 +278,8 @@ class PosterPipeline:
         info = self.image_provider.info()
         results = []
         for request, (copy, copy_findings), background in zip(requests, copies, backgrounds, strict=True):
-            result = _Composer(self, request, copy, background, info).compose()
+            with use_words(self.words):
+                result = _Composer(self, request, copy, background, info).compose()
             result.findings[:0] = copy_findings
             results.append(result)
             if on_poster:
@@ -357,6 +369,10 @@ class PosterPipeline:
 # ---- composing one poster ---------------------------------------------------------------------------
 
 
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\U0001F1E6-\U0001F1FF\u2600-\u27BF\u2B00-\u2BFF]")
+"""Emoji and pictographs; those no font of the kit maps are dropped from poster text (see ``without_emoji``)."""
+
+
 class _Composer:
     def __init__(
         self, pipeline: PosterPipeline, request: PosterRequest, copy: PosterCopy, background: Image.Image, info: Any
@@ -374,6 +390,37 @@ class _Composer:
         self.findings: list[Finding] = []
         self.masks: dict[str, tuple[Image.Image, tuple[int, int]]] = {}  # glyph coverage and where it sits
         self.locale = self.brand.locale
+        self.copy = self.without_emoji(copy)
+
+    def without_emoji(self, copy: PosterCopy) -> PosterCopy:
+        """Emoji no font of the kit draws are taken out of the poster text (no colour emoji font is shipped:
+        they would be boxes), each field with a warning that names what was dropped."""
+        stack = self.p.stacks["heading"]
+
+        def strip(name: str, text: str) -> str:
+            dropped = {ch for ch in _EMOJI.findall(text) if stack.index_of(ch) is None}
+            if not dropped:
+                return text
+            kept = "".join(ch for ch in text if ch not in dropped and ch not in "\u200d\ufe0f")
+            kept = re.sub(r"[ \t]{2,}", " ", kept)
+            self.findings.append(
+                Finding(
+                    rule="poster.emoji",
+                    severity=Severity.WARN,
+                    field=name,
+                    text=text,
+                    message=f"emoji {''.join(sorted(dropped))} left out of the poster's {name}: no colour emoji font",
+                )
+            )
+            return kept.strip()
+
+        return replace(
+            copy,
+            headline=strip("headline", copy.headline),
+            subhead=strip("subhead", copy.subhead),
+            cta=strip("cta", copy.cta),
+            points=tuple(strip(f"points.{i + 1}", point) for i, point in enumerate(copy.points)),
+        )
 
     # geometry
 
@@ -590,7 +637,7 @@ class _Composer:
     def fit(self, name: str, text: str, style: ElementStyle, room: tuple[int, int]) -> TextBlock | None:
         low, high = self.sizes(style)
         try:
-            return fit_text(
+            block = fit_text(
                 text,
                 self.p.stacks[style.font],
                 room,
@@ -599,6 +646,18 @@ class _Composer:
                 step=max(1, (high - low) // 14),
                 max_lines=style.max_lines,
             )
+            if block.broke_word:  # only a word wider than the line at every size is cut: a reviewer should look
+                self.findings.append(
+                    Finding(
+                        rule="poster.word_cut",
+                        severity=Severity.WARN,
+                        field=name,
+                        text=text,
+                        message=f"a word of '{text[:24]}' is wider than its line and was cut: "
+                        + " | ".join(block.lines),
+                    )
+                )
+            return block
         except TextFitError as err:
             self.block("poster.fit", field=name, text=text, message=str(err))
         except GlyphError as err:
@@ -1003,20 +1062,19 @@ def _mean_contrast(pixels: np.ndarray, colour: str) -> float:
 # ---- OCR read-back --------------------------------------------------------------------------------
 
 
-def read_back(result: PosterResult, reader: OcrReader, *, max_cer: float = MAX_CER) -> None:
+def read_back(
+    result: PosterResult, reader: OcrReader, *, max_cer: float = MAX_CER, reads_given: list[str] | None = None
+) -> None:
     """Read every text element of a poster back and block the poster where the text does not read back."""
     from contentgen.render.ocr import char_error_rate, normalise_text
 
     alphabet = reader.alphabet()
-    for report in result.elements:
-        if report.text is None or report.ink is None:
-            continue
-        # The glyphs' own box, 2 px of anti-aliasing around it: more of the poster would bring in slivers
-        # of neighbouring lines. The reader adds its own margin in the crop's background colour.
-        x0, y0, x1, y1 = report.ink
-        w, h = result.image.size
-        crop = (max(0, x0 - 2), max(0, y0 - 2), min(w, x1 + 2), min(h, y1 + 2))
-        got = reader.read(result.image, crop)
+    reports = [r for r in result.elements if r.text is not None and r.ink is not None]
+    # Recognition only, on each text box's lines, one batch for the poster (the boxes are known when drawn).
+    if reads_given is None:
+        reads_given = reader.read_boxes([(result.image, crop) for crop in _read_crops(result)])
+    reads = reads_given
+    for report, got in zip(reports, reads, strict=True):
         expected = "".join(report.lines)
         unreadable = sorted({ch for ch in normalise_text(expected) if ch not in alphabet and not ch.isascii()})
         report.ocr = got
@@ -1038,6 +1096,26 @@ def read_back(result: PosterResult, reader: OcrReader, *, max_cer: float = MAX_C
                 )
             )
     result.ocr_checked = True
+
+
+def _read_crops(result: PosterResult) -> list[Box]:
+    w, h = result.image.size
+    return [
+        (max(0, r.ink[0] - 2), max(0, r.ink[1] - 2), min(w, r.ink[2] + 2), min(h, r.ink[3] + 2))
+        for r in result.elements
+        if r.text is not None and r.ink is not None
+    ]
+
+
+def read_back_many(results: Sequence[PosterResult], reader: OcrReader, *, max_cer: float = MAX_CER) -> None:
+    """``read_back`` for a batch of posters, with one recognition batch across all their text boxes."""
+    items = [(result, crop) for result in results for crop in _read_crops(result)]
+    reads = reader.read_boxes([(result.image, crop) for result, crop in items])
+    cursor = 0
+    for result in results:
+        count = len(_read_crops(result))
+        read_back(result, reader, max_cer=max_cer, reads_given=reads[cursor : cursor + count])
+        cursor += count
 
 
 def reads_back(expected: str, got: str, cer: float, max_cer: float) -> bool:

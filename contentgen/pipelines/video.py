@@ -294,6 +294,29 @@ class VideoMaker:
         short_side: int = 1080,
         fps: int = FPS,
     ) -> VideoResult:
+        """One video; its scene text, captions and cards never break inside the kit's words."""
+        from contentgen.render.typography import use_words
+
+        with use_words(self.posters.words):
+            return self._make(
+                segment, channel, product, aspect=aspect, out_dir=out_dir, storyboard=storyboard,
+                brief=brief, seed=seed, short_side=short_side, fps=fps,
+            )  # fmt: skip
+
+    def _make(
+        self,
+        segment: Segment,
+        channel: Channel,
+        product: Product,
+        *,
+        aspect: Aspect,
+        out_dir: Path,
+        storyboard: Storyboard | None = None,
+        brief: Brief | None = None,
+        seed: int = 0,
+        short_side: int = 1080,
+        fps: int = FPS,
+    ) -> VideoResult:
         from contentgen.audio import kit_music, mix, narrate
         from contentgen.io import write_text_atomic
         from contentgen.video import (
@@ -389,6 +412,12 @@ class VideoMaker:
             findings=findings,
         )
 
+    def scene_posters(
+        self, storyboard: Storyboard, segment: Segment, channel: Channel, product: Product, size: tuple[int, int]
+    ) -> list[Any]:
+        """Each scene drawn as its picture (a ``PosterResult``), without encoding any video."""
+        return self._pictures(storyboard, segment, channel, product, size, None, 0, [], want_results=True)
+
     def _pictures(
         self,
         storyboard: Storyboard,
@@ -399,11 +428,14 @@ class VideoMaker:
         brief: Brief | None,
         seed: int,
         findings: list[Finding],
+        *,
+        want_results: bool = False,
     ) -> list[Any]:
         """Each beat's picture: a poster at the frame size in the beat's layout (one batch of backgrounds)."""
         from contentgen.domain.channel import PosterSize
         from contentgen.domain.layout import load_layouts
         from contentgen.pipelines.poster import PosterCopy, PosterRequest
+        from contentgen.render.typography import use_words
 
         layouts = load_layouts()
         frame = PosterSize(name="video", width=size[0], height=size[1])
@@ -425,14 +457,15 @@ class VideoMaker:
                     disclaimer=scene.beat == "offer",
                 )
             )
-        results = self.posters.render(requests)
+        with use_words(self.posters.words):
+            results = self.posters.render(requests)
         for scene, result in zip(storyboard.scenes, results, strict=True):
             findings += [
                 f.model_copy(update={"message": f"scene '{scene.beat}': {f.message}"})
                 for f in result.findings
                 if f.severity is not Severity.INFO
             ]
-        return [r.image for r in results]
+        return list(results) if want_results else [r.image for r in results]
 
 
 def _scene(picture: Any, duration: float, motion: Motion, beat: str) -> Any:

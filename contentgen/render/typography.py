@@ -45,7 +45,9 @@ from __future__ import annotations
 import itertools
 import math
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -56,6 +58,7 @@ from PIL import Image, ImageDraw, ImageFont
 from contentgen.domain.brand import FontSpec
 from contentgen.errors import ContentgenError
 from contentgen.fonts import codepoints, resolve_font
+from contentgen.render.words import Segmenter, default_words
 
 Align = Literal["left", "center", "right"]
 Fill = float | tuple[int, ...] | str
@@ -297,8 +300,27 @@ def _unit_end(p: str, i: int) -> int:
     return i
 
 
-def _allowed(p: str) -> list[bool]:
-    """``allowed[i]``: a line may break before ``p[i]``."""
+#: The word breaker in use (a kit's, set by ``use_words``); ``None``: jieba's own dictionary.
+_WORDS: ContextVar[Segmenter | None] = ContextVar("contentgen_words", default=None)
+
+
+@contextmanager
+def use_words(words: Segmenter | None) -> Iterator[None]:
+    """Within the block, text is broken by ``words`` (a kit's breaker, see ``contentgen.render.words``)."""
+    token = _WORDS.set(words)
+    try:
+        yield
+    finally:
+        _WORDS.reset(token)
+
+
+def current_words() -> Segmenter:
+    """The breaker ``use_words`` set, or the default one."""
+    return _WORDS.get() or default_words()
+
+
+def _allowed(p: str, words: Segmenter | None = None) -> list[bool]:
+    """``allowed[i]``: a line may break before ``p[i]`` (never inside a word of ``words``)."""
     n = len(p)
     space = [(ch.isspace() and ch not in _GLUE) or ch == _ZWSP for ch in p]
     wide = [_is_cjk(ch) for ch in p]
@@ -336,6 +358,8 @@ def _allowed(p: str) -> list[bool]:
             allowed[k] = False
         if p[start:end].lower() == "fl" and p.startswith(" oz", end):
             allowed[end + 1] = False
+    for i in (words or current_words()).inside(p):
+        allowed[i] = False
     return allowed
 
 
@@ -364,35 +388,67 @@ def _force_break(piece: str, width: float, measure: Callable[[str], float]) -> l
             return parts
 
 
-def break_lines(text: str, width: float, measure: Callable[[str], float]) -> Lines:
+def break_lines(
+    text: str, width: float, measure: Callable[[str], float], words: Segmenter | None = None
+) -> Lines:
     """Wrap ``text`` to ``width`` (in ``measure``'s units) by the rules in the module docstring."""
-    return _wrap(text, width, measure, None)
+    return _wrap(text, width, measure, None, words)
 
 
-def _wrap(text: str, width: float, measure: Callable[[str], float], limit: int | None) -> Lines:
+#: A break after these ends a phrase; a line is cut there rather than at the last word that fits.
+PHRASE_END = frozenset("，。、；：！？…—,;:!?)）」』】》〉”’")
+_PHRASE_FILL = 0.6  # ... when the line is at least this full at the phrase end
+
+
+def _phrase_cut(parts: list[str], width: float, measure: Callable[[str], float]) -> int:
+    """Index into ``parts`` (a full line's segments) after the last phrase end, or 0 for none worth it."""
+    for k in range(len(parts) - 1, 0, -1):
+        head = "".join(parts[:k]).rstrip()
+        if head and head[-1] in PHRASE_END:
+            return k if measure(head) >= _PHRASE_FILL * width else 0
+    return 0
+
+
+def _wrap(
+    text: str,
+    width: float,
+    measure: Callable[[str], float],
+    limit: int | None,
+    words: Segmenter | None = None,
+) -> Lines:
     """``break_lines``, giving up (returning ``limit + 1`` lines or more) once more than ``limit`` are needed."""
     lines = Lines()
     for paragraph in text.strip().splitlines():
         if limit is not None and len(lines) > limit:
             break
-        allowed = _allowed(paragraph)
+        allowed = _allowed(paragraph, words)
         cuts = [0, *(i for i in range(1, len(paragraph)) if allowed[i]), len(paragraph)]
         current = ""
+        parts: list[str] = []
         for start, end in itertools.pairwise(cuts):
             if limit is not None and len(lines) > limit:
                 break
             segment = paragraph[start:end].translate(_REMOVE)
             if current.strip() and measure((current + segment).rstrip()) <= width:
                 current += segment
+                parts.append(segment)
                 continue
             if current.strip():
+                k = _phrase_cut(parts, width, measure)
+                rest = "".join(parts[k:]).lstrip() if k else ""
+                if k and measure((rest + segment).rstrip()) <= width:
+                    lines.append("".join(parts[:k]).rstrip())
+                    current, parts = rest + segment, [rest, segment]
+                    continue
                 lines.append(current.rstrip())
             piece = segment.lstrip()
+            parts = [piece]
             if not piece.strip() or measure(piece.rstrip()) <= width:
                 current = piece
                 continue
             lines.broke_word = True
             *full, current = _force_break(piece, width, measure)
+            parts = [current]
             lines.extend(full)
         lines.append(current.rstrip())
     return lines

@@ -23,12 +23,9 @@ Drawing (``render_caption``)
 from __future__ import annotations
 
 import itertools
-import logging
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -273,36 +270,10 @@ def _clean(chunk: str, locale: Locale) -> str:
     return chunk.strip().rstrip(_DROP_END[locale]).strip()
 
 
-_HAN_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
-_WORD_JOINER = "\u2060"
-
-
-@cache
-def _tokenizer() -> Any:
-    """A private jieba tokenizer (its dictionary loads once, about a second); the global one stays untouched."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)  # it announces loading its dictionary at INFO
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    return tokenizer
-
-
-def _glue_words(text: str) -> str:
-    """Chinese words (cut by jieba) glued with U+2060, which the line breaker never breaks at and drops."""
-    if not _HAN_WORD.search(text):
-        return text
-    words = _tokenizer().lcut(text)
-    return "".join(_WORD_JOINER.join(word) if _HAN_WORD.fullmatch(word) else word for word in words)
-
-
 def _balanced(clause: str, max_chars: int) -> list[str]:
     """``clause`` wrapped at ``max_chars`` characters, into as many pieces as needed but of even length."""
-    clause = _glue_words(clause)
-    lines = break_lines(clause, max_chars, len)
-    for width in range(
-        max(1, math.ceil(len(clause.replace(_WORD_JOINER, "").strip()) / max(1, len(lines)))), max_chars
-    ):
+    lines = break_lines(clause, max_chars, len)  # never inside a word (``contentgen.render.words``)
+    for width in range(max(1, math.ceil(len(clause.strip()) / max(1, len(lines)))), max_chars):
         even = break_lines(clause, width, len)
         if len(even) == len(lines) and (lines.broke_word or not even.broke_word):
             return list(even)
