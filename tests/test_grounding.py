@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from contentgen.compliance.findings import Finding, Severity
+from contentgen.domain.findings import Finding, Severity
 from contentgen.compliance.grounding import (
     LOW_STOCK,
     Claim,

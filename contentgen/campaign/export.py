@@ -13,10 +13,10 @@ from contentgen.campaign.manifest import ARTIFACTS, ArtifactRecord
 from contentgen.campaign.review import (
     DECISIONS_FILE,
     Decisions,
-    ReviewItem,
     collect_review,
     load_decisions,
 )
+from contentgen.campaign.types import ReviewItem
 from contentgen.errors import ContentgenError, DataError
 
 COLUMNS = (

@@ -169,7 +169,8 @@ def review(
     json: JsonFlag = False,
 ) -> None:
     """Write the review page (review.html); with --serve, decisions are saved to decisions.json as you click."""
-    from contentgen.campaign.review import collect_review, item_summary, serve_review, write_review
+    from contentgen.campaign.review import collect_review, item_summary, write_review
+    from contentgen.campaign.review_server import serve_review
 
     if serve:
         server = serve_review(run_dir, port=port)

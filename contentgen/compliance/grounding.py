@@ -56,7 +56,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from contentgen.compliance.findings import Finding, Severity
+from contentgen.domain.findings import Finding, Severity
 from contentgen.domain.brand import BrandKit
 from contentgen.domain.brief import Brief, Promotion
 from contentgen.domain.common import Locale

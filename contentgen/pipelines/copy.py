@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, PrivateAttr
 
-from contentgen.compliance.findings import Finding, Severity
+from contentgen.domain.findings import Finding, Severity
 from contentgen.copywriting import COPY_TASK, CopyTask
 from contentgen.domain.brand import BrandKit
 from contentgen.domain.brief import Brief

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from PIL import Image, ImageDraw
 
-from contentgen.compliance.findings import Finding, Severity
+from contentgen.domain.findings import Finding, Severity
 from contentgen.domain.brand import BrandKit, FontSpec
 from contentgen.domain.brief import Brief
 from contentgen.domain.channel import Channel, PosterSize

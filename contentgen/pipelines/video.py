@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from contentgen.compliance.findings import Finding, Severity
+from contentgen.domain.findings import Finding, Severity
 from contentgen.domain.brand import BrandKit
 from contentgen.domain.brief import Brief
 from contentgen.domain.channel import Aspect, Channel
