@@ -31,8 +31,8 @@ from contentgen.compliance.grounding.model import (
 )
 from contentgen.compliance.grounding.numbers import (
     _cents,
-    _fmt,
     _money,
+    _numeral,
 )
 from contentgen.compliance.grounding.patterns import (
     _CJK_RUN,
@@ -113,8 +113,8 @@ def _check_price(claim: Claim, sheet: FactSheet, subjects: Sequence[Product], te
     candidates = [(p, amount) for p in pool for amount, _ in _offer_prices(p, sheet.promotion)
                   if _currency_ok(claim.unit, p.currency)]
     described = "; ".join(_price_summary(p, sheet) for p in pool[:3]) if pool else "no products in the sheet"
-    shown = _money(value, claim.unit) if claim.unit else _fmt(value)
-    what = {"per_unit": "per-unit price", "multi": f"price for {_fmt(claim.upper or Decimal(0))}"}.get(
+    shown = _money(value, claim.unit) if claim.unit else _numeral(value)
+    what = {"per_unit": "per-unit price", "multi": f"price for {_numeral(claim.upper or Decimal(0))}"}.get(
         claim.topic or "", "price")
     message = f"{what} {shown} is not in the catalog or the brief ({described})"
     suggestion = None
@@ -122,7 +122,7 @@ def _check_price(claim: Claim, sheet: FactSheet, subjects: Sequence[Product], te
         if claim.context != "promo":  # a plain price: suggest the catalog price
             candidates = [(p, p.price) for p, _ in candidates]
         best = min(candidates, key=lambda c: abs(c[1] - value))
-        suggestion = _replace(claim, [_fmt(best[1], claim.text[claim.parts[0][0]:claim.parts[0][1]])])
+        suggestion = _replace(claim, [_numeral(best[1], claim.text[claim.parts[0][0]:claim.parts[0][1]])])
     return _Verdict(message, suggestion)
 
 
@@ -147,7 +147,7 @@ def _check_list_price(claim: Claim, sheet: FactSheet, subjects: Sequence[Product
         if product.price == value and (product.sku in promo_skus or claim.topic in {"value", "regular"}):
             return None  # the real price: a reference while a promotion lowers it, the everyday price (日常价) always
     pool = _product_list(subjects, sheet)
-    shown = _money(value, claim.unit) if claim.unit else _fmt(value)
+    shown = _money(value, claim.unit) if claim.unit else _numeral(value)
     with_list = [p for p in pool if p.list_price is not None]
     label = "reference value" if claim.topic == "value" else "original/list price"
     if with_list:
@@ -156,7 +156,7 @@ def _check_list_price(claim: Claim, sheet: FactSheet, subjects: Sequence[Product
         best = min(with_list, key=lambda p: abs((p.list_price or Decimal(0)) - value))
         assert best.list_price is not None
         return _Verdict(f"{label} {shown} does not match the catalog list price ({held})",
-                        _replace(claim, [_fmt(best.list_price, like)]))
+                        _replace(claim, [_numeral(best.list_price, like)]))
     names = ", ".join(p.sku for p in pool[:3]) or "no product in the sheet"
     return _Verdict(f"{label} {shown} cannot be stated: {names} has no list price in the catalog "
                     "(a reference price must be a real earlier price); remove it")
@@ -201,10 +201,12 @@ def _check_discount(claim: Claim, sheet: FactSheet, subjects: Sequence[Product],
         suggestion = None
         if len(offers) == 1 and len(claim.parts) == 2:
             assert isinstance(offers[0].value, Decimal) and offers[0].threshold is not None
-            suggestion = _replace(claim, [_fmt(offers[0].threshold), _fmt(offers[0].value)])
-        held = ", ".join(f"{_fmt(f.threshold or Decimal(0))}/{_fmt(f.value)}" for f in offers if isinstance(f.value,
-                                                                                                            Decimal))
-        return _Verdict(f"offer {claim.text} (spend {_fmt(claim.threshold or Decimal(0))}, save {_fmt(value)}) is not "
+            suggestion = _replace(claim, [_numeral(offers[0].threshold), _numeral(offers[0].value)])
+        held = ", ".join(
+            f"{_numeral(f.threshold or Decimal(0))}/{_numeral(f.value)}" for f in offers if isinstance(f.value, Decimal)
+        )
+        spend = _numeral(claim.threshold or Decimal(0))
+        return _Verdict(f"offer {claim.text} (spend {spend}, save {_numeral(value)}) is not "
                         f"in the brief's promotion (threshold offers: {held or 'none'})", suggestion)
     prices = [p.price for p in _product_list(subjects, sheet)]
     for fact in facts:
@@ -219,9 +221,9 @@ def _check_discount(claim: Claim, sheet: FactSheet, subjects: Sequence[Product],
     suggestion = None
     if amounts and claim.parts:
         best = min(amounts, key=lambda a: abs(a - value))
-        suggestion = _replace(claim, [_fmt(best)])
-    held = ", ".join(_fmt(a) for a in amounts[:5]) or "none"
-    return _Verdict(f"saving {claim.text} ({_fmt(value)} off) is not in the brief's promotion or the catalog's "
+        suggestion = _replace(claim, [_numeral(best)])
+    held = ", ".join(_numeral(a) for a in amounts[:5]) or "none"
+    return _Verdict(f"saving {claim.text} ({_numeral(value)} off) is not in the brief's promotion or the catalog's "
                     f"list-to-price difference (savings that trace: {held})", suggestion)
 
 
@@ -251,10 +253,10 @@ def _check_percent(claim: Claim, facts: Sequence[Fact]) -> _Verdict | None:
     suggestion = None
     if len(choices) == 1 and claim.parts:
         correct = choices[0]
-        shown = _fmt((100 - correct) / 10) if claim.context == "zhe" else _fmt(correct)
+        shown = _numeral((100 - correct) / 10) if claim.context == "zhe" else _numeral(correct)
         suggestion = _replace(claim, [shown])
-    held = ", ".join(f"{_fmt(c)}% off" for c in choices[:5]) or "none"
-    meaning = f"{_fmt(100 - off)}% of the price" if claim.context == "zhe" else f"{_fmt(off)}% off"
+    held = ", ".join(f"{_numeral(c)}% off" for c in choices[:5]) or "none"
+    meaning = f"{_numeral(100 - off)}% of the price" if claim.context == "zhe" else f"{_numeral(off)}% off"
     return _Verdict(f"discount {claim.text} ({meaning}) is not in the brief's promotion or derivable from the "
                     f"catalog (discounts that trace: {held})", suggestion)
 
@@ -306,17 +308,17 @@ def _check_number(claim: Claim, sheet: FactSheet, subjects: Sequence[Product], t
     same = sorted({(f.value, f.unit) for f in facts if (not skus or f.sku in skus) and isinstance(f.value, Decimal)
                    and family is not None and (_to_base(f.value, f.unit) or ("", 0, True))[0] == family[0]
                    and f.sku is not None}, key=lambda vu: (str(vu[1]), vu[0]))
-    held = ", ".join(f"{_fmt(v)} {u}" for v, u in same[:6] if isinstance(v, Decimal))
+    held = ", ".join(f"{_numeral(v)} {u}" for v, u in same[:6] if isinstance(v, Decimal))
     where = (", ".join(sorted(skus)[:3]) if skus else "the sheet")
     suggestion = None
     in_unit = {v for v, u in same if u == claim.unit}
     if len(in_unit) == 1 and claim.upper is None and claim.parts:
         only = in_unit.pop()
         assert isinstance(only, Decimal)
-        suggestion = _replace(claim, [_fmt(only)])
+        suggestion = _replace(claim, [_numeral(only)])
     if claim.topic == "first_n":
-        return _Verdict(f"'{claim.text.strip()}' limits the offer to the first {_fmt(claim.value)} buyers, which the "
-                        "brief does not state")
+        return _Verdict(f"'{claim.text.strip()}' limits the offer to the first {_numeral(claim.value)} buyers, "
+                        "which the brief does not state")
     kind = "figure" if claim.topic == "social" else "quantity"
     return _Verdict(f"{kind} {claim.text.strip()} is not in the product data of {where}"
                     + (f" (it holds {held})" if held else ""), suggestion)
@@ -521,9 +523,9 @@ def _check_promise(claim: Claim, sheet: FactSheet, subjects: Sequence[Product], 
     suggestion = None
     if policy is not None and policy.unit == claim.unit and claim.parts and isinstance(policy.value, Decimal):
         if len(claim.parts) == 1 and policy.upper is None:
-            suggestion = _replace(claim, [_fmt(policy.value)])
+            suggestion = _replace(claim, [_numeral(policy.value)])
         elif len(claim.parts) == 2 and policy.upper is not None:
-            suggestion = _replace(claim, [_fmt(policy.value), _fmt(policy.upper)])
+            suggestion = _replace(claim, [_numeral(policy.value), _numeral(policy.upper)])
     said = f" ({policy.source} says: {policy.text.strip()[:80]})" if policy else ""
     return _Verdict(f"promise '{claim.text}' is not supported by the brief or the policies{said}", suggestion)
 
@@ -552,7 +554,7 @@ def _check_free_shipping(claim: Claim, facts: Sequence[Fact], all_facts: Sequenc
         return _Verdict(f"free-shipping promise '{claim.text}' is not in the brief or the policies")
     if not thresholds:
         return _Verdict(_no_policy(claim, all_facts))
-    shown = _fmt(thresholds[0])
+    shown = _numeral(thresholds[0])
     suggestion = _replace(claim, [shown]) if claim.threshold is not None and len(claim.parts) == 1 else None
     return _Verdict(f"free-shipping promise '{claim.text}' overstates the policy (free shipping from {shown}; "
                     f"{facts[0].source if facts else all_facts[0].source})", suggestion)

@@ -192,7 +192,7 @@ def _date_context(text: str, start: int, end: int, after: str | None) -> str | N
     return None
 
 
-def _md(month: str, day: str) -> tuple[int, int] | None:
+def _month_day(month: str, day: str) -> tuple[int, int] | None:
     m, d = parse_number(month), parse_number(day)
     if m is None or d is None or not (1 <= m <= 12 and 1 <= d <= 31):
         return None
@@ -208,13 +208,13 @@ def _dates(text: str, taken: _Taken) -> Iterator[Claim]:
                 yield _claim("date", text, match, key, topic="event")
     found: list[tuple[re.Match[str], tuple[int, int], tuple[int, int] | None, int | None, str]] = []
     for match in _DATE_ZH.finditer(text):
-        first = _md(match.group("m"), match.group("d"))
-        second = _md(match.group("m2") or match.group("m"), match.group("d2")) if match.group("d2") else None
+        first = _month_day(match.group("m"), match.group("d"))
+        second = _month_day(match.group("m2") or match.group("m"), match.group("d2")) if match.group("d2") else None
         if first:
             year = int(match.group("y")) if match.group("y") else None
             found.append((match, first, second, year, "zh"))
     for match in _DATE_ISO.finditer(text):
-        first = _md(match.group("m"), match.group("d"))
+        first = _month_day(match.group("m"), match.group("d"))
         if first:
             found.append((match, first, None, int(match.group("y")), "iso"))
     for match in _DATE_EN.finditer(text):
@@ -223,30 +223,30 @@ def _dates(text: str, taken: _Taken) -> Iterator[Claim]:
             continue  # the verb, not the month
         month = _MONTHS[mon[:3].lower()]
         day = match.group("d") or match.group("d3")
-        first = _md(str(month), day)
+        first = _month_day(str(month), day)
         second = None
         if match.group("d2"):
             month2 = _MONTHS[match.group("mon2")[:3].lower()] if match.group("mon2") else month
-            second = _md(str(month2), match.group("d2"))
+            second = _month_day(str(month2), match.group("d2"))
         en_year = match.group("y") or match.group("y3")
         if first:
             found.append((match, first, second, int(en_year) if en_year else None, "en"))
     for match in _DATE_SLASH.finditer(text):
-        first = _md(match.group("m"), match.group("d"))
+        first = _month_day(match.group("m"), match.group("d"))
         if not first or _UNIT_AHEAD.match(text[match.end():match.end() + 8]):
             continue
-        second = _md(match.group("m2"), match.group("d2")) if match.group("m2") else None
+        second = _month_day(match.group("m2"), match.group("d2")) if match.group("m2") else None
         slash_year = match.group("y")
         found.append((match, first, second,
                       (int(slash_year) + (2000 if len(slash_year) == 2 else 0)) if slash_year else None, "slash"))
     for match in _DATE_DOT.finditer(text):
-        first = _md(match.group("m"), match.group("d"))
+        first = _month_day(match.group("m"), match.group("d"))
         context_ok = bool(match.group("after")) or bool(
             _DATE_DOT_BEFORE.search(text[max(0, match.start() - 8):match.start()])
         )
         if not first or not context_ok or _UNIT_AHEAD.match(text[match.end():match.end() + 6]):
             continue
-        second = _md(match.group("m2"), match.group("d2")) if match.group("m2") else None
+        second = _month_day(match.group("m2"), match.group("d2")) if match.group("m2") else None
         found.append((match, first, second, None, "dot"))
     for match, first, second, year, style in found:
         start, end = match.span()

@@ -87,7 +87,7 @@ def parse_number(token: str) -> Decimal | None:
     return chinese_number(text)
 
 
-def _fmt(value: Decimal, like: str = "") -> str:
+def _numeral(value: Decimal, like: str = "") -> str:
     """A number as copy writes it: 129, 24.99, 8.5; two decimals when the text replaced had them (129.00)."""
     if "." in like and len(like.rsplit(".", 1)[1]) == 2:
         return f"{value:.2f}"
@@ -102,4 +102,4 @@ def _cents(value: Decimal) -> Decimal:
 
 def _money(amount: Decimal, currency: str | None) -> str:
     symbol = CURRENCY_SYMBOLS.get(currency or "", "" if currency is None else currency + " ")
-    return f"{symbol}{_fmt(amount)}"
+    return f"{symbol}{_numeral(amount)}"

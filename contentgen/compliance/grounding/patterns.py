@@ -13,67 +13,67 @@ from contentgen.compliance.grounding.numbers import (
 # Patterns
 # =====================================================================================================
 
-_DIG = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_CNN = r"[零〇一二两三四五六七八九十百千万]+(?:点[零〇一二三四五六七八九]+)?"
-_ENW1 = "one|two|three|four|five|six|seven|eight|nine"
-_ENW = (
-    rf"(?i:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:{_ENW1}))?|eleven|twelve|thirteen|"
-    rf"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|ten|{_ENW1}|(?:half\s+a\s+|a\s+)?dozen)(?![A-Za-z])"
+_ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_HANZI_NUM = r"[零〇一二两三四五六七八九十百千万]+(?:点[零〇一二三四五六七八九]+)?"
+_EN_DIGIT_WORD = "one|two|three|four|five|six|seven|eight|nine"
+_EN_NUM_WORD = (
+    rf"(?i:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:{_EN_DIGIT_WORD}))?|eleven|twelve|thirteen|"  # noqa: E501
+    rf"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|ten|{_EN_DIGIT_WORD}|(?:half\s+a\s+|a\s+)?dozen)(?![A-Za-z])"
 )
-_NUM = rf"(?:{_DIG}(?:\s?万)?|{_CNN}|(?<![A-Za-z]){_ENW})"
-_NB = r"(?<![A-Za-z\d.,_])(?<!\d/)"  # a number starts here, not inside a word, SKU, decimal or fraction
-_NE = r"(?![\d])"
+_ANY_NUMBER = rf"(?:{_ARABIC}(?:\s?万)?|{_HANZI_NUM}|(?<![A-Za-z]){_EN_NUM_WORD})"
+_NUMBER_START = r"(?<![A-Za-z\d.,_])(?<!\d/)"  # a number starts here, not inside a word, SKU, decimal or fraction
+_NUMBER_END = r"(?![\d])"
 
-_L = r"(?![A-Za-z])"
+_WORD_END = r"(?![A-Za-z])"
 _UNITS: tuple[tuple[str, str], ...] = (
-    (rf"毫升|(?:ml|mL|ML|Ml){_L}|(?i:millilit(?:er|re)s?){_L}", "ml"),
-    (rf"(?i:fl\.?\s?oz\.?|fluid\s+ounces?){_L}", "fl_oz"),
-    (rf"升|L{_L}|(?i:lit(?:er|re)s?){_L}", "l"),
-    (rf"毫克|mg{_L}|(?i:milligrams?){_L}", "mg"),
-    (rf"千克|公斤|kg{_L}|(?i:kilograms?){_L}", "kg"),
-    (rf"克|g{_L}|(?i:grams?){_L}", "g"),
-    (rf"(?i:oz|ounces?){_L}\.?", "oz"),
-    (rf"(?i:lbs?|pounds?){_L}\.?", "lb"),
+    (rf"毫升|(?:ml|mL|ML|Ml){_WORD_END}|(?i:millilit(?:er|re)s?){_WORD_END}", "ml"),
+    (rf"(?i:fl\.?\s?oz\.?|fluid\s+ounces?){_WORD_END}", "fl_oz"),
+    (rf"升|L{_WORD_END}|(?i:lit(?:er|re)s?){_WORD_END}", "l"),
+    (rf"毫克|mg{_WORD_END}|(?i:milligrams?){_WORD_END}", "mg"),
+    (rf"千克|公斤|kg{_WORD_END}|(?i:kilograms?){_WORD_END}", "kg"),
+    (rf"克|g{_WORD_END}|(?i:grams?){_WORD_END}", "g"),
+    (rf"(?i:oz|ounces?){_WORD_END}\.?", "oz"),
+    (rf"(?i:lbs?|pounds?){_WORD_END}\.?", "lb"),
     (r"斤", "jin"),
-    (rf"厘米|cm{_L}|(?i:centimet(?:er|re)s?){_L}", "cm"),
-    (rf"毫米|mm{_L}|(?i:millimet(?:er|re)s?){_L}", "mm"),
-    (rf"(?i:inch(?:es)?){_L}|in\.", "inch"),
-    (rf"°\s?C{_L}|℃|摄氏度|(?i:degrees?\s+(?:C|celsius)){_L}", "°C"),
-    (rf"°\s?F{_L}|℉|(?i:degrees?\s+(?:F|fahrenheit)){_L}", "°F"),
-    (rf"度|°|(?i:degrees?){_L}", "°"),
-    (rf"秒钟?|(?i:seconds?|secs?){_L}", "s"),
-    (rf"分钟|(?i:minutes?|mins?){_L}", "min"),
-    (rf"个?小时|(?i:hours?|hrs?){_L}|h{_L}", "h"),
-    (rf"个?工作日|(?i:business\s+days?|working\s+days?){_L}", "business_day"),
-    (rf"天(?![然猫使生空气才堂下地真])|(?i:days?){_L}", "day"),
-    (rf"个?(?:星期|礼拜)|周(?![年末边到期一二三四五六日])|(?i:weeks?){_L}", "week"),
-    (rf"个月|(?i:months?){_L}", "month"),
-    (rf"年(?![级代度前底初中货])|(?i:years?|yrs?){_L}", "year"),
-    (rf"%|(?i:per\s?cent){_L}", "%"),
+    (rf"厘米|cm{_WORD_END}|(?i:centimet(?:er|re)s?){_WORD_END}", "cm"),
+    (rf"毫米|mm{_WORD_END}|(?i:millimet(?:er|re)s?){_WORD_END}", "mm"),
+    (rf"(?i:inch(?:es)?){_WORD_END}|in\.", "inch"),
+    (rf"°\s?C{_WORD_END}|℃|摄氏度|(?i:degrees?\s+(?:C|celsius)){_WORD_END}", "°C"),
+    (rf"°\s?F{_WORD_END}|℉|(?i:degrees?\s+(?:F|fahrenheit)){_WORD_END}", "°F"),
+    (rf"度|°|(?i:degrees?){_WORD_END}", "°"),
+    (rf"秒钟?|(?i:seconds?|secs?){_WORD_END}", "s"),
+    (rf"分钟|(?i:minutes?|mins?){_WORD_END}", "min"),
+    (rf"个?小时|(?i:hours?|hrs?){_WORD_END}|h{_WORD_END}", "h"),
+    (rf"个?工作日|(?i:business\s+days?|working\s+days?){_WORD_END}", "business_day"),
+    (rf"天(?![然猫使生空气才堂下地真])|(?i:days?){_WORD_END}", "day"),
+    (rf"个?(?:星期|礼拜)|周(?![年末边到期一二三四五六日])|(?i:weeks?){_WORD_END}", "week"),
+    (rf"个月|(?i:months?){_WORD_END}", "month"),
+    (rf"年(?![级代度前底初中货])|(?i:years?|yrs?){_WORD_END}", "year"),
+    (rf"%|(?i:per\s?cent){_WORD_END}", "%"),
     (r"倍|[x×](?![A-Za-z\d])(?!\s*\d)", "x"),
-    (rf"千卡|大卡|(?i:kcal|calories|cal){_L}", "kcal"),
-    (rf"(?i:mAh){_L}", "mAh"),
-    (rf"W{_L}|(?i:watts?){_L}|瓦", "W"),
-    (rf"V{_L}|(?i:volts?){_L}|伏", "V"),
-    (rf"(?i:quarts?|qt){_L}", "quart"),
-    (rf"(?i:teaspoons?|tsp){_L}", "tsp"),
-    (rf"(?i:tablespoons?|tbsp){_L}", "tbsp"),
-    (rf"(?:茶|小|独立)?袋|(?i:(?:tea\s+)?bags?|sachets?|pouch(?:es)?){_L}", "bag"),
+    (rf"千卡|大卡|(?i:kcal|calories|cal){_WORD_END}", "kcal"),
+    (rf"(?i:mAh){_WORD_END}", "mAh"),
+    (rf"W{_WORD_END}|(?i:watts?){_WORD_END}|瓦", "W"),
+    (rf"V{_WORD_END}|(?i:volts?){_WORD_END}|伏", "V"),
+    (rf"(?i:quarts?|qt){_WORD_END}", "quart"),
+    (rf"(?i:teaspoons?|tsp){_WORD_END}", "tsp"),
+    (rf"(?i:tablespoons?|tbsp){_WORD_END}", "tbsp"),
+    (rf"(?:茶|小|独立)?袋|(?i:(?:tea\s+)?bags?|sachets?|pouch(?:es)?){_WORD_END}", "bag"),
     (r"包(?![邮装括含])", "bag"),
-    (rf"片|(?i:pcs|pieces?|sheets?|cookies|biscotti){_L}", "piece"),
-    (rf"颗星|星(?!期)|(?i:stars?){_L}", "star"),
-    (rf"粒|颗|(?i:capsules?|tablets?){_L}", "capsule"),
-    (rf"瓶|(?i:bottles?){_L}", "bottle"),
-    (rf"罐|(?i:(?:mini\s+)?tins?|cans?|jars?){_L}", "tin"),
-    (rf"盒|(?i:box(?:es)?){_L}", "box"),
-    (rf"支|(?i:tubes?|sticks?){_L}", "stick"),
-    (rf"份|杯|(?i:servings?|cups?|mugs?|glass(?:es)?|sessions?){_L}", "serving"),
-    (rf"(?i:infusions?|steeps?){_L}", "infusion"),
-    (rf"件套|套|(?i:sets?){_L}", "set"),
-    (rf"入|(?i:ct|count){_L}", "count"),
-    (rf"(?i:packs?){_L}", "pack"),
-    (rf"条?(?:评价|好评)|(?i:reviews?|ratings?){_L}", "review"),
-    (rf"人|位|(?i:customers?|people|fans|followers|lovers|drinkers|shoppers|members){_L}", "people"),
+    (rf"片|(?i:pcs|pieces?|sheets?|cookies|biscotti){_WORD_END}", "piece"),
+    (rf"颗星|星(?!期)|(?i:stars?){_WORD_END}", "star"),
+    (rf"粒|颗|(?i:capsules?|tablets?){_WORD_END}", "capsule"),
+    (rf"瓶|(?i:bottles?){_WORD_END}", "bottle"),
+    (rf"罐|(?i:(?:mini\s+)?tins?|cans?|jars?){_WORD_END}", "tin"),
+    (rf"盒|(?i:box(?:es)?){_WORD_END}", "box"),
+    (rf"支|(?i:tubes?|sticks?){_WORD_END}", "stick"),
+    (rf"份|杯|(?i:servings?|cups?|mugs?|glass(?:es)?|sessions?){_WORD_END}", "serving"),
+    (rf"(?i:infusions?|steeps?){_WORD_END}", "infusion"),
+    (rf"件套|套|(?i:sets?){_WORD_END}", "set"),
+    (rf"入|(?i:ct|count){_WORD_END}", "count"),
+    (rf"(?i:packs?){_WORD_END}", "pack"),
+    (rf"条?(?:评价|好评)|(?i:reviews?|ratings?){_WORD_END}", "review"),
+    (rf"人|位|(?i:customers?|people|fans|followers|lovers|drinkers|shoppers|members){_WORD_END}", "people"),
 )
 _UNIT_ALT = "|".join(f"(?:{p})" for p, _ in _UNITS)
 _UNIT_RES = tuple((re.compile(f"(?:{p})"), unit) for p, unit in _UNITS)
@@ -122,11 +122,11 @@ _QUALIFIERS = {
     "upto": {"多达", "高达", "最高", "最多", "至多", "up to"},
 }
 _STOP = r"(?:of|to|for|and|or|per|a|an|the|in|on|at|with|from|your|our|my|each|every|is|are|was|more|less|than)"
-_ADJ = rf"(?P<adj>(?:(?!(?:{_UNIT_ALT}|{_STOP}){_L})[A-Za-z][A-Za-z-]*\s+){{1,2}}|个)"
+_ADJECTIVES = rf"(?P<adj>(?:(?!(?:{_UNIT_ALT}|{_STOP}){_WORD_END})[A-Za-z][A-Za-z-]*\s+){{1,2}}|个)"
 _RANGE_SEP = r"\s*(?:-|~|–|—|至|到|(?i:to))\s*"
 
 _QTY_RE = re.compile(
-    rf"(?:{_QUAL_PRE}\s*)?{_NB}(?P<n>{_NUM})(?:{_RANGE_SEP}(?P<n2>{_NUM}))?\s?{_ADJ}?(?P<u>{_UNIT_ALT})"
+    rf"(?:{_QUAL_PRE}\s*)?{_NUMBER_START}(?P<n>{_ANY_NUMBER})(?:{_RANGE_SEP}(?P<n2>{_ANY_NUMBER}))?\s?{_ADJECTIVES}?(?P<u>{_UNIT_ALT})"
     rf"(?P<plus>\+)?{_QUAL_POST}?"
 )
 _SPF_RE = re.compile(r"(?i:SPF)\s*(?P<n>\d{1,3})\s*(?P<plus>\+)?")
@@ -147,9 +147,9 @@ _CURRENCY = {
 
 def _money_re(tag: str) -> str:
     return (
-        rf"(?:(?P<{tag}s>{_CUR_SYM}|{_CUR_CODE}\s?|人民币)\s?(?P<{tag}n>{_DIG}(?:\s?万)?)"
-        rf"|{_NB}(?P<{tag}m>{_DIG}(?:\s?万)?|{_CNN})\s?(?P<{tag}c>元(?!硬币|宝|素|旦|气)|块钱|美元|美金|"
-        rf"(?i:dollars?|bucks|usd|rmb|cny){_L}))"
+        rf"(?:(?P<{tag}s>{_CUR_SYM}|{_CUR_CODE}\s?|人民币)\s?(?P<{tag}n>{_ARABIC}(?:\s?万)?)"
+        rf"|{_NUMBER_START}(?P<{tag}m>{_ARABIC}(?:\s?万)?|{_HANZI_NUM})\s?(?P<{tag}c>元(?!硬币|宝|素|旦|气)|块钱|美元|美金|"
+        rf"(?i:dollars?|bucks|usd|rmb|cny){_WORD_END}))"
     )
 
 
@@ -173,7 +173,7 @@ _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11,
     "dec": 12,
 }
-_MON = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"  # noqa: E501
+_ENGLISH_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"  # noqa: E501
 _CN_MONTH = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])"
 _CN_DAY = r"(?:\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 _DATE_ZH = re.compile(
@@ -185,9 +185,9 @@ _DATE_ISO = re.compile(
     r"(?<!\d)(?P<y>20\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)(?P<after>[ \t]*(?:之前|以前|前|截止|结束))?"
 )
 _DATE_EN = re.compile(
-    rf"(?i:(?P<mon>{_MON})[ \t]+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?{_L}(?:,?[ \t]+(?P<y>20\d{{2}}))?"
-    rf"(?:\s*(?:-|–|—|to|through|thru)\s*(?:(?P<mon2>{_MON})\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?{_L})?"
-    rf"|(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?P<mon3>{_MON}){_L}(?:,?[ \t]+(?P<y3>20\d{{2}}))?)"
+    rf"(?i:(?P<mon>{_ENGLISH_MONTH})[ \t]+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?{_WORD_END}(?:,?[ \t]+(?P<y>20\d{{2}}))?"
+    rf"(?:\s*(?:-|–|—|to|through|thru)\s*(?:(?P<mon2>{_ENGLISH_MONTH})\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?{_WORD_END})?"
+    rf"|(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?P<mon3>{_ENGLISH_MONTH}){_WORD_END}(?:,?[ \t]+(?P<y3>20\d{{2}}))?)"  # noqa: E501
 )
 _DATE_SLASH = re.compile(
     r"(?<![\d/.$¥])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{2}|\d{4}))?(?![\d/%])"
@@ -220,15 +220,15 @@ _EVENTS: tuple[tuple[str, str], ...] = (
 )
 _EVENT_RES = tuple((re.compile(p), key) for p, key in _EVENTS)
 
-def _rel(i: int) -> str:
-    return rf"(?P<n{i}>{_DIG}|{_CNN}|{_ENW})"
+def _number_group(i: int) -> str:
+    return rf"(?P<n{i}>{_ARABIC}|{_HANZI_NUM}|{_EN_NUM_WORD})"
 
 
 _RELATIVE: tuple[tuple[str, str], ...] = (
-    (rf"(?:最后|仅剩|还剩|只剩|倒计时)\s*{_rel(1)}\s*(?P<u1>天|日|小时|个小时)|"
-     rf"(?i:(?:last|final)\s+{_rel(2)}\s+(?P<u2>days?|hours?)|(?:only\s+)?{_rel(3)}\s+(?P<u3>days?|hours?)\s+left)",
+    (rf"(?:最后|仅剩|还剩|只剩|倒计时)\s*{_number_group(1)}\s*(?P<u1>天|日|小时|个小时)|"
+     rf"(?i:(?:last|final)\s+{_number_group(2)}\s+(?P<u2>days?|hours?)|(?:only\s+)?{_number_group(3)}\s+(?P<u3>days?|hours?)\s+left)",
      "left"),
-    (rf"限时\s*{_rel(1)}\s*(?P<u1>天|日|小时|个小时)|(?i:{_rel(2)}[- ](?P<u2>days?|hours?)\s+only)", "duration"),
+    (rf"限时\s*{_number_group(1)}\s*(?P<u1>天|日|小时|个小时)|(?i:{_number_group(2)}[- ](?P<u2>days?|hours?)\s+only)", "duration"),  # noqa: E501
     (r"(?:仅限|只限|限)今[天日晚]|今[天日晚](?:截止|结束)|最后一天|"
      r"(?i:today\s+only|only\s+today|ends\s+(?:today|tonight)|tonight\s+only|last\s+day)", "today_end"),
     (r"今[天日](?:特价|特惠|专享|限定|秒杀|优惠)|即日起|(?i:today'?s\s+deal|deal\s+of\s+the\s+day|starting\s+today)",
@@ -243,12 +243,12 @@ _RELATIVE: tuple[tuple[str, str], ...] = (
 _RELATIVE_RES = tuple((re.compile(p), key) for p, key in _RELATIVE)
 
 # --- promises --------------------------------------------------------------------------------------
-def _t(i: int) -> str:
-    return rf"(?P<n{i}>{_DIG}|{_CNN}|{_ENW})(?:{_RANGE_SEP}(?P<r{i}>{_DIG}|{_CNN}))?"
+def _number_or_range(i: int) -> str:
+    return rf"(?P<n{i}>{_ARABIC}|{_HANZI_NUM}|{_EN_NUM_WORD})(?:{_RANGE_SEP}(?P<r{i}>{_ARABIC}|{_HANZI_NUM}))?"
 
 
 _PROMISES: tuple[tuple[str, str], ...] = (
-    (rf"(?:(?:全场|全国|订单|单笔|实付)?满\s*(?P<t>{_DIG}|{_CNN})\s*(?:元|块)?\s*(?:即可|就|即|可)?(?:享)?)?"
+    (rf"(?:(?:全场|全国|订单|单笔|实付)?满\s*(?P<t>{_ARABIC}|{_HANZI_NUM})\s*(?:元|块)?\s*(?:即可|就|即|可)?(?:享)?)?"
      r"(?:全场|全国)?(?:包邮|免运费|免邮|免配送费)", "free_shipping"),
     (rf"(?i:free\s+(?:standard\s+|ground\s+|us\s+|u\.s\.\s+)?(?:shipping|delivery)|ships?\s+free|"
      r"(?:standard\s+)?(?:shipping|delivery)\s+is\s+(?:always\s+)?free)"
@@ -256,28 +256,28 @@ _PROMISES: tuple[tuple[str, str], ...] = (
      rf"kicks\s+in\s+at\s+|at\s+|from\s+)(?P<thr>{_MONEY_T})(?:\+|\s+(?i:or\s+more|and\s+up))?)?", "free_shipping"),
     (rf"(?i:orders?\s+(?:of\s+|over\s+|above\s+)?)(?P<tm2>{_money_re('u')})\+?\s*(?i:(?:or\s+more\s+)?(?:ship|get)\s+free"
      r"(?:\s+shipping)?)", "free_shipping"),
-    (rf"{_t(1)}\s*(?:天|日)\s*无理由(?:退换货?|退货|退换|换货|退款)?|无理由(?:退换货?|退货|退款)", "no_reason_returns"),
+    (rf"{_number_or_range(1)}\s*(?:天|日)\s*无理由(?:退换货?|退货|退换|换货|退款)?|无理由(?:退换货?|退货|退款)", "no_reason_returns"),  # noqa: E501
     (r"运费险|退货包运费|免费退换|(?i:free\s+returns?|free\s+return\s+shipping)", "free_returns"),
-    (rf"{_t(1)}\s*(?:天|日)\s*(?:内)?\s*(?:退换货?|退货|包退|包换)|"
-     rf"(?i:{_t(2)}[- ]day\s+(?:hassle[- ]free\s+|easy\s+|free\s+|no[- ]questions[- ]asked\s+)?returns?(?:\s+policy)?|"
-     rf"returns?\s+(?:(?:it|them|anything|most\s+items)\s+)?within\s+{_t(3)}\s+days)", "returns"),
-    (rf"(?P<sd1>当天|当日|今日|次日)\s*(?:下单)?\s*(?:即|就)?(?:发货|发出)|{_t(1)}\s*(?P<u1>小时|个小时|个?工作日|天|日)\s*内?"
+    (rf"{_number_or_range(1)}\s*(?:天|日)\s*(?:内)?\s*(?:退换货?|退货|包退|包换)|"
+     rf"(?i:{_number_or_range(2)}[- ]day\s+(?:hassle[- ]free\s+|easy\s+|free\s+|no[- ]questions[- ]asked\s+)?returns?(?:\s+policy)?|"  # noqa: E501
+     rf"returns?\s+(?:(?:it|them|anything|most\s+items)\s+)?within\s+{_number_or_range(3)}\s+days)", "returns"),
+    (rf"(?P<sd1>当天|当日|今日|次日)\s*(?:下单)?\s*(?:即|就)?(?:发货|发出)|{_number_or_range(1)}\s*(?P<u1>小时|个小时|个?工作日|天|日)\s*内?"
      r"\s*(?:安排|极速|闪电)?(?:发货|发出)|"
-     rf"(?i:(?:ships?|shipped|dispatch(?:es|ed)?)\s+(?:out\s+)?(?:within|in)\s+{_t(2)}\s+(?P<u2>business\s+days?|"
+     rf"(?i:(?:ships?|shipped|dispatch(?:es|ed)?)\s+(?:out\s+)?(?:within|in)\s+{_number_or_range(2)}\s+(?P<u2>business\s+days?|"
      rf"working\s+days?|days?|hours?)|(?P<sd2>same[- ]day)\s+(?:shipping|dispatch)|"
      rf"ships?\s+(?:the\s+)?(?P<sd3>same[- ]day|today)|(?P<sd4>next[- ]day)\s+dispatch)", "dispatch"),
-    (rf"(?P<sd1>次日|隔日|当日)(?:达|送达|到)|{_t(1)}\s*(?P<u1>小时|个小时|天|日)\s*(?:内)?\s*(?:送达|到货|必达)|"
-     rf"(?i:(?P<sd2>next[- ]day|same[- ]day|overnight)\s+delivery|{_t(2)}[- ](?P<u2>day|business[- ]day)\s+"
-     rf"(?:shipping|delivery)|(?:arrives?|delivered|delivery)\s+(?:with)?in\s+{_t(3)}\s+(?P<u3>business\s+days?|days?))",
+    (rf"(?P<sd1>次日|隔日|当日)(?:达|送达|到)|{_number_or_range(1)}\s*(?P<u1>小时|个小时|天|日)\s*(?:内)?\s*(?:送达|到货|必达)|"
+     rf"(?i:(?P<sd2>next[- ]day|same[- ]day|overnight)\s+delivery|{_number_or_range(2)}[- ](?P<u2>day|business[- ]day)\s+"  # noqa: E501
+     rf"(?:shipping|delivery)|(?:arrives?|delivered|delivery)\s+(?:with)?in\s+{_number_or_range(3)}\s+(?P<u3>business\s+days?|days?))",
      "delivery"),
-    (rf"正品保障|正品保证|100%\s*正品|官方正品|假一(?:赔|罚)(?P<n1>{_CNN}|\d+)|"
+    (rf"正品保障|正品保证|100%\s*正品|官方正品|假一(?:赔|罚)(?P<n1>{_HANZI_NUM}|\d+)|"
      r"(?i:100%\s+authentic|authenticity\s+guaranteed?|guaranteed\s+authentic|genuine\s+guarantee)", "authentic"),
-    (rf"(?:{_t(1)}\s*天)?\s*(?:保价|价保)|价格保护|"
-     rf"(?i:(?:{_t(2)}[- ]day\s+)?price\s+(?:protection|match(?:ing)?|guarantee))", "price_protection"),
-    (rf"终身(?:保修|质保)|{_t(1)}\s*(?P<u1>年|个月)\s*(?:保修|质保)|(?:保修|质保)\s*{_t(2)}\s*(?P<u2>年|个月)|"
-     rf"(?i:(?P<life>lifetime)\s+(?:warranty|guarantee)|{_t(3)}[- ](?P<u3>year|month)\s+(?:limited\s+)?warranty)",
+    (rf"(?:{_number_or_range(1)}\s*天)?\s*(?:保价|价保)|价格保护|"
+     rf"(?i:(?:{_number_or_range(2)}[- ]day\s+)?price\s+(?:protection|match(?:ing)?|guarantee))", "price_protection"),
+    (rf"终身(?:保修|质保)|{_number_or_range(1)}\s*(?P<u1>年|个月)\s*(?:保修|质保)|(?:保修|质保)\s*{_number_or_range(2)}\s*(?P<u2>年|个月)|"
+     rf"(?i:(?P<life>lifetime)\s+(?:warranty|guarantee)|{_number_or_range(3)}[- ](?P<u3>year|month)\s+(?:limited\s+)?warranty)",  # noqa: E501
      "warranty"),
-    (rf"不满意(?:全额)?退款|无效退款|退款保证|(?i:(?:{_t(1)}[- ]day\s+)?money[- ]back(?:\s+guarantee)?|"
+    (rf"不满意(?:全额)?退款|无效退款|退款保证|(?i:(?:{_number_or_range(1)}[- ]day\s+)?money[- ]back(?:\s+guarantee)?|"
      r"satisfaction\s+guaranteed?|love\s+it\s+or\s+your\s+money\s+back)", "money_back"),
     (r"破损(?:包赔|包退|包换|补发)|坏(?:果|损)包赔|(?i:(?:free\s+)?replacements?\s+for\s+(?:anything\s+)?"
      r"(?:that\s+)?arrives?\s+damaged)", "breakage"),
@@ -295,29 +295,29 @@ _PROMISE_RES = tuple((re.compile(p), topic) for p, topic in _PROMISES)
 _FASTER_IS_BETTER = frozenset({"dispatch", "delivery"})
 
 # --- discounts -------------------------------------------------------------------------------------
-_ZHE = r"(?P<z>\d(?:\.\d)?|\d{2}|[一二三四五六七八九](?:点?[一二三四五六七八九])?)\s*折(?![扣叠上])"
+_ZHE_DISCOUNT = r"(?P<z>\d(?:\.\d)?|\d{2}|[一二三四五六七八九](?:点?[一二三四五六七八九])?)\s*折(?![扣叠上])"
 _DISCOUNTS: tuple[tuple[str, str], ...] = (
-    (rf"(?:每)?满\s*(?P<t>{_DIG}|{_CNN})\s*(?:元|块)?\s*(?:立|即|可|就|再)?(?:减|省|享减|-)\s*(?P<a>{_DIG}|{_CNN})\s*(?:元|块)?"
-     rf"|满\s*(?P<t2>{_DIG})\s*元?\s*可?用\s*(?P<a2>{_DIG})\s*元?(?:优惠)?券", "threshold"),
+    (rf"(?:每)?满\s*(?P<t>{_ARABIC}|{_HANZI_NUM})\s*(?:元|块)?\s*(?:立|即|可|就|再)?(?:减|省|享减|-)\s*(?P<a>{_ARABIC}|{_HANZI_NUM})\s*(?:元|块)?"
+     rf"|满\s*(?P<t2>{_ARABIC})\s*元?\s*可?用\s*(?P<a2>{_ARABIC})\s*元?(?:优惠)?券", "threshold"),
     (rf"(?i:(?P<am>{_MONEY})\s+off\s+(?:your\s+|any\s+)?(?:orders?\s+|purchases?\s+)?(?:of\s+|over\s+|above\s+|when\s+you\s+"
      rf"spend\s+)(?P<thr>{_MONEY_T})(?:\+|\s+or\s+more)?|spend\s+(?P<tm2>{_money_re('v')})(?:\s+or\s+more)?,?\s+(?:and\s+)?"
      rf"(?:save|get)\s+(?P<am2>{_money_re('w')})(?:\s+off)?)", "threshold"),
     (r"买\s*(?:一|1)\s*(?:送|赠)\s*(?:一|1)|(?i:\bBOGO\b(?:\s+free)?|buy\s+one,?\s+get\s+one(?:\s+free)?(?!\s+(?:50%|half))|"
      r"2[- ]for[- ]1|two[- ]for[- ]one)", "bogo"),
-    (rf"买\s*(?P<x>\d+|{_CNN})\s*(?:送|赠)\s*(?P<y>\d+|{_CNN})|(?i:buy\s+(?P<x2>\d+|{_ENW}),?\s+get\s+(?P<y2>\d+|{_ENW})"
+    (rf"买\s*(?P<x>\d+|{_HANZI_NUM})\s*(?:送|赠)\s*(?P<y>\d+|{_HANZI_NUM})|(?i:buy\s+(?P<x2>\d+|{_EN_NUM_WORD}),?\s+get\s+(?P<y2>\d+|{_EN_NUM_WORD})"
      r"(?:\s+free)?)", "buy_x_get_y"),
     (r"第(?:二|2)件(?:半价|5折|五折)|(?i:(?:second|2nd)\s+(?:one\s+|item\s+)?half\s+(?:price|off)|"
      r"buy\s+one,?\s+get\s+one\s+(?:50%|half)\s+off)", "second_half"),
     (r"(?:优惠码|券码|折扣码|口令)\s*[:：]?\s*(?P<code>[A-Za-z0-9]{3,20})|(?i:(?:promo|coupon|discount)\s+code|use\s+code)"
      r"\s*:?\s*(?P<code2>[A-Z0-9]{3,20})\b", "code"),
-    (rf"(?:(?P<zq>打|享|低至|全场|限时|会员|正价单品)\s*)?{_ZHE}|半价|(?P<half>(?i:half[- ](?:price|off)))", "percent"),
-    (rf"(?i:(?:(?P<pq>up\s+to|take|save|extra|an\s+extra|enjoy)\s+)?(?P<p>{_DIG})\s?(?:%|percent|per\s+cent)\s*"
-     rf"(?:off|discount|savings?)|save\s+(?P<p2>{_DIG})\s?%|(?<![\w])-(?P<p3>{_DIG})%)", "percent"),
-    (rf"(?:立减|立省|直降|节省|省|减|优惠|便宜|降价|让利|返现|返)\s*(?P<c0>[¥$]\s?)?(?P<a>{_DIG}|{_CNN})\s*(?P<c>元|块)?|"
-     rf"(?P<a2>{_DIG})\s*元?\s*(?:无门槛|生日|新人|店铺|会员)?(?:优惠)?券|"
-     rf"领券(?:立)?减\s*(?P<a3>{_DIG})\s*元?", "amount"),
-    (rf"比[^，。！？,.!?]{{0,12}}?(?:低|便宜|省|少)\s*(?P<a>{_DIG}|{_CNN})\s*(?P<c>元|块)?", "amount"),
-    (rf"(?i:(?:save|saving|savings\s+of|you\s+save|take)\s+(?P<am>{_MONEY})|(?P<am2>{_money_re('x')})\s+(?:off{_L}|less\s+than)"
+    (rf"(?:(?P<zq>打|享|低至|全场|限时|会员|正价单品)\s*)?{_ZHE_DISCOUNT}|半价|(?P<half>(?i:half[- ](?:price|off)))", "percent"),  # noqa: E501
+    (rf"(?i:(?:(?P<pq>up\s+to|take|save|extra|an\s+extra|enjoy)\s+)?(?P<p>{_ARABIC})\s?(?:%|percent|per\s+cent)\s*"
+     rf"(?:off|discount|savings?)|save\s+(?P<p2>{_ARABIC})\s?%|(?<![\w])-(?P<p3>{_ARABIC})%)", "percent"),
+    (rf"(?:立减|立省|直降|节省|省|减|优惠|便宜|降价|让利|返现|返)\s*(?P<c0>[¥$]\s?)?(?P<a>{_ARABIC}|{_HANZI_NUM})\s*(?P<c>元|块)?|"
+     rf"(?P<a2>{_ARABIC})\s*元?\s*(?:无门槛|生日|新人|店铺|会员)?(?:优惠)?券|"
+     rf"领券(?:立)?减\s*(?P<a3>{_ARABIC})\s*元?", "amount"),
+    (rf"比[^，。！？,.!?]{{0,12}}?(?:低|便宜|省|少)\s*(?P<a>{_ARABIC}|{_HANZI_NUM})\s*(?P<c>元|块)?", "amount"),
+    (rf"(?i:(?:save|saving|savings\s+of|you\s+save|take)\s+(?P<am>{_MONEY})|(?P<am2>{_money_re('x')})\s+(?:off{_WORD_END}|less\s+than)"
      rf"|(?P<am3>{_money_re('y')})\s+coupon|(?<![\w])-\s?(?P<am4>{_money_re('z')})"
      rf"|(?P<am5>{_money_re('k')})\s+(?:back\s+in\s+your\s+pocket|saved|in\s+savings|cheaper))", "amount"),
     (r"特价|打折|折扣价|促销价|促销中|限时促销|特惠价|特惠中|限时特惠|大促价|秒杀价|让利|"
@@ -336,11 +336,11 @@ _LIST_KW = (
     r"compare\s+at|retail\s+(?:price|value)|normally|usually)"
 )
 _LIST_PRICE_RES = (
-    re.compile(rf"(?P<kw>{_LIST_KW})\s*[:：]?\s*(?:是|为|(?i:only)\s+)?(?:{_MONEY}|(?P<bare>{_DIG}){_NE}(?!\s*(?:%|折)))"),
-    re.compile(rf"~~\s*(?:{_MONEY}|(?P<bare>{_DIG}))\s*~~"),
-    re.compile(rf"<(?P<tag>del|s|strike)>\s*(?:{_MONEY}|(?P<bare>{_DIG}))\s*</(?P=tag)>"),
+    re.compile(rf"(?P<kw>{_LIST_KW})\s*[:：]?\s*(?:是|为|(?i:only)\s+)?(?:{_MONEY}|(?P<bare>{_ARABIC}){_NUMBER_END}(?!\s*(?:%|折)))"),
+    re.compile(rf"~~\s*(?:{_MONEY}|(?P<bare>{_ARABIC}))\s*~~"),
+    re.compile(rf"<(?P<tag>del|s|strike)>\s*(?:{_MONEY}|(?P<bare>{_ARABIC}))\s*</(?P=tag)>"),
     re.compile(rf"(?:价值|(?i:worth)\s+)\s*(?:{_MONEY})"),
-    re.compile(rf"(?:{_MONEY})\s+(?i:value){_L}"),
+    re.compile(rf"(?:{_MONEY})\s+(?i:value){_WORD_END}"),
 )
 
 # --- prices ----------------------------------------------------------------------------------------
@@ -351,7 +351,7 @@ _PRICE_KW = (
 _PRICE_RE = re.compile(rf"(?:(?P<kw>{_PRICE_KW})\s*[:：]?\s*)?{_MONEY}(?P<from>\s*起|\+)?")
 _CN_AMOUNT = r"[零〇一二两三四五六七八九]*[十百千万][零〇一二两三四五六七八九十百千万]*(?:点[零〇一二三四五六七八九]+)?"
 _PRICE_BARE_RE = re.compile(
-    rf"(?P<kw>{_PRICE_KW})\s*[:：]?\s*{_NB}(?P<bare>{_DIG}|{_CN_AMOUNT}){_NE}(?!\s*(?:%|折|[A-Za-z]|{_UNIT_ALT}))"
+    rf"(?P<kw>{_PRICE_KW})\s*[:：]?\s*{_NUMBER_START}(?P<bare>{_ARABIC}|{_CN_AMOUNT}){_NUMBER_END}(?!\s*(?:%|折|[A-Za-z]|{_UNIT_ALT}))"
     r"(?P<from>\s*起)?"
 )
 _MULTI_BEFORE = re.compile(
@@ -372,13 +372,13 @@ _PRICE_QUAL_BEFORE = re.compile(
 # --- stock -----------------------------------------------------------------------------------------
 _STOCK_UNITS = r"件|瓶|盒|套|份|罐|支|个|单|袋"
 _STOCK: tuple[tuple[str, str], ...] = (
-    (rf"(?:仅剩|只剩|仅余|只余|剩余|还剩|库存仅剩?|库存只有|库存|最后)\s*(?P<n>{_DIG}|{_CNN})\s*(?:{_STOCK_UNITS})|"
-     rf"(?:仅剩|只剩|仅余|库存仅剩?|库存只有)\s*(?P<n2>{_DIG}|{_CNN})(?!\s*(?:天|小时|日|元))", "count"),
-    (rf"(?i:(?:only|just)\s+(?P<n3>{_DIG}|{_ENW})\s+(?:[a-z-]+\s+){{0,2}}?(?:left|remaining)|"
-     rf"(?P<n4>{_DIG}|{_ENW})\s+(?:left|remaining)\s+in\s+stock|last\s+(?P<n5>{_DIG}|{_ENW})\s+(?:tins|units|items|bags|"
+    (rf"(?:仅剩|只剩|仅余|只余|剩余|还剩|库存仅剩?|库存只有|库存|最后)\s*(?P<n>{_ARABIC}|{_HANZI_NUM})\s*(?:{_STOCK_UNITS})|"
+     rf"(?:仅剩|只剩|仅余|库存仅剩?|库存只有)\s*(?P<n2>{_ARABIC}|{_HANZI_NUM})(?!\s*(?:天|小时|日|元))", "count"),
+    (rf"(?i:(?:only|just)\s+(?P<n3>{_ARABIC}|{_EN_NUM_WORD})\s+(?:[a-z-]+\s+){{0,2}}?(?:left|remaining)|"
+     rf"(?P<n4>{_ARABIC}|{_EN_NUM_WORD})\s+(?:left|remaining)\s+in\s+stock|last\s+(?P<n5>{_ARABIC}|{_EN_NUM_WORD})\s+(?:tins|units|items|bags|"
      r"boxes|sets|bottles|pieces|left))", "count"),
-    (rf"限量\s*(?P<n>{_DIG}|{_CNN})\s*(?:{_STOCK_UNITS})|(?i:limited\s+to\s+(?P<n2>{_DIG})\s+(?:units|sets|tins|pieces|"
-     rf"boxes)|only\s+(?P<n3>{_DIG})\s+made)", "edition_count"),
+    (rf"限量\s*(?P<n>{_ARABIC}|{_HANZI_NUM})\s*(?:{_STOCK_UNITS})|(?i:limited\s+to\s+(?P<n2>{_ARABIC})\s+(?:units|sets|tins|pieces|"
+     rf"boxes)|only\s+(?P<n3>{_ARABIC})\s+made)", "edition_count"),
     (r"(?:推出|上新|新品|本款|这款|此款|这个|这支|这瓶)\s*(?:限量版|限量款|限定款|限定版)|"
      r"(?:限量版|限量款|限定款|限定版)(?=\s*(?:上市|发售|开售|来了|回归|上线|开抢|[！!]))|"
      r"(?i:limited[- ](?:edition|release))", "edition"),
@@ -392,14 +392,14 @@ _STOCK: tuple[tuple[str, str], ...] = (
 )
 _STOCK_RES = tuple((re.compile(p), topic) for p, topic in _STOCK)
 _FIRST_N = re.compile(
-    rf"前\s*(?P<n>{_DIG}|{_CNN})\s*(?:名|位|单|件)|(?i:(?:the\s+)?first\s+(?P<n2>{_DIG}|{_ENW})\s+(?:customers|orders|buyers|"
+    rf"前\s*(?P<n>{_ARABIC}|{_HANZI_NUM})\s*(?:名|位|单|件)|(?i:(?:the\s+)?first\s+(?P<n2>{_ARABIC}|{_EN_NUM_WORD})\s+(?:customers|orders|buyers|"
     r"people|shoppers))"
 )
 _SOCIAL = re.compile(
-    rf"(?:已售|月销|销量|热销|累计销售|卖出|售出)\s*(?P<n>{_DIG}(?:\s?万)?|{_CNN})\s*\+?\s*(?:{_STOCK_UNITS})?|"
-    rf"{_NB}(?P<n2>{_DIG}(?:\s?万)?)\s*\+?\s*(?:人|位)(?:回购|好评|推荐|选择|购买|种草|使用|已购)|"
-    rf"(?i:rated\s+(?P<n4>{_DIG})\s*(?:out\s+of\s+5|/\s*5)(?:\s+stars)?)|"
-    rf"(?i:{_NB}(?P<n3>{_DIG})\+?\s+(?:sold|happy\s+customers|(?:five|5)[- ]star\s+reviews|orders\s+shipped))"
+    rf"(?:已售|月销|销量|热销|累计销售|卖出|售出)\s*(?P<n>{_ARABIC}(?:\s?万)?|{_HANZI_NUM})\s*\+?\s*(?:{_STOCK_UNITS})?|"
+    rf"{_NUMBER_START}(?P<n2>{_ARABIC}(?:\s?万)?)\s*\+?\s*(?:人|位)(?:回购|好评|推荐|选择|购买|种草|使用|已购)|"
+    rf"(?i:rated\s+(?P<n4>{_ARABIC})\s*(?:out\s+of\s+5|/\s*5)(?:\s+stars)?)|"
+    rf"(?i:{_NUMBER_START}(?P<n3>{_ARABIC})\+?\s+(?:sold|happy\s+customers|(?:five|5)[- ]star\s+reviews|orders\s+shipped))"  # noqa: E501
 )
 
 # --- masks: spans that hold no claims ---------------------------------------------------------------
@@ -468,7 +468,7 @@ _DELIVERY_WORDS = re.compile(r"送达|到货|(?i:deliver(?:y|ed)\s+in)")
 _SAME_DAY = re.compile(r"当天|当日|(?i:same\s+day)")
 _NEXT_DAY = re.compile(r"次日|(?i:next\s+(?P<b>business\s+)?day)")
 _NO_AMOUNT = re.compile(r"[^\d$¥]*")
-_AUTHENTIC_TIMES = re.compile(rf"(?P<n>{_DIG}|{_CNN})\s*倍(?:赔偿|赔付)|假一(?:赔|罚)(?P<n2>{_CNN}|\d+)")
+_AUTHENTIC_TIMES = re.compile(rf"(?P<n>{_ARABIC}|{_HANZI_NUM})\s*倍(?:赔偿|赔付)|假一(?:赔|罚)(?P<n2>{_HANZI_NUM}|\d+)")
 _NAME_SPLIT = re.compile(r"[\s,，()（）/|·]+")
 _NAME_WORD = re.compile(r"[a-z][a-z'-]+")
 _EDITION_WORDS = re.compile(r"限量|限定|(?i:limited[- ](?:edition|release))")
