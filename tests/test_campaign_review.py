@@ -53,7 +53,7 @@ from contentgen.campaign.review_items import file_review_items
 from contentgen.campaign.review_server import ReviewServer
 from contentgen.domain.findings import Finding, Severity
 from contentgen.errors import ContentgenError
-from contentgen.io import write_bytes_atomic, write_text_atomic
+from contentgen.fileio import write_bytes_atomic, write_text_atomic
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [

@@ -31,7 +31,7 @@ from contentgen.campaign import (
 from contentgen.campaign.deliverables import Deliverable
 from contentgen.campaign.manifest import MANIFEST, run_lock
 from contentgen.errors import ContentgenError
-from contentgen.io import write_text_atomic
+from contentgen.fileio import write_text_atomic
 
 BRIEF = """\
 name: tea-run

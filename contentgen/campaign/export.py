@@ -62,7 +62,7 @@ class ExportResult:
 
 def export_approved(root: Path, out: Path | None = None, *, decisions: Decisions | Path | None = None) -> ExportResult:
     """Write a zip of the approved items: their files under files/, <campaign>.csv and items.json."""
-    from contentgen.io import atomic_path
+    from contentgen.fileio import atomic_path
 
     root = root.resolve()
     if isinstance(decisions, Path):

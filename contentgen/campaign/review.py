@@ -56,7 +56,7 @@ class Decisions(BaseModel):
 
 def load_decisions(path: Path) -> Decisions:
     """Decisions from a decisions.json (the review page's download or the one `--serve` writes)."""
-    from contentgen.io import load_model
+    from contentgen.fileio import load_model
 
     if not path.is_file():
         return Decisions()
@@ -64,7 +64,7 @@ def load_decisions(path: Path) -> Decisions:
 
 
 def save_decisions(path: Path, decisions: Decisions) -> None:
-    from contentgen.io import write_text_atomic
+    from contentgen.fileio import write_text_atomic
 
     write_text_atomic(path, decisions.model_dump_json(indent=2) + "\n")
 
@@ -174,7 +174,7 @@ def collect_review(root: Path, decisions: Decisions | None = None) -> Review:
 
 def write_review(root: Path) -> Path:
     """Write DIR/review.html for a run folder and return its path."""
-    from contentgen.io import write_text_atomic
+    from contentgen.fileio import write_text_atomic
 
     root = root.resolve()
     review = collect_review(root)

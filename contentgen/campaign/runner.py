@@ -219,8 +219,8 @@ def _write_campaign_file(root: Path, plan: CampaignPlan, ctx: CampaignContext) -
     """campaign.json: the plan and the display names the review page shows."""
     import datetime as dt
 
+    from contentgen.fileio import write_text_atomic
     from contentgen.fonts import FontSourceError, resolve_font
-    from contentgen.io import write_text_atomic
 
     locale = ctx.brand.locale
     segments = {i.segment for i in plan.items}

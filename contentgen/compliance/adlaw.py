@@ -19,11 +19,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from contentgen.domain.findings import Finding, Severity
 from contentgen.domain.brand import BrandKit
 from contentgen.domain.common import Locale
+from contentgen.domain.findings import Finding, Severity
 from contentgen.errors import DataError
-from contentgen.io import load_model
+from contentgen.fileio import load_model
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 
