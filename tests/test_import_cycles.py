@@ -166,3 +166,40 @@ def test_no_import_cycles() -> None:
 @pytest.mark.parametrize("name", sorted(module_names()))
 def test_every_module_imports(name: str) -> None:
     importlib.import_module(name)
+
+
+# ---- the layer picture in docs/architecture.md ---------------------------------------------------------------------
+
+ARCHITECTURE = PACKAGE_ROOT.parent / "docs" / "architecture.md"
+_MERMAID = "```mermaid\n"
+REGENERATE = "PYTHONPATH=. python tests/test_import_cycles.py > /tmp/layers.md and paste it into the page"
+
+
+def layer_edges(graph: dict[str, set[str]] | None = None) -> dict[str, set[str]]:
+    """Which first-level parts of contentgen (agent, campaign, domain, errors, ...) import which, from any module."""
+    graph = graph if graph is not None else import_graph()
+    edges: dict[str, set[str]] = {}
+    for source, targets in graph.items():
+        for target in targets:
+            a, b = (name.split(".")[1] if "." in name else "contentgen" for name in (source, target))
+            if a != b and "contentgen" not in (a, b):
+                edges.setdefault(a, set()).add(b)
+    return edges
+
+
+def layer_mermaid() -> str:
+    """The graph of `layer_edges` as docs/architecture.md shows it (regenerate: see REGENERATE)."""
+    edges = layer_edges()
+    lines = ["graph TD"]
+    for source in sorted(edges):
+        lines += [f"    {source} --> {target}" for target in sorted(edges[source])]
+    return _MERMAID + "\n".join(lines) + "\n```\n"
+
+
+def test_the_architecture_page_shows_the_real_import_graph() -> None:
+    page = ARCHITECTURE.read_text(encoding="utf-8")
+    assert layer_mermaid() in page, f"docs/architecture.md is out of date: run {REGENERATE}"
+
+
+if __name__ == "__main__":
+    print(layer_mermaid(), end="")
