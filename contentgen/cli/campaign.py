@@ -82,20 +82,14 @@ def run(
     json: JsonFlag = False,
 ) -> None:
     """Make every artifact not already done (resumable: Ctrl-C, then run again to go on)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+    from rich.progress import TaskID
 
     from contentgen.campaign.runner import CampaignInterrupted, ProgressEvent, run_campaign
+    from contentgen.cli.output import progress_bar
 
     tasks: dict[str, TaskID] = {}
     tallies: dict[str, dict[str, int]] = {}
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err(),
-        disable=json,
-    ) as progress:
+    with progress_bar(json=json, transient=False, stderr=True) as progress:
 
         def show(event: ProgressEvent) -> None:
             if event.event == "start":

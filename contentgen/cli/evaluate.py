@@ -70,11 +70,11 @@ def agent(
     sets = [load_eval_set(p) for p in labelled or []]
     sets += [load_eval_set(k) for k in kit or ([] if labelled else list(eval_sets()))]
     reports = []
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+    from rich.progress import TaskID
 
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True, disable=json
-    ) as progress:
+    from contentgen.cli.output import progress_bar
+
+    with progress_bar(json=json, elapsed=False) as progress:
         for labelled_set in sets:
             bot = load_agent(labelled_set.agent)
             task = progress.add_task(f"asking {labelled_set.agent}", total=len(labelled_set.items))
