@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint bench clean chromium
+.PHONY: demo test test-fast lint bench clean chromium
 
 demo: $(VENV)/.core ## set up the offline core and run the main job on the shipped examples
 	$(BIN)/contentgen demo
@@ -12,8 +12,13 @@ demo: $(VENV)/.core ## set up the offline core and run the main job on the shipp
 test: $(VENV)/.all lint chromium ## set up everything (model extras included) and run the whole test suite
 	$(BIN)/pytest
 
+# The edit loop: everything but the tests marked slow (CI runs `make test`, the whole suite).
+test-fast: $(VENV)/.all
+	$(BIN)/pytest -m "not slow"
+
 lint: $(VENV)/.all
 	$(BIN)/ruff check contentgen tests bench
+	$(BIN)/ruff format --check contentgen tests bench
 	$(BIN)/mypy
 
 bench: $(VENV)/.all ## speed and memory benchmarks, each printing a table with ratios

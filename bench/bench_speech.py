@@ -82,8 +82,8 @@ def _persistent_engine() -> Callable[[str, str], float]:
 
 
 def _espeak(repeat: int) -> Table:
-    from contentgen.audio import narrate
     from contentgen.providers.speech.espeak import EspeakSpeechProvider
+    from contentgen.video.audio import narrate
 
     provider = EspeakSpeechProvider()
     baseline = _persistent_engine()
@@ -108,8 +108,8 @@ def _espeak(repeat: int) -> Table:
 
 
 def _audio(repeat: int) -> Table:
-    from contentgen.audio import loudness, mix, music_bed, narrate, true_peak_db
     from contentgen.providers.speech.espeak import EspeakSpeechProvider
+    from contentgen.video.audio import loudness, mix, music_bed, narrate, true_peak_db
 
     voice = narrate(EspeakSpeechProvider(), ZH, locale="zh-CN", gap=0.3, lead_in=0.5).audio
     table = Table(title=f"Audio steps of a video at 44.1 kHz, best of {repeat}")

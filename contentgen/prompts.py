@@ -14,7 +14,7 @@ from pydantic import Field
 
 from contentgen.domain.common import Locale, Model
 from contentgen.errors import DataError, NotFoundError
-from contentgen.io import load_model
+from contentgen.fileio import load_model
 from contentgen.resources import inside, shipped
 
 

@@ -22,7 +22,7 @@ from contentgen.domain import load_brand_kit
 from contentgen.domain.loaders import load_kit_catalog
 from contentgen.domain.product import Catalog
 from contentgen.errors import DataError, NotFoundError
-from contentgen.io import load_model
+from contentgen.fileio import load_model
 
 pytest_plugins = ["agent_support"]
 

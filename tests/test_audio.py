@@ -14,7 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from contentgen.audio import (
+from contentgen.domain import load_brand_kit
+from contentgen.errors import ConfigError, ContentgenError, DataError, NotFoundError
+from contentgen.providers import Audio, SpeechRequest
+from contentgen.providers.base import WordMark
+from contentgen.providers.speech.espeak import EspeakSpeechProvider
+from contentgen.video.audio import (
     MOODS,
     Narration,
     concat,
@@ -33,11 +38,6 @@ from contentgen.audio import (
     true_peak_db,
     write_wav,
 )
-from contentgen.domain import load_brand_kit
-from contentgen.errors import ConfigError, ContentgenError, DataError, NotFoundError
-from contentgen.providers import Audio, SpeechRequest
-from contentgen.providers.base import WordMark
-from contentgen.providers.speech.espeak import EspeakSpeechProvider
 
 LINES = ["欢迎来到直播间！", "今天给大家介绍夏日焕新保湿面霜。", "到手价￥129，限时包邮！"]
 

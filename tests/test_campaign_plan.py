@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -189,6 +190,9 @@ def test_bundles_and_derived_segments(tmp_path: Path) -> None:
 class NeedsCopy(Deliverable):
     kind = "needs-copy"
     needs = ("copy",)
+
+    def make_batch(self, items: Sequence[PlannedArtifact], ctx: CampaignContext) -> list[ArtifactRecord]:
+        return [self.make(item, ctx) for item in items]
 
     def make(self, item: PlannedArtifact, ctx: CampaignContext) -> ArtifactRecord:
         raise AssertionError("planning never makes anything")

@@ -18,7 +18,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,16 +44,16 @@ from contentgen.campaign.review import (
     Group,
     ProductView,
     Review,
-    ReviewServer,
     collect_review,
-    file_review_items,
     render_review,
     save_decisions,
     write_review,
 )
-from contentgen.compliance.findings import Finding, Severity
+from contentgen.campaign.review_items import file_review_items
+from contentgen.campaign.review_server import ReviewServer
+from contentgen.domain.findings import Finding, Severity
 from contentgen.errors import ContentgenError
-from contentgen.io import write_bytes_atomic, write_text_atomic
+from contentgen.fileio import write_bytes_atomic, write_text_atomic
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
@@ -90,6 +90,9 @@ class Swatch(Deliverable):
     kind = "swatch"
     needs = ("copy",)
     seconds = 0.01
+
+    def make_batch(self, items: Sequence[PlannedArtifact], ctx: CampaignContext) -> list[ArtifactRecord]:
+        return [self.make(item, ctx) for item in items]
 
     def make(self, item: PlannedArtifact, ctx: CampaignContext) -> ArtifactRecord:
         best = ctx.copy_result(item).variants[0]

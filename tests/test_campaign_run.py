@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ from contentgen.campaign import (
 from contentgen.campaign.deliverables import Deliverable
 from contentgen.campaign.manifest import MANIFEST, run_lock
 from contentgen.errors import ContentgenError
-from contentgen.io import write_text_atomic
+from contentgen.fileio import write_text_atomic
 
 BRIEF = """\
 name: tea-run
@@ -132,6 +133,9 @@ class Digest(Deliverable):
     needs = ("copy",)
     seconds = 0.01
 
+    def make_batch(self, items: Sequence[PlannedArtifact], ctx: CampaignContext) -> list[ArtifactRecord]:
+        return [self.make(item, ctx) for item in items]
+
     def make(self, item: PlannedArtifact, ctx: CampaignContext) -> ArtifactRecord:
         if os.environ.get(FAIL_SKU) in item.skus:  # a failure outside the inputs, like a model server that is down
             raise ContentgenError(f"no digest for {' '.join(item.skus)}")
@@ -146,6 +150,9 @@ class Seal(Deliverable):
     kind = "seal"
     needs = ("digest",)
     seconds = 0.01
+
+    def make_batch(self, items: Sequence[PlannedArtifact], ctx: CampaignContext) -> list[ArtifactRecord]:
+        return [self.make(item, ctx) for item in items]
 
     def make(self, item: PlannedArtifact, ctx: CampaignContext) -> ArtifactRecord:
         path = ctx.folder(item) / "seal.txt"

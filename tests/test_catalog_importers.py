@@ -14,7 +14,7 @@ from contentgen.domain.importers import detect, load_mapping
 from contentgen.domain.importers.html import html_to_text
 from contentgen.domain.product import Catalog
 from contentgen.errors import DataError
-from contentgen.io import read_csv
+from contentgen.fileio import read_csv
 
 DATA = Path(__file__).parent / "data" / "importers"
 SHOPIFY = DATA / "shopify_products.csv"

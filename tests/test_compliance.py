@@ -23,8 +23,8 @@ from contentgen.compliance.adlaw import (
     repair_fields,
 )
 from contentgen.compliance.evaluate import evaluate, load_labelled, render_table
-from contentgen.compliance.findings import Finding, Severity
 from contentgen.domain import LOCALES, BrandKit, Locale, load_brand_kit
+from contentgen.domain.findings import Finding, Severity
 from contentgen.errors import DataError
 
 LABELLED = Path(__file__).parent.parent / "contentgen" / "compliance" / "labelled.yaml"

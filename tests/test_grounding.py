@@ -13,7 +13,6 @@ from decimal import Decimal
 
 import pytest
 
-from contentgen.compliance.findings import Finding, Severity
 from contentgen.compliance.grounding import (
     LOW_STOCK,
     Claim,
@@ -26,6 +25,7 @@ from contentgen.compliance.grounding import (
 )
 from contentgen.domain import BrandKit, Catalog, load_brand_kit, load_kit_catalog, load_policies
 from contentgen.domain.brief import Brief, Coupon, Promotion
+from contentgen.domain.findings import Finding, Severity
 
 ZH_SKUS = ["QH-SER-001", "QH-SER-003", "QH-SUN-001", "QH-CLN-006", "QH-SET-005", "QH-LIP-001"]
 EN_SKUS = ["MT-GRN-001", "MT-GRN-002", "MT-WAR-006", "MT-BLK-004", "MT-CBR-001", "MT-SNK-001"]

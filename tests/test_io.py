@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from contentgen.errors import DataError
-from contentgen.io import atomic_path, parse_yaml, read_text, write_text_atomic
+from contentgen.fileio import atomic_path, parse_yaml, read_text, write_text_atomic
 
 TEXT = "sku,name\nQH-1,积雪草舒缓精华（敏感肌适用）\nQH-2,“玻尿酸”补水面膜—囍\n"
 

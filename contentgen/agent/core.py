@@ -44,7 +44,7 @@ from contentgen.catalog.types import Filters, Hit, Retriever, SearchResult
 from contentgen.domain.brand import BrandKit
 from contentgen.domain.product import Product
 from contentgen.errors import ContentgenError, NotFoundError
-from contentgen.io import write_text_atomic
+from contentgen.fileio import write_text_atomic
 
 if TYPE_CHECKING:
     from contentgen.providers.base import TextProvider

@@ -12,7 +12,7 @@ from pydantic import Field, PrivateAttr, field_validator
 from contentgen.config import ProviderChoice
 from contentgen.domain.common import Model, Slug
 from contentgen.errors import DataError, NotFoundError
-from contentgen.io import load_model
+from contentgen.fileio import load_model
 from contentgen.resources import shipped
 
 Policy = Literal["refuse", "handoff"]

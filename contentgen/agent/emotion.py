@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from contentgen.domain.common import Model
-from contentgen.io import load_model
+from contentgen.fileio import load_model
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline  # type: ignore[import-untyped]

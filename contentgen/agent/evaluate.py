@@ -25,7 +25,7 @@ from pydantic import Field, model_validator
 from contentgen.agent.outcomes import Answer, Intent, Outcome
 from contentgen.domain.common import Model
 from contentgen.errors import NotFoundError
-from contentgen.io import load_model
+from contentgen.fileio import load_model
 
 if TYPE_CHECKING:
     from rich.table import Table

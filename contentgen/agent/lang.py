@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from contentgen.domain.common import Locale, Model
-from contentgen.io import load_model
+from contentgen.fileio import load_model
 
 LANG_DIR = Path(__file__).resolve().parent / "lang"
 FLAGS = re.IGNORECASE

@@ -16,7 +16,7 @@ from pydantic import Field
 from contentgen.agent.definition import ToolSpec
 from contentgen.domain.common import Model
 from contentgen.errors import ConfigError, DataError
-from contentgen.io import load_model
+from contentgen.fileio import load_model
 from contentgen.resources import inside
 
 OrderStatus = Literal["processing", "shipped", "delivered", "cancelled"]

@@ -12,12 +12,10 @@ from contentgen.campaign.deliverables import (
     CopyOptions,
     Deliverable,
     DeliverableOptions,
-    available_deliverables,
-    register_deliverable,
-    unregister_deliverable,
 )
 from contentgen.campaign.manifest import ArtifactRecord, OutputFile, read_manifest
-from contentgen.campaign.plan import CampaignPlan, Cell, PlannedArtifact, plan_campaign
+from contentgen.campaign.plan import CampaignPlan, plan_campaign
+from contentgen.campaign.registry import available_deliverables, register_deliverable, unregister_deliverable
 from contentgen.campaign.runner import (
     CampaignInterrupted,
     CampaignResult,
@@ -26,6 +24,7 @@ from contentgen.campaign.runner import (
     artifact_status,
     run_campaign,
 )
+from contentgen.campaign.types import Cell, PlannedArtifact, ReviewItem
 
 __all__ = [
     "ArtifactRecord",
@@ -43,6 +42,7 @@ __all__ = [
     "OutputFile",
     "PlannedArtifact",
     "ProgressEvent",
+    "ReviewItem",
     "artifact_status",
     "available_deliverables",
     "find_brief",

@@ -11,7 +11,7 @@ from contentgen.config import ProviderChoice
 from contentgen.domain.brief import Brief, Promotion
 from contentgen.domain.common import Locale, Model, Slug
 from contentgen.errors import DataError, NotFoundError
-from contentgen.io import Loc, load_structured, validate
+from contentgen.fileio import Loc, load_structured, validate
 
 M = TypeVar("M", bound=BaseModel)
 ProductRef = str | list[str]
@@ -105,7 +105,7 @@ class CampaignBrief(Model):
 
     def error(self, loc: Loc, message: str, *, hint: str | None = None) -> DataError:
         """A DataError pointing at a field of this brief (file:line: field)."""
-        from contentgen.io import format_loc
+        from contentgen.fileio import format_loc
 
         line = next((self._lines[loc[:cut]] for cut in range(len(loc), 0, -1) if loc[:cut] in self._lines), None)
         return DataError(self._source or "brief", message, line=line, field=format_loc(loc), hint=hint)

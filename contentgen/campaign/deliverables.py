@@ -1,7 +1,7 @@
 """Deliverables: what a campaign makes for each cell (segment × channel × products), one small class per kind.
 
-`copy` ships here. A new kind (poster, video, or a plugin's own) is one class with one abstract method,
-`make(item, ctx) -> ArtifactRecord`, registered under its kind; a brief then asks for it per channel with
+`copy`, `poster` and `video` ship here. A new kind (or a plugin's own) is one class with one abstract method,
+`make_batch(items, ctx) -> list[ArtifactRecord]`, registered under its kind; a brief then asks for it per channel with
 one line (`poster: {}` under a channel). For example, posters::
 
     class PosterOptions(DeliverableOptions):
@@ -14,7 +14,10 @@ one line (`poster: {}` under a channel). For example, posters::
         providers = ("image", "text")          # their names and options go into every poster's id
         seconds = 3.0                          # rough time per artifact, for `campaign plan`'s estimate
 
-        def make(self, item: PlannedArtifact, ctx: CampaignContext) -> ArtifactRecord:
+        def make_batch(self, items: Sequence[PlannedArtifact], ctx: CampaignContext) -> list[ArtifactRecord]:
+            return [self.make_one(item, ctx) for item in items]
+
+        def make_one(self, item: PlannedArtifact, ctx: CampaignContext) -> ArtifactRecord:
             options = PosterOptions.model_validate(item.options)
             copy = ctx.copy_result(item)       # the CopyResult the copy deliverable wrote for this cell
             pipeline = ctx.cached("poster", lambda: PosterPipeline(ctx.brand, image_provider=ctx.provider("image")))
@@ -22,12 +25,12 @@ one line (`poster: {}` under a channel). For example, posters::
             files = [Path(p) for r in results for p in write_poster(r, ctx.folder(item)).values()]
             return ctx.record(item, files, provider=..., findings=[...], ready=all(r.ready for r in results))
 
-Register it with one line in BUILTIN below (`"poster": "contentgen.pipelines.poster:PosterDeliverable"`), with
-`register_deliverable(PosterDeliverable)` at run time, or, from another package, with an entry point in the
-`contentgen.deliverables` group. Files go under `ctx.folder(item)` and are written atomically (write_poster,
-write_bytes_atomic); `ctx.record` hashes them into the manifest line. The review page shows each image or video
-file of an artifact (files sharing a stem, such as poster.png and poster.jpg, are one item) with the record's
-findings; override `review_items` to show more.
+Register it with an entry point in the `contentgen.deliverables` group (the built-ins are registered that way in
+pyproject.toml: `poster = "contentgen.campaign.deliverables:PosterDeliverable"`) or with
+`register_deliverable(PosterDeliverable)` at run time (contentgen.campaign.registry). Files go under
+`ctx.folder(item)` and are written atomically (write_poster, write_bytes_atomic); `ctx.record` hashes them into
+the manifest line. The review page shows each image or video file of an artifact (files sharing a stem, such as
+poster.png and poster.jpg, are one item) with the record's findings; override `review_items` to show more.
 """
 
 from __future__ import annotations
@@ -38,37 +41,27 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import import_module
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contentgen.errors import ConfigError, ContentgenError, NotFoundError
+from contentgen.errors import ConfigError, NotFoundError
 
 if TYPE_CHECKING:
     from contentgen.campaign.brief import CampaignBrief
     from contentgen.campaign.manifest import ArtifactRecord
-    from contentgen.campaign.plan import Cell, PlannedArtifact
-    from contentgen.campaign.review import ReviewItem
-    from contentgen.compliance.findings import Finding
+    from contentgen.campaign.types import Cell, PlannedArtifact, ReviewItem
     from contentgen.config import ProviderChoice, Settings
     from contentgen.domain.brand import BrandKit
     from contentgen.domain.channel import Channel
+    from contentgen.domain.findings import Finding
     from contentgen.domain.product import Catalog, Product
     from contentgen.domain.segment import Segment
     from contentgen.pipelines.copy import CopyResult
     from contentgen.providers.base import Provider, ProviderInfo, ProviderKind
 
 T = TypeVar("T")
-GROUP = "contentgen.deliverables"
-BUILTIN: dict[str, str] = {
-    "copy": "contentgen.campaign.deliverables:CopyDeliverable",
-    "poster": "contentgen.campaign.deliverables:PosterDeliverable",
-    "video": "contentgen.campaign.deliverables:VideoDeliverable",
-}
-_runtime: dict[str, str] = {}
 
 
 class DeliverableOptions(BaseModel):
@@ -92,12 +85,13 @@ class Deliverable(ABC):
     """Artifacts one worker call may take at once (`make_batch`), so model providers can batch across cells."""
 
     @abstractmethod
-    def make(self, item: PlannedArtifact, ctx: CampaignContext) -> ArtifactRecord:
-        """Make one artifact: write its files atomically under ctx.folder(item), return ctx.record(...)."""
-
     def make_batch(self, items: Sequence[PlannedArtifact], ctx: CampaignContext) -> list[ArtifactRecord]:
-        """Make several artifacts of this kind; override where one provider call can serve them all."""
-        return [self.make(item, ctx) for item in items]
+        """Make artifacts of this kind, one record per item in order: write each one's files atomically under
+        ctx.folder(item) and return ctx.record(...). One provider call may serve them all (up to `max_batch`)."""
+
+    def make(self, item: PlannedArtifact, ctx: CampaignContext) -> ArtifactRecord:
+        """Make one artifact (a batch of one)."""
+        return self.make_batch([item], ctx)[0]
 
     def inputs(self, cell: Cell, ctx: CampaignContext) -> dict[str, Any]:
         """What this kind reads beyond the cell, options, brief, providers and seed: hashed into the id.
@@ -112,7 +106,7 @@ class Deliverable(ABC):
 
     def review_items(self, record: ArtifactRecord, root: Path) -> list[ReviewItem]:
         """What a reviewer approves or rejects: by default one item per image or video the artifact wrote."""
-        from contentgen.campaign.review import file_review_items
+        from contentgen.campaign.review_items import file_review_items
 
         return file_review_items(record, root)
 
@@ -333,70 +327,6 @@ def asset_hashes(ctx: CampaignContext, products: Sequence[Product]) -> dict[str,
     return out
 
 
-# ---- the registry -----------------------------------------------------------------------------------
-
-
-def available_deliverables() -> dict[str, str]:
-    """Kind → 'module:Class' of every registered deliverable, without importing them."""
-    found = dict(BUILTIN)
-    found.update({ep.name: ep.value for ep in entry_points(group=GROUP)})
-    found.update(_runtime)
-    return dict(sorted(found.items()))
-
-
-def register_deliverable(cls: type[Deliverable] | str, kind: str | None = None) -> None:
-    """Register a deliverable class (or 'module:Class') under its kind; wins over a built-in of that kind.
-
-    Worker processes import it by name, so the class must live at the top level of an importable module.
-    """
-    if isinstance(cls, str):
-        if kind is None:
-            raise ConfigError("register_deliverable('module:Class') needs kind=")
-        _runtime[kind] = cls
-        return
-    if "<locals>" in cls.__qualname__:
-        raise ConfigError(
-            f"deliverable {cls.__qualname__} is defined inside a function; define it at the top level of a module "
-            "so worker processes can import it"
-        )
-    _runtime[kind or cls.kind] = f"{cls.__module__}:{cls.__qualname__}"
-
-
-def unregister_deliverable(kind: str) -> None:
-    _runtime.pop(kind, None)
-    _instances.pop(kind, None)
-
-
-def use_registry(targets: Mapping[str, str]) -> None:
-    """Make this process's registry exactly `targets` (worker processes get the parent's)."""
-    _runtime.clear()
-    _runtime.update(targets)
-    _instances.clear()
-
-
-_instances: dict[str, Deliverable] = {}
-
-
-def deliverable(kind: str) -> Deliverable:
-    """The deliverable registered under `kind` (one instance per process)."""
-    if kind in _instances:
-        return _instances[kind]
-    targets = available_deliverables()
-    if kind not in targets:
-        raise NotFoundError("deliverable", kind, targets)
-    target = targets[kind]
-    module_name, _, attr = target.partition(":")
-    try:
-        cls = getattr(import_module(module_name), attr)
-    except (ImportError, AttributeError) as err:
-        raise ContentgenError(f"deliverable '{kind}' points to '{target}', which cannot be imported: {err}") from None
-    if not (isinstance(cls, type) and issubclass(cls, Deliverable)):
-        raise ContentgenError(f"'{target}' registered as deliverable '{kind}' is not a Deliverable subclass")
-    instance = cls()
-    _instances[kind] = instance
-    return instance
-
-
 # ---- copy -------------------------------------------------------------------------------------------
 
 
@@ -471,14 +401,14 @@ class CopyDeliverable(Deliverable):
         return [done[item.id] for item in items]
 
     def review_items(self, record: ArtifactRecord, root: Path) -> list[ReviewItem]:
-        from contentgen.campaign.review import copy_review_items
+        from contentgen.campaign.review_items import copy_review_items
 
         return copy_review_items(record, read_copy_result(record, root))
 
 
 def _copy_findings(result: CopyResult) -> list[Finding]:
     """What the artifact as a whole must show: why no variant is usable, or the best variant's findings."""
-    from contentgen.compliance.findings import Finding, Severity
+    from contentgen.domain.findings import Finding, Severity
 
     if result.error:
         return [Finding(rule="copy.no_room", severity=Severity.BLOCK, message=result.error)]
@@ -663,6 +593,9 @@ class VideoDeliverable(Deliverable):
     def estimate(self, options: DeliverableOptions) -> float:
         resolution = options.resolution if isinstance(options, VideoOptions) else 1080
         return self.seconds * (resolution / 1080) ** 2
+
+    def make_batch(self, items: Sequence[PlannedArtifact], ctx: CampaignContext) -> list[ArtifactRecord]:
+        return [self.make(item, ctx) for item in items]
 
     def make(self, item: PlannedArtifact, ctx: CampaignContext) -> ArtifactRecord:
         from contentgen.pipelines.video import VideoMaker

@@ -13,10 +13,10 @@ from contentgen.campaign.manifest import ARTIFACTS, ArtifactRecord
 from contentgen.campaign.review import (
     DECISIONS_FILE,
     Decisions,
-    ReviewItem,
     collect_review,
     load_decisions,
 )
+from contentgen.campaign.types import ReviewItem
 from contentgen.errors import ContentgenError, DataError
 
 COLUMNS = (
@@ -65,7 +65,7 @@ class ExportResult:
 
 def export_approved(root: Path, out: Path | None = None, *, decisions: Decisions | Path | None = None) -> ExportResult:
     """Write a zip of the approved items: their files under files/, <campaign>.csv and items.json."""
-    from contentgen.io import atomic_path
+    from contentgen.fileio import atomic_path
 
     root = root.resolve()
     if isinstance(decisions, Path):

@@ -13,13 +13,15 @@ from typing import IO, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from contentgen.compliance.findings import Finding
+from contentgen.domain.findings import Finding
 from contentgen.errors import ContentgenError, DataError
 from contentgen.providers.base import ProviderInfo
 
 MANIFEST = "manifest.jsonl"
 ARTIFACTS = "artifacts"
 LOCK = ".lock"
+CAMPAIGN_FILE = "campaign.json"
+"""What a run was made from (brief, plan, kit, fonts), written by `campaign run` beside the manifest."""
 
 
 class OutputFile(BaseModel):
@@ -170,23 +172,20 @@ def sweep_temp_files(root: Path) -> list[Path]:
 @contextmanager
 def run_lock(root: Path) -> Iterator[None]:
     """Hold an exclusive lock on a run folder, so two runs never append to one manifest."""
+    from filelock import FileLock, Timeout
+
     root.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(root / LOCK, timeout=0)  # fcntl on POSIX, msvcrt on Windows
     try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no advisory locks; one run per folder is up to the user
+        lock.acquire()
+    except Timeout:
+        raise ContentgenError(
+            f"another campaign run is writing to {root}; wait for it to finish or choose another --out"
+        ) from None
+    try:
         yield
-        return
-    with (root / LOCK).open("a") as fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ContentgenError(
-                f"another campaign run is writing to {root}; wait for it to finish or choose another --out"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    finally:
+        lock.release()
 
 
 def dump_json(data: Any) -> str:

@@ -8,16 +8,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
-from contentgen.campaign.deliverables import (
-    CampaignContext,
-    Deliverable,
-    available_deliverables,
-    build_context,
-    deliverable,
-    digest,
-)
+from contentgen.campaign.deliverables import CampaignContext, Deliverable, build_context, digest
+from contentgen.campaign.registry import available_deliverables, deliverable
+from contentgen.campaign.types import Cell, PlannedArtifact
 from contentgen.domain.common import Locale
 from contentgen.errors import ConfigError, NotFoundError
 
@@ -29,45 +24,6 @@ WARM_UP_S = 1.0
 """Rough seconds a process spends on its first artifact warming up (imports, templates, rules) on a 2-core machine."""
 WORKER_START_S = 2.5
 """Rough seconds a worker process takes to start and warm up."""
-
-
-class Cell(BaseModel):
-    """One segment × channel × product(s)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    segment: str
-    channel: str
-    skus: tuple[str, ...]
-
-    @property
-    def key(self) -> str:
-        return f"{self.segment}/{self.channel}/{'+'.join(self.skus)}"
-
-    @property
-    def path(self) -> Path:
-        return Path(self.segment, self.channel, "+".join(self.skus))
-
-
-class PlannedArtifact(BaseModel):
-    """One artifact to make: `id` names its cell and kind; `input_hash` changes whenever anything it reads does."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    kind: str
-    segment: str
-    channel: str
-    skus: tuple[str, ...]
-    options: dict[str, Any]
-    needs: list[str]
-    inputs: dict[str, str]
-    input_hash: str
-    estimate_s: float
-
-    @property
-    def cell(self) -> Cell:
-        return Cell(segment=self.segment, channel=self.channel, skus=self.skus)
 
 
 class CampaignPlan(BaseModel):

@@ -2,7 +2,7 @@
 
 `write_review(DIR)` writes DIR/review.html, one self-contained file (inline CSS and JS, the brand's fonts
 subset to the page's text and its logo as data URIs, media by relative path) that works from file://.
-Decisions live in the browser (localStorage) and download as decisions.json; `serve_review(DIR)` serves
+Decisions live in the browser (localStorage) and download as decisions.json; `review_server.serve_review(DIR)` serves
 the folder on 127.0.0.1 and saves each decision to DIR/decisions.json as it is made.
 """
 
@@ -11,145 +11,23 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from http import HTTPStatus
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Literal
+from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from contentgen.campaign.manifest import MANIFEST, ArtifactRecord, read_manifest
-from contentgen.compliance.findings import Finding, Severity
+from contentgen.campaign.manifest import CAMPAIGN_FILE, MANIFEST, ArtifactRecord, read_manifest
+from contentgen.campaign.registry import available_deliverables, deliverable
+from contentgen.campaign.review_items import file_review_items
+from contentgen.campaign.types import ReviewItem
+from contentgen.domain.findings import Severity
 from contentgen.errors import DataError
-
-if TYPE_CHECKING:
-    from contentgen.pipelines.copy import CopyResult
 
 REVIEW_FILE = "review.html"
 DECISIONS_FILE = "decisions.json"
 MAX_DECISIONS_BYTES = 5_000_000
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".svg")
-VIDEO_SUFFIXES = (".mp4", ".webm", ".mov")
-AUDIO_SUFFIXES = (".wav", ".mp3", ".ogg", ".m4a")
-
-
-class Media(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    path: str
-    type: Literal["image", "video", "audio"]
-
-
-class ReviewItem(BaseModel):
-    """One thing a reviewer approves or rejects: a copy variant, a poster, a video."""
-
-    key: str = Field(description="decision key: artifact id + '#' + the item's content hash")
-    artifact_id: str
-    kind: str
-    segment: str
-    channel: str
-    skus: list[str]
-    label: str
-    rank: int | None = None
-    score: float | None = None
-    scores: dict[str, float] = {}
-    ready: bool
-    angle: str | None = None
-    texts: dict[str, str] = {}
-    hashtags: list[str] = []
-    media: list[Media] = []
-    files: list[str] = Field(default=[], description="files exported with the item, relative to the run folder")
-    findings: list[Finding] = []
-
-
-def copy_review_items(record: ArtifactRecord, result: CopyResult) -> list[ReviewItem]:
-    """One item per ranked copy variant, with its scores and findings."""
-    if not result.variants:
-        reason = next((f.message for f in record.findings), "no variant was written")
-        return [
-            ReviewItem(
-                key=f"{record.id}#none",
-                artifact_id=record.id,
-                kind=record.kind,
-                segment=record.segment,
-                channel=record.channel,
-                skus=record.skus,
-                label="no variant",
-                ready=False,
-                findings=record.findings or [Finding(rule="copy.none", severity=Severity.BLOCK, message=reason)],
-            )
-        ]
-    return [
-        ReviewItem(
-            key=f"{record.id}#{variant.id}",
-            artifact_id=record.id,
-            kind=record.kind,
-            segment=record.segment,
-            channel=record.channel,
-            skus=record.skus,
-            label=f"#{variant.rank}",
-            rank=variant.rank,
-            score=variant.score,
-            scores=variant.scores,
-            ready=variant.ready,
-            angle=variant.angle,
-            texts=variant.fields,
-            hashtags=variant.hashtags,
-            findings=variant.findings,
-        )
-        for variant in result.variants
-    ]
-
-
-def file_review_items(record: ArtifactRecord, root: Path) -> list[ReviewItem]:
-    """One item per image, video or audio file; files that share its stem (poster.jpg, poster.json) go with it."""
-    by_stem: dict[str, list[str]] = {}
-    for output in record.files:
-        path = PurePosixPath(output.path)
-        by_stem.setdefault(str(path.with_suffix("")), []).append(output.path)
-    digests = {f.path: f.sha256 for f in record.files}
-    items = []
-    for stem, paths in by_stem.items():
-        ranked = sorted(paths, key=_media_rank)
-        kind = _media_type(ranked[0])
-        if kind is None:
-            continue
-        items.append(
-            ReviewItem(
-                key=f"{record.id}#{digests[ranked[0]][:12]}",
-                artifact_id=record.id,
-                kind=record.kind,
-                segment=record.segment,
-                channel=record.channel,
-                skus=record.skus,
-                label=PurePosixPath(stem).name,
-                ready=record.ready,
-                media=[Media(path=ranked[0], type=kind)],
-                files=paths,
-                findings=record.findings,
-            )
-        )
-    return items
-
-
-def _media_type(path: str) -> Literal["image", "video", "audio"] | None:
-    suffix = PurePosixPath(path).suffix.lower()
-    if suffix in IMAGE_SUFFIXES:
-        return "image"
-    if suffix in VIDEO_SUFFIXES:
-        return "video"
-    if suffix in AUDIO_SUFFIXES:
-        return "audio"
-    return None
-
-
-def _media_rank(path: str) -> int:
-    suffix = PurePosixPath(path).suffix.lower()
-    order = (*VIDEO_SUFFIXES, *IMAGE_SUFFIXES, *AUDIO_SUFFIXES)
-    return order.index(suffix) if suffix in order else len(order)
 
 
 # ---- decisions ----------------------------------------------------------------------------------------
@@ -178,7 +56,7 @@ class Decisions(BaseModel):
 
 def load_decisions(path: Path) -> Decisions:
     """Decisions from a decisions.json (the review page's download or the one `--serve` writes)."""
-    from contentgen.io import load_model
+    from contentgen.fileio import load_model
 
     if not path.is_file():
         return Decisions()
@@ -186,7 +64,7 @@ def load_decisions(path: Path) -> Decisions:
 
 
 def save_decisions(path: Path, decisions: Decisions) -> None:
-    from contentgen.io import write_text_atomic
+    from contentgen.fileio import write_text_atomic
 
     write_text_atomic(path, decisions.model_dump_json(indent=2) + "\n")
 
@@ -246,8 +124,6 @@ class Review:
 
 def load_campaign_file(root: Path) -> dict[str, Any]:
     """campaign.json of a run folder (written by `campaign run`)."""
-    from contentgen.campaign.runner import CAMPAIGN_FILE
-
     path = root / CAMPAIGN_FILE
     if not path.is_file():
         raise DataError(root, f"no {CAMPAIGN_FILE} here", hint="give the folder `contentgen campaign run` wrote")
@@ -257,8 +133,6 @@ def load_campaign_file(root: Path) -> dict[str, Any]:
 
 def collect_review(root: Path, decisions: Decisions | None = None) -> Review:
     """Every planned artifact of a run with its review items, grouped by segment × channel, then product."""
-    from contentgen.campaign.deliverables import available_deliverables, deliverable
-
     campaign = load_campaign_file(root)
     records = read_manifest(root / MANIFEST)
     labels = campaign.get("labels", {})
@@ -300,7 +174,7 @@ def collect_review(root: Path, decisions: Decisions | None = None) -> Review:
 
 def write_review(root: Path) -> Path:
     """Write DIR/review.html for a run folder and return its path."""
-    from contentgen.io import write_text_atomic
+    from contentgen.fileio import write_text_atomic
 
     root = root.resolve()
     review = collect_review(root)
@@ -397,88 +271,6 @@ def _subset_font(path: Path, text: str) -> bytes:
     finally:
         font.close()
     return buffer.getvalue()
-
-
-# ---- the local server ------------------------------------------------------------------------------------
-
-
-class ReviewServer(ThreadingHTTPServer):
-    """Serves a run folder on 127.0.0.1; POST /decisions saves decisions.json atomically."""
-
-    daemon_threads = True
-
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.root = root.resolve()
-        self.lock = threading.Lock()
-        super().__init__((host, port), _handler(self.root))
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}/{REVIEW_FILE}"
-
-    @property
-    def origin(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-
-def _handler(root: Path) -> type[SimpleHTTPRequestHandler]:
-    class Handler(SimpleHTTPRequestHandler):
-        server: ReviewServer
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, directory=str(root), **kwargs)
-
-        def log_message(self, format: str, *args: Any) -> None:  # quiet: the CLI prints the URL, not a log
-            return
-
-        def end_headers(self) -> None:
-            self.send_header("Cache-Control", "no-store")
-            super().end_headers()
-
-        def do_GET(self) -> None:
-            if self.path.split("?")[0] == "/decisions":
-                self._json(HTTPStatus.OK, load_decisions(root / DECISIONS_FILE).model_dump(mode="json"))
-                return
-            super().do_GET()
-
-        def do_POST(self) -> None:
-            if self.path.split("?")[0] != "/decisions":
-                self._json(HTTPStatus.NOT_FOUND, {"error": "POST /decisions only"})
-                return
-            origin = self.headers.get("Origin")
-            if origin not in (None, "null", self.server.origin):  # another site's page must not write here
-                self._json(HTTPStatus.FORBIDDEN, {"error": f"origin {origin} may not save decisions"})
-                return
-            length = int(self.headers.get("Content-Length") or 0)
-            if not 0 < length <= MAX_DECISIONS_BYTES:
-                self._json(HTTPStatus.BAD_REQUEST, {"error": "send the decisions as a JSON body"})
-                return
-            try:
-                decisions = Decisions.model_validate_json(self.rfile.read(length))
-            except ValidationError as err:
-                self._json(HTTPStatus.BAD_REQUEST, {"error": err.errors()[0]["msg"]})
-                return
-            with self.server.lock:
-                save_decisions(root / DECISIONS_FILE, decisions)
-            self._json(HTTPStatus.OK, {"saved": len(decisions.decisions)})
-
-        def _json(self, status: HTTPStatus, data: Any) -> None:
-            body = json.dumps(data, ensure_ascii=False).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    return Handler
-
-
-def serve_review(root: Path, *, host: str = "127.0.0.1", port: int = 0) -> ReviewServer:
-    """Write the review page and return a server for its folder (call serve_forever(); port 0 picks a free one)."""
-    write_review(root)
-    return ReviewServer(root, host, port)
 
 
 def item_summary(items: Sequence[ReviewItem], decisions: Decisions) -> dict[str, int]:

@@ -20,14 +20,9 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Literal
 
-from contentgen.campaign.deliverables import (
-    CampaignContext,
-    available_deliverables,
-    build_context,
-    deliverable,
-    use_registry,
-)
+from contentgen.campaign.deliverables import CampaignContext, build_context
 from contentgen.campaign.manifest import (
+    CAMPAIGN_FILE,
     MANIFEST,
     ArtifactRecord,
     ManifestWriter,
@@ -36,14 +31,15 @@ from contentgen.campaign.manifest import (
     run_lock,
     sweep_temp_files,
 )
-from contentgen.campaign.plan import CampaignPlan, PlannedArtifact, cpu_count, default_workers, make_plan
+from contentgen.campaign.plan import CampaignPlan, cpu_count, default_workers, make_plan
+from contentgen.campaign.registry import available_deliverables, deliverable, use_registry
+from contentgen.campaign.types import PlannedArtifact
 from contentgen.errors import ContentgenError
 
 if TYPE_CHECKING:
     from contentgen.campaign.brief import CampaignBrief
     from contentgen.config import Settings
 
-CAMPAIGN_FILE = "campaign.json"
 Status = Literal["done", "new", "changed", "damaged", "upstream", "forced"]
 EventKind = Literal["start", "skipped", "done", "failed", "stopping"]
 
@@ -223,8 +219,8 @@ def _write_campaign_file(root: Path, plan: CampaignPlan, ctx: CampaignContext) -
     """campaign.json: the plan and the display names the review page shows."""
     import datetime as dt
 
+    from contentgen.fileio import write_text_atomic
     from contentgen.fonts import FontSourceError, resolve_font
-    from contentgen.io import write_text_atomic
 
     locale = ctx.brand.locale
     segments = {i.segment for i in plan.items}

@@ -386,7 +386,7 @@ class CatalogStore:
     def _save_cache(self, cache: Path, collection: str, index: _ProductIndex) -> None:
         import numpy as np
 
-        from contentgen.io import atomic_path
+        from contentgen.fileio import atomic_path
 
         cache.parent.mkdir(parents=True, exist_ok=True)
         for old in cache.parent.glob(f"{collection}-*.npz"):

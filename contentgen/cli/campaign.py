@@ -82,20 +82,14 @@ def run(
     json: JsonFlag = False,
 ) -> None:
     """Make every artifact not already done (resumable: Ctrl-C, then run again to go on)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+    from rich.progress import TaskID
 
     from contentgen.campaign.runner import CampaignInterrupted, ProgressEvent, run_campaign
+    from contentgen.cli.output import progress_bar
 
     tasks: dict[str, TaskID] = {}
     tallies: dict[str, dict[str, int]] = {}
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err(),
-        disable=json,
-    ) as progress:
+    with progress_bar(json=json, transient=False, stderr=True) as progress:
 
         def show(event: ProgressEvent) -> None:
             if event.event == "start":
@@ -169,7 +163,8 @@ def review(
     json: JsonFlag = False,
 ) -> None:
     """Write the review page (review.html); with --serve, decisions are saved to decisions.json as you click."""
-    from contentgen.campaign.review import collect_review, item_summary, serve_review, write_review
+    from contentgen.campaign.review import collect_review, item_summary, write_review
+    from contentgen.campaign.review_server import serve_review
 
     if serve:
         server = serve_review(run_dir, port=port)

@@ -139,18 +139,11 @@ def ingest(
     json: JsonOption = False,
 ) -> None:
     """Validate a catalog and the kit's policies and upsert them into Chroma by SKU."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from contentgen.cli.output import progress_bar
 
     catalog = _load(file, kit, currency, mapping) if file is not None else None
     store = _store(kit, chroma_url, embed_provider)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=True,
-        disable=json,
-    ) as progress:
+    with progress_bar(json=json) as progress:
         tasks: dict[str, TaskID] = {}
 
         def advance(stage: str, done: int, total: int) -> None:

@@ -45,7 +45,7 @@ def copy(
     from contentgen.config import load_settings
     from contentgen.domain import kit_segments, load_brand_kit, load_channels
     from contentgen.domain.brief import Brief
-    from contentgen.io import load_model
+    from contentgen.fileio import load_model
     from contentgen.pipelines.copy import CopyCell, CopyPipeline, write_results
     from contentgen.providers.base import TextProvider
     from contentgen.providers.registry import from_settings

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from contentgen.cli.output import emit_json, err, out
+from contentgen.cli.output import emit_json, out
 
 QUESTIONS = {"zh-CN": "敏感肌用哪款洁面？多少钱？", "en-US": "Which green tea is under $20?"}
 
@@ -23,13 +23,14 @@ def demo(
     json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
     """Run the example campaigns (copy, posters, videos, review page) and ask each kit's agent a question."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+    from rich.progress import TaskID
 
     from contentgen.agent import load_agent
     from contentgen.campaign import run_campaign
     from contentgen.campaign.brief import shipped_briefs
     from contentgen.campaign.review import write_review
     from contentgen.campaign.runner import ProgressEvent
+    from contentgen.cli.output import progress_bar
     from contentgen.config import load_settings
     from contentgen.domain import find_kits, load_channels, validate_kit
 
@@ -38,14 +39,7 @@ def demo(
     channels = load_channels()
     kits = {report.kit.id: report for report in (validate_kit(f, channels=channels) for f in find_kits().values())}
     summaries: list[dict[str, Any]] = []
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err(),
-        disable=json,
-    ) as progress:
+    with progress_bar(json=json, transient=False, stderr=True) as progress:
         for name, brief_file in shipped_briefs().items():
             tasks: dict[str, TaskID] = {}
 

@@ -75,11 +75,11 @@ def agent(
     if not blind:
         sets = [s.model_copy(update={"items": [i for i in s.items if i.batch != "blind"]}) for s in sets]
     reports = []
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+    from rich.progress import TaskID
 
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True, disable=json
-    ) as progress:
+    from contentgen.cli.output import progress_bar
+
+    with progress_bar(json=json, elapsed=False) as progress:
         for labelled_set in sets:
             bot = load_agent(labelled_set.agent)
             task = progress.add_task(f"asking {labelled_set.agent}", total=len(labelled_set.items))

@@ -58,7 +58,7 @@ def host(
     if comments == "-":
         lines = sys.stdin.read().splitlines()
     elif comments:
-        from contentgen.io import read_text
+        from contentgen.fileio import read_text
 
         path = Path(comments)
         if not path.is_file():

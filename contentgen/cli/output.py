@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from rich.console import Console
+    from rich.progress import Progress
 
 
 def out() -> Console:
@@ -48,3 +49,16 @@ def chosen(given: list[str] | None, every: bool, valid: Mapping[str, Any], optio
         if name not in valid:
             raise NotFoundError(kind, name, valid)
     return given
+
+
+def progress_bar(*, json: bool, transient: bool = True, stderr: bool = False, elapsed: bool = True) -> Progress:
+    """The one progress bar of every command: description, bar, done/total, elapsed time; off with --json.
+
+    `transient` clears it when done; `stderr` draws it on stderr (for commands whose stdout is a report).
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
+
+    columns: list[ProgressColumn] = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+    if elapsed:
+        columns.append(TimeElapsedColumn())
+    return Progress(*columns, console=err() if stderr else None, transient=transient, disable=json)

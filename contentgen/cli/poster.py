@@ -48,7 +48,7 @@ def poster(
     from contentgen.domain.brief import Brief
     from contentgen.domain.layout import poster_layouts
     from contentgen.errors import ConfigError, NotFoundError
-    from contentgen.io import load_model
+    from contentgen.fileio import load_model
     from contentgen.pipelines.poster import (
         PosterCopy,
         PosterPipeline,

@@ -39,7 +39,7 @@ def video(
     from contentgen.domain import load_brand_kit
     from contentgen.domain.brief import Brief
     from contentgen.errors import ConfigError
-    from contentgen.io import load_model
+    from contentgen.fileio import load_model
     from contentgen.pipelines.video import load_storyboard, make_video
     from contentgen.providers.base import ImageProvider, SpeechProvider, TextProvider
     from contentgen.providers.registry import from_settings

@@ -3,7 +3,7 @@
 The ad-law rules are data: ``rules/<locale>.yaml`` (absolute claims, medical claims for cosmetics
 and food, unsupported environmental claims), validated and compiled once per file. The brand rules
 come from the kit: ``voice.banned_words`` and the ``voice.disclaimers`` that apply to a channel and
-product category. Every problem is a :class:`~contentgen.compliance.findings.Finding` with the
+product category. Every problem is a :class:`~contentgen.domain.findings.Finding` with the
 offsets of the words in the text and, where a word-for-word fix reads naturally, a suggestion that
 :func:`repair` applies.
 """
@@ -19,11 +19,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from contentgen.compliance.findings import Finding, Severity
 from contentgen.domain.brand import BrandKit
 from contentgen.domain.common import Locale
+from contentgen.domain.findings import Finding, Severity
 from contentgen.errors import DataError
-from contentgen.io import load_model
+from contentgen.fileio import load_model
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 

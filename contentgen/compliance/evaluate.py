@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contentgen.compliance.adlaw import RuleSet, check, load_rules
 from contentgen.domain.common import LOCALES, Locale
-from contentgen.io import load_model
+from contentgen.fileio import load_model
 
 if TYPE_CHECKING:
     from rich.table import Table

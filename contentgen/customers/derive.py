@@ -20,7 +20,7 @@ from contentgen.customers.rfm import Cell, CustomerTable, read_customers, scores
 from contentgen.customers.tiers import TierDefinition, load_tiers
 from contentgen.domain.segment import RfmProfile, RfmStats, Segment, SegmentsFile
 from contentgen.errors import ConfigError, DataError
-from contentgen.io import write_text_atomic
+from contentgen.fileio import write_text_atomic
 
 MIN_SIZE = 20
 MIN_CLUSTERS = 4  # fewer clusters than tiers lump together customers that marketers treat differently

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from contentgen.errors import DataError
-from contentgen.io import read_csv
+from contentgen.fileio import read_csv
 
 Layout = Literal["orders", "customers"]
 Field = Literal[

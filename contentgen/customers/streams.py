@@ -20,7 +20,7 @@ import numpy as np
 
 from contentgen.customers.synth import BEHAVIOURS, END, _people, _products
 from contentgen.errors import ConfigError
-from contentgen.io import atomic_path
+from contentgen.fileio import atomic_path
 
 CHUNK = 20_000
 ZONES = {

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from contentgen.errors import ConfigError
-from contentgen.io import write_bytes_atomic
+from contentgen.fileio import write_bytes_atomic
 
 if TYPE_CHECKING:
     from contentgen.domain.brand import BrandKit

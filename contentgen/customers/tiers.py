@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from contentgen.domain.common import Model, Slug, TextList
 from contentgen.domain.segment import Segment
-from contentgen.io import load_model
+from contentgen.fileio import load_model
 
 TIERS_FILE = Path(__file__).resolve().parent / "tiers.yaml"
 

@@ -12,7 +12,7 @@ from typing import Any
 from contentgen.domain.importers import ColumnMapping, detect, import_rows
 from contentgen.domain.product import Catalog, Product
 from contentgen.errors import DataError
-from contentgen.io import Loc, format_loc, load_structured, read_csv, read_text, validate
+from contentgen.fileio import Loc, format_loc, load_structured, read_csv, read_text, validate
 from contentgen.resources import inside
 
 # Column names marketers actually use, mapped to Product fields.

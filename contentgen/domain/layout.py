@@ -124,7 +124,7 @@ def safe_area(width: int, height: int, zone: SafeZone, margin: float) -> tuple[i
 
 def load_layouts(folder: Path | None = None) -> dict[str, Layout]:
     """Layout id → layout, one YAML file per layout; the file name must match the id."""
-    from contentgen.io import load_folder
+    from contentgen.fileio import load_folder
     from contentgen.resources import shipped
 
     return load_folder(Layout, folder or shipped("layouts"), "layout")

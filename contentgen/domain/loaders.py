@@ -13,7 +13,7 @@ from contentgen.domain.channel import Channel
 from contentgen.domain.product import LOCALE_CURRENCY, Catalog
 from contentgen.domain.segment import Segment, SegmentsFile
 from contentgen.errors import DataError, NotFoundError
-from contentgen.io import Loc, load_folder, load_model, load_structured, validate
+from contentgen.fileio import Loc, load_folder, load_model, load_structured, validate
 from contentgen.resources import inside, shipped
 
 KIT_FILE = "kit.yaml"

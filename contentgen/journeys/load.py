@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from contentgen.errors import DataError, NotFoundError
-from contentgen.io import load_folder, load_model, load_structured
+from contentgen.fileio import load_folder, load_model, load_structured
 from contentgen.journeys.model import ContactPolicy, Journey
 from contentgen.resources import shipped
 

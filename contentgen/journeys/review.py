@@ -6,7 +6,7 @@ import html
 from collections.abc import Mapping
 from pathlib import Path
 
-from contentgen.io import write_text_atomic
+from contentgen.fileio import write_text_atomic
 from contentgen.journeys.content import CellCopy, CellKey
 from contentgen.journeys.model import Journey
 

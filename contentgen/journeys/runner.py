@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from contentgen.errors import ConfigError, ContentgenError
-from contentgen.io import atomic_path, write_text_atomic
+from contentgen.fileio import atomic_path, write_text_atomic
 from contentgen.journeys.content import CellCopy, CellKey
 from contentgen.journeys.inputs import BUCKETS, NAME_CONSENT, bucket_of, iter_rows
 

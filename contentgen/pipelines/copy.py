@@ -17,12 +17,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, PrivateAttr
 
-from contentgen.compliance.findings import Finding, Severity
 from contentgen.copywriting import COPY_TASK, CopyTask
 from contentgen.domain.brand import BrandKit
 from contentgen.domain.brief import Brief
 from contentgen.domain.channel import Channel, text_length
 from contentgen.domain.common import Locale
+from contentgen.domain.findings import Finding, Severity
 from contentgen.domain.product import Catalog, Product
 from contentgen.domain.segment import Segment
 from contentgen.errors import ConfigError
@@ -701,7 +701,7 @@ def results_csv(results: Sequence[CopyResult]) -> str:
 
 def write_results(results: Sequence[CopyResult], folder: Path, formats: Sequence[str] = FORMATS) -> list[Path]:
     """Write copy.json / copy.md / copy.csv atomically into `folder`."""
-    from contentgen.io import write_text_atomic
+    from contentgen.fileio import write_text_atomic
 
     render = {"json": results_json, "md": results_markdown, "csv": results_csv}
     written = []

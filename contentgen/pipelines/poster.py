@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from PIL import Image, ImageDraw
 
-from contentgen.compliance.findings import Finding, Severity
 from contentgen.domain.brand import BrandKit, FontSpec
 from contentgen.domain.brief import Brief
 from contentgen.domain.channel import Channel, PosterSize
+from contentgen.domain.findings import Finding, Severity
 from contentgen.domain.layout import ElementName, ElementStyle, Frame, Layout, safe_area
 from contentgen.domain.product import Catalog, Product
 from contentgen.domain.segment import Segment
@@ -1196,7 +1196,7 @@ def write_poster(
     """Write the poster's images and layout JSON into `folder`, atomically; returns kind → path."""
     import io as _io
 
-    from contentgen.io import write_bytes_atomic, write_text_atomic
+    from contentgen.fileio import write_bytes_atomic, write_text_atomic
 
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, str] = {}
@@ -1218,7 +1218,7 @@ def write_poster(
 
 def contact_sheet(results: Sequence[PosterResult], path: Path, *, thumb: int = 320, columns: int = 6) -> Path:
     """A JPEG grid of the run's posters with their channel, size, layout and ready state under each."""
-    from contentgen.io import write_bytes_atomic
+    from contentgen.fileio import write_bytes_atomic
 
     if not results:
         raise ConfigError("no posters to put on a contact sheet")

@@ -21,11 +21,11 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from contentgen.compliance.findings import Finding, Severity
 from contentgen.domain.brand import BrandKit
 from contentgen.domain.brief import Brief
 from contentgen.domain.channel import Aspect, Channel
 from contentgen.domain.common import Locale, Model
+from contentgen.domain.findings import Finding, Severity
 from contentgen.domain.product import Product
 from contentgen.domain.segment import Segment
 from contentgen.errors import ConfigError, DataError, NotFoundError
@@ -197,7 +197,7 @@ def _on_screen(beat: Beat, narration: str, product: Product, locale: Locale) -> 
 
 def load_storyboard(path: Path) -> Storyboard:
     """A storyboard JSON file (as ``make_video`` saved it, perhaps edited); errors name the file and field."""
-    from contentgen.io import load_model
+    from contentgen.fileio import load_model
 
     if not path.is_file():
         raise DataError(path, "storyboard file not found")
@@ -317,8 +317,7 @@ class VideoMaker:
         short_side: int = 1080,
         fps: int = FPS,
     ) -> VideoResult:
-        from contentgen.audio import kit_music, mix, narrate
-        from contentgen.io import write_text_atomic
+        from contentgen.fileio import write_text_atomic
         from contentgen.video import (
             CaptionStyle,
             Timeline,
@@ -332,6 +331,7 @@ class VideoMaker:
             write_vtt,
         )
         from contentgen.video import render as render_video
+        from contentgen.video.audio import kit_music, mix, narrate
 
         brand = self.brand
         findings: list[Finding] = []

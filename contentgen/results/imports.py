@@ -203,7 +203,7 @@ class ImportResult:
 
 def load_mapping(path: Path) -> tuple[dict[str, str], Kind | None]:
     """A column-mapping file: {columns: {header: field}, kind: channel|outcomes}."""
-    from contentgen.io import load_structured
+    from contentgen.fileio import load_structured
 
     data, lines = load_structured(path)
     if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
@@ -337,7 +337,7 @@ def import_file(
     run: RunIndex | Path, path: Path, *, mapping: Path | None = None, now: dt.datetime | None = None
 ) -> ImportResult:
     """Read one report or outcome file into the run's store; the same file again changes nothing."""
-    from contentgen.io import read_table
+    from contentgen.fileio import read_table
 
     index = run if isinstance(run, RunIndex) else load_run(run)
     if not path.is_file():

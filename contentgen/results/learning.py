@@ -157,7 +157,7 @@ def cases_from(analysis: Analysis, kit: str) -> list[Case]:
 
 def record_cases(cases: Sequence[Case], kit: str, settings: Settings | None = None) -> Path:
     """Add cases to the kit's library; a case already there (same run, experiment, arm, metric) is replaced."""
-    from contentgen.io import write_text_atomic
+    from contentgen.fileio import write_text_atomic
 
     target = library_path(kit, settings)
     kept = {c.key: c for c in load_cases(kit, settings)}

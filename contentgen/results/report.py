@@ -184,7 +184,7 @@ def _fonts(root: Path, page: str) -> list[dict[str, str]]:
 
 def write_report(root: Path, *, analysis: Analysis | None = None, out: Path | None = None) -> Report:
     """Analyse the run (unless given) and write RUN/results-report.html and .json."""
-    from contentgen.io import write_text_atomic
+    from contentgen.fileio import write_text_atomic
 
     index = load_run(root)
     analysis = analysis or analyze(index)

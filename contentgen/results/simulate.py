@@ -69,14 +69,14 @@ class Simulation:
 
 
 def load_truth(path: Path) -> Truth:
-    from contentgen.io import load_model
+    from contentgen.fileio import load_model
 
     return load_model(Truth, path)
 
 
 def simulate(root: Path | RunIndex, truth: Truth | Path | None = None) -> Simulation:
     """Write synthetic outcomes for the run into RUN/simulated/ (labelled as simulation) and return the true effects."""
-    from contentgen.io import write_text_atomic
+    from contentgen.fileio import write_text_atomic
 
     index = root if isinstance(root, RunIndex) else load_run(root)
     plan = truth if isinstance(truth, Truth) else load_truth(truth) if truth else Truth()

@@ -156,7 +156,7 @@ def _campaign_units(root: Path) -> RunIndex:
 
 
 def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    from contentgen.io import read_csv, read_text
+    from contentgen.fileio import read_csv, read_text
 
     if path.suffix == ".jsonl":
         rows: Iterator[tuple[int, dict[str, str]]] = (

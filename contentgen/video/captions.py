@@ -35,7 +35,7 @@ from PIL import Image, ImageDraw
 from contentgen.domain.channel import SafeZone
 from contentgen.domain.common import Locale, hex_to_rgb
 from contentgen.errors import ContentgenError
-from contentgen.io import write_text_atomic
+from contentgen.fileio import write_text_atomic
 from contentgen.providers.base import Cue
 from contentgen.render.legibility import contrast_ratio, scrim_for
 from contentgen.render.typography import (

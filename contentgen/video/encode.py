@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from contentgen.errors import ContentgenError
-from contentgen.io import atomic_path
+from contentgen.fileio import atomic_path
 from contentgen.providers.base import Audio
 from contentgen.video.planes import Frame, frame_bytes
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from PIL import Image
 
 from contentgen.errors import ContentgenError
-from contentgen.io import write_bytes_atomic
+from contentgen.fileio import write_bytes_atomic
 from contentgen.video.captions import render_caption
 from contentgen.video.encode import EncodeSettings, open_encoder
 from contentgen.video.planes import (

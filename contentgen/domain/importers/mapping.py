@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import field_validator
 
 from contentgen.domain.common import Model
-from contentgen.io import load_model
+from contentgen.fileio import load_model
 
 SKIP = "-"
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from contentgen.errors import ConfigError, ContentgenError, DataError, NotFoundError
-from contentgen.io import atomic_path
+from contentgen.fileio import atomic_path
 from contentgen.providers.base import Audio, Cue, SpeechRequest, WordMark
 
 if TYPE_CHECKING:
