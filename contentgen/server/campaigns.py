@@ -88,9 +88,7 @@ async def copy(body: CopyRequest, key: Key, svc: Svc) -> dict[str, Any]:
     return await anyio.to_thread.run_sync(make)
 
 
-@router.post(
-    "/v1/campaigns", status_code=202, summary="Start a campaign run as a background job", tags=["campaigns"]
-)
+@router.post("/v1/campaigns", status_code=202, summary="Start a campaign run as a background job", tags=["campaigns"])
 async def start_campaign(body: CampaignRequest, key: Key, svc: Svc) -> dict[str, Any]:
     import json
 
@@ -161,9 +159,7 @@ async def items(job: JobId, key: Key, svc: Svc) -> dict[str, Any]:
         decisions = load_decisions(root / DECISIONS_FILE)
         found = collect_review(root, decisions)
         status = {k: d.status for k, d in decisions.decisions.items()}
-        return {
-            "items": [{**i.model_dump(mode="json"), "decision": status.get(i.key, "pending")} for i in found.items]
-        }
+        return {"items": [{**i.model_dump(mode="json"), "decision": status.get(i.key, "pending")} for i in found.items]}
 
     return await anyio.to_thread.run_sync(listing)
 
