@@ -77,6 +77,20 @@ def test_copy_returns_ranked_variants_and_needs_the_campaigns_scope(client: Test
     assert r.status_code == 422 and r.json()["error"]["field"] == "kit"
 
 
+def test_poster_files_come_back_as_urls_inside_the_files_folder(client: TestClient) -> None:
+    auth = key(client)
+    body = {"kit": "morrow", "segment": "urban-white-collar", "channel": "wechat-moments", "sku": "MT-GRN-001"}
+    r = client.post("/v1/posters", headers=auth, json=body)
+    assert r.status_code == 200, r.text
+    poster = r.json()
+    assert poster["sku"] == "MT-GRN-001" and set(poster["files"]) == {"png", "jpg", "layout"}
+    png = client.get(poster["files"]["png"], headers=auth)
+    assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert client.get(poster["files"]["png"]).status_code == 401
+    for path in ("../server.db", "..%2Fserver.db", "%2e%2e/server.db", "posters/../../server.db"):
+        assert client.get(f"/v1/files/{path}", headers=auth).status_code == 404, path
+
+
 def test_campaign_job_review_approve_audit_export(client: TestClient) -> None:
     auth = key(client)
     inline = BRIEF.format(segments="urban-white-collar")

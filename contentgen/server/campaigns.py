@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import threading
+from pathlib import Path as FilePath
+from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -34,6 +36,19 @@ class CopyRequest(BaseModel):
     seed: int = Field(default=0, ge=0)
 
 
+class PosterRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kit: str = Field(max_length=64, description="a kit id")
+    segment: str | None = Field(default=None, max_length=64, description="a segment id of the kit")
+    channel: str = Field(max_length=64, description="a channel id")
+    sku: str = Field(max_length=64, description="the product on the poster")
+    size: str | None = Field(default=None, max_length=32, description="a size name of the channel, or WxH")
+    layout: str = Field(default="hero-product", max_length=64)
+    seed: int = Field(default=0, ge=0)
+    ocr: bool = Field(default=False, description="read the text back with OCR (slower)")
+
+
 class CampaignRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -62,7 +77,7 @@ def _job(svc: Services, key: ApiKey, job: str) -> dict[str, Any]:
     return svc.jobs.get(job, None if key.scope == "admin" else key.id)
 
 
-def _finished_root(svc: Services, key: ApiKey, job: str) -> Any:
+def _finished_root(svc: Services, key: ApiKey, job: str) -> FilePath:
     found = _job(svc, key, job)
     root = svc.jobs.out_dir(job)
     if not (root / "campaign.json").is_file():
@@ -86,6 +101,58 @@ async def copy(body: CopyRequest, key: Key, svc: Svc) -> dict[str, Any]:
         return out
 
     return await anyio.to_thread.run_sync(make)
+
+
+@router.post("/v1/posters", summary="Render one poster; its files come back as URLs", tags=["content"])
+async def poster(body: PosterRequest, key: Key, svc: Svc) -> dict[str, Any]:
+    import uuid
+
+    from contentgen import load_brand_kit, render_poster
+    from contentgen.domain.loaders import find_kits
+    from contentgen.pipelines.poster import write_poster
+
+    check_name(body.kit, "kit")
+    check_name(body.layout, "layout")
+    if body.kit not in find_kits(svc.settings.kits_path):
+        raise ApiError(404, f"unknown kit {body.kit!r}", field="kit")
+    run = uuid.uuid4().hex
+
+    def make() -> dict[str, Any]:
+        brand = load_brand_kit(body.kit, extra=svc.settings.kits_path)
+        result = render_poster(
+            brand,
+            body.segment,
+            body.channel,
+            body.sku,
+            size=body.size,
+            layout=body.layout,
+            seed=body.seed,
+            ocr=body.ocr,
+        )
+        files = write_poster(result, svc.files / "posters" / run)
+        out = result.to_dict()
+        out["files"] = {kind: f"/v1/files/posters/{run}/{PurePath(p).name}" for kind, p in files.items()}
+        return out
+
+    return await anyio.to_thread.run_sync(make)
+
+
+@router.get(
+    "/v1/files/{path:path}",
+    summary="A file the API made (posters); paths inside the server's files folder only",
+    tags=["content"],
+    response_class=FileResponse,
+)
+async def files(path: str, key: Key, svc: Svc) -> FileResponse:
+    return FileResponse(_inside(svc.files, path))
+
+
+def _inside(folder: FilePath, path: str) -> FilePath:
+    root = folder.resolve()
+    target = (root / path).resolve()
+    if ".." in path.split("/") or not target.is_relative_to(root) or not target.is_file():
+        raise ApiError(404, "no such file", field="path")
+    return target
 
 
 @router.post("/v1/campaigns", status_code=202, summary="Start a campaign run as a background job", tags=["campaigns"])
@@ -121,11 +188,7 @@ async def artifacts(job: JobId, key: Key, svc: Svc) -> dict[str, Any]:
 )
 async def campaign_file(job: JobId, path: str, key: Key, svc: Svc) -> FileResponse:
     _job(svc, key, job)
-    root = svc.jobs.out_dir(job).resolve()
-    target = (root / path).resolve()
-    if ".." in path.split("/") or not target.is_relative_to(root) or not target.is_file():
-        raise ApiError(404, "no such file", field="path")
-    return FileResponse(target)
+    return FileResponse(_inside(svc.jobs.out_dir(job), path))
 
 
 @router.get(
@@ -174,7 +237,7 @@ async def approvals(job: JobId, body: ApprovalRequest, key: Key, svc: Svc) -> di
     return await anyio.to_thread.run_sync(_decide, svc, key, job, root, body)
 
 
-def _decide(svc: Services, key: ApiKey, job: str, root: Any, body: ApprovalRequest) -> dict[str, Any]:
+def _decide(svc: Services, key: ApiKey, job: str, root: FilePath, body: ApprovalRequest) -> dict[str, Any]:
     import datetime as dt
 
     from contentgen.campaign.review import DECISIONS_FILE, Decision, collect_review, load_decisions, save_decisions
