@@ -218,3 +218,14 @@ def test_a_job_survives_kill_9_and_makes_each_artifact_once(tmp_path: Path) -> N
     finally:
         server.kill()
         server.wait()
+
+
+def test_a_shipped_brief_by_name_is_queued_and_its_review_waits(tmp_path: Path) -> None:
+    config = ServerConfig(data_dir=tmp_path / "server", run_jobs=False)  # nothing runs: the job stays queued
+    with TestClient(create_app(load_settings(home=tmp_path / "home"), config)) as c:
+        auth = key(c)
+        r = c.post("/v1/campaigns", headers=auth, json={"brief": "morrow-holiday"})
+        assert r.status_code == 202 and r.json()["status"] == "queued", r.text
+        assert r.json()["campaign"] == "morrow-holiday" and r.json()["progress"]["planned"] > 0
+        r = c.get(f"/v1/campaigns/{r.json()['id']}/review", headers=auth)
+        assert r.status_code == 409 and "queued" in r.json()["error"]["message"]
