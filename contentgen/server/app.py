@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,7 +24,8 @@ Svc = Annotated[Services, Depends(services)]
 def create_app(settings: Settings | None = None, config: ServerConfig | None = None) -> FastAPI:
     """The HTTP API over the library: chat sessions, the OpenAI-compatible facade, health and metrics."""
     from contentgen import __version__
-    from contentgen.server import catalog, chat, errors
+    from contentgen.server import campaigns, catalog, chat, errors
+    from contentgen.server.jobs import Jobs
     from contentgen.server.ops import Metrics, Middleware
     from contentgen.server.sessions import Sessions
 
@@ -39,8 +42,18 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
         limiter=RateLimiter(config.rate_per_s, config.rate_burst),
         metrics=metrics,
         sessions=Sessions(db, settings, chroma_url=config.chroma_url, cache=config.session_cache),
+        jobs=Jobs(db, settings, config, folder),
     )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if config.run_jobs:  # campaign jobs: queued ones, and running ones a killed server left behind
+            svc.jobs.start()
+        yield
+        svc.jobs.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="contentgen",
         version=__version__,
         description="The grounded shopping agent over HTTP. Send `Authorization: Bearer <key>` (keys from "
@@ -50,6 +63,7 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
     errors.install(app)
     app.include_router(chat.router)
     app.include_router(catalog.router)
+    app.include_router(campaigns.router)
 
     @app.get(
         "/chat/{agent}",

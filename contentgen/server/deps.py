@@ -17,6 +17,7 @@ from contentgen.server.security import ApiKey, RateLimiter, Scope, verify_key
 
 if TYPE_CHECKING:
     from contentgen.config import Settings
+    from contentgen.server.jobs import Jobs
     from contentgen.server.sessions import Sessions
 
 
@@ -29,6 +30,7 @@ class Services:
     limiter: RateLimiter
     metrics: Metrics
     sessions: Sessions
+    jobs: Jobs
 
     @property
     def files(self) -> Path:
