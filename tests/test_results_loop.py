@@ -21,8 +21,9 @@ from contentgen.campaign.export import export_approved
 from contentgen.campaign.review import Decisions, collect_review
 from contentgen.errors import DataError
 from contentgen.results.analysis import analyze
+from contentgen.results.cases import cases_from
 from contentgen.results.imports import import_file
-from contentgen.results.learning import cases_from, fit_prior, load_cases, record_cases
+from contentgen.results.learning import fit_prior, load_cases, record_cases
 from contentgen.results.report import write_report
 from contentgen.results.simulate import Truth, simulate
 from contentgen.results.store import STORE_FILE

@@ -198,7 +198,8 @@ def learn(run: RunDir, json: JsonFlag = False) -> None:
     """Add this run's winners and losers to the kit's case library; the next copy run ranks with it."""
     from contentgen.errors import ContentgenError
     from contentgen.results.analysis import analyze as run_analysis
-    from contentgen.results.learning import cases_from, copy_prior, record_cases
+    from contentgen.results.cases import cases_from
+    from contentgen.results.learning import copy_prior, record_cases
 
     analysis = run_analysis(run)
     from contentgen.results.units import load_run

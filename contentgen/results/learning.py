@@ -26,7 +26,6 @@ from contentgen.domain.common import Model
 if TYPE_CHECKING:
     from contentgen.config import Settings
     from contentgen.pipelines.copy import CopyCell, CopyVariant
-    from contentgen.results.analysis import Analysis
 
 CASES_DIR = "cases"
 PRIOR_SD = 0.01
@@ -94,65 +93,13 @@ def load_cases(kit: str, settings: Settings | None = None, *, path: Path | None 
     return cases
 
 
-def _features(texts: dict[str, str]) -> tuple[str, str, bool]:
+def creative_features(texts: dict[str, str]) -> tuple[str, str, bool]:
     text = "\n".join(texts.values())
     hook = next((v for k, v in texts.items() if k in {"title", "headline", "subject"}), text)[:40]
     size = len(text)
     length = "short" if size < 60 else "long" if size > 300 else "medium"
     offer = any(mark in text for mark in ("%", "折", "减", "券", "off", "¥", "$", "免邮", "free shipping"))
     return hook, length, offer
-
-
-def cases_from(analysis: Analysis, kit: str) -> list[Case]:
-    """The comparisons of an analysed run as cases (every read comparison, winners and losers flagged)."""
-    from contentgen.results.units import load_run
-
-    index = load_run(analysis.root)
-    by_artifact = index.artifacts
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    out = []
-    for experiment in analysis.experiments:
-        units = {u.arm: u for u in by_artifact.get(experiment.id, [])}
-        for lift in experiment.lifts:
-            if lift.metric not in LEARN_METRICS:
-                continue
-            unit, control = units.get(lift.arm), units.get(lift.control)
-            texts = unit.texts if unit else {}
-            hook, length, offer = _features(texts)
-            outcome: Literal["winner", "loser", "no difference", "too few"] = (
-                "too few"
-                if not lift.enough
-                else ("winner" if lift.diff > 0 else "loser")
-                if lift.significant
-                else "no difference"
-            )
-            out.append(
-                Case(
-                    kit=kit,
-                    run=analysis.run,
-                    experiment=experiment.id,
-                    segment=unit.segment if unit else "",
-                    channel=unit.channel if unit else "",
-                    kind=unit.kind if unit else "",
-                    arm=lift.arm,
-                    control=lift.control,
-                    angle=unit.angle if unit else None,
-                    control_angle=control.angle if control else None,
-                    hook=hook,
-                    length=length,
-                    offer=offer,
-                    metric=lift.metric,
-                    diff=lift.diff,
-                    low=lift.low,
-                    high=lift.high,
-                    p_adjusted=lift.p_adjusted,
-                    outcome=outcome,
-                    text="\n".join(texts.values())[:500],
-                    simulated=analysis.simulated,
-                    recorded_at=now,
-                )
-            )
-    return out
 
 
 def record_cases(cases: Sequence[Case], kit: str, settings: Settings | None = None) -> Path:

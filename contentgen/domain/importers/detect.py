@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
-Row = tuple[int, dict[str, str]]
-"""(line in the file, {column: stripped cell}) for one data row."""
-Records = Iterator[tuple[int, dict[str, Any]]]
+from contentgen.domain.importers.rows import Records, Row
 
 SHOPIFY = {"Handle", "Variant Price"}
 WOOCOMMERCE = {"Type", "SKU", "Name", "Regular price"}
@@ -38,16 +35,3 @@ def import_rows(fmt: str, rows: Iterable[Row], path: Path) -> Records:
         "taobao": taobao.records,
     }
     return importers[fmt](rows, path)
-
-
-def split_list(value: str, separators: str = ",") -> list[str]:
-    """Non-empty, stripped items of a cell separated by any of `separators`."""
-    for sep in separators[1:]:
-        value = value.replace(sep, separators[0])
-    return [item.strip() for item in value.split(separators[0]) if item.strip()]
-
-
-def put(record: dict[str, Any], field: str, value: Any) -> None:
-    """Set `field` unless the value is empty, so that a missing value is the model's 'required' error."""
-    if value not in ("", None, []):
-        record[field] = value

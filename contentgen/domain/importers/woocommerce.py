@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from contentgen.domain.importers.detect import Records, Row, put, split_list
 from contentgen.domain.importers.html import html_to_text
+from contentgen.domain.importers.rows import Records, Row, put, split_list
 from contentgen.errors import DataError
 
 
