@@ -107,9 +107,7 @@ class CopyPipeline:
             from contentgen.config import load_settings
             from contentgen.providers.registry import from_settings
 
-            built = from_settings("text", load_settings())
-            assert isinstance(built, TextProvider)
-            provider = built
+            provider = from_settings("text", load_settings())
         self.provider = provider
 
     def run(
