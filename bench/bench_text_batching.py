@@ -77,7 +77,13 @@ def main(argv: list[str] | None = None) -> None:
             model_dir = build_random_model(Path(tmp) / args.arch, arch=args.arch, dtype=weights)
             console.print(f"built a random {args.arch} in {time.perf_counter() - started:.1f} s")
         provider = TransformersTextProvider(
-            {"model": str(model_dir), "device": args.device, "dtype": args.dtype, "batch_size": args.batch_size, **extra}
+            {
+                "model": str(model_dir),
+                "device": args.device,
+                "dtype": args.dtype,
+                "batch_size": args.batch_size,
+                **extra,
+            }
         )
         requests = [
             TextRequest.from_prompt(p, max_tokens=args.max_new_tokens, temperature=0.0) for p in prompts(args.batch)

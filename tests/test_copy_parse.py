@@ -20,7 +20,8 @@ def field_names() -> tuple[str, str | None]:
 @pytest.mark.parametrize(
     "raw",
     [
-        'Sure! Here is the copy:\n```json\n{"fields": {"FIELD": "Fresh tea, $24.99."}, "hashtags": ["tea"]}\n```\nHope it helps.',
+        'Sure! Here is the copy:\n```json\n{"fields": {"FIELD": "Fresh tea, $24.99."}, "hashtags": ["tea"]}\n```\n'
+        "Hope it helps.",
         '{"FIELD": "Fresh tea, $24.99.", "hashtags": "#tea, #green"}',
         "{'fields': {'FIELD': 'Fresh tea, $24.99.'}, 'hashtags': ['tea'], 'mood': 'calm'}",
         '{"fields": {"FIELD": "Fresh tea, $24.99.",}, "hashtags": ["tea",],} and more prose {not json}',
