@@ -19,6 +19,7 @@ from contentgen.errors import ProviderError
 from contentgen.providers import TextRequest
 from contentgen.testing.real_models import smollm2
 
+pytest_plugins = ["agent_support"]
 pytestmark = pytest.mark.slow
 GGUF = smollm2()
 if GGUF is None or os.environ.get("CONTENTGEN_SKIP_REAL_LLM"):
@@ -36,7 +37,9 @@ def ask(text: str, max_tokens: int = 24) -> TextRequest:
 def hf() -> Iterator[object]:
     from contentgen.providers.text.hf import TransformersTextProvider
 
-    provider = TransformersTextProvider({"model": str(GGUF.parent), "gguf_file": GGUF.name, "batch_size": 8})
+    provider = TransformersTextProvider(
+        {"model": str(GGUF.parent), "gguf_file": GGUF.name, "batch_size": 8, "max_new_tokens": 64}
+    )
     provider.generate([ask("Hi", 1)])  # load once (about 15 s)
     yield provider
     provider.close()
@@ -183,3 +186,26 @@ def test_our_provider_inside_a_langchain_chain(hf: object) -> None:
         chain.invoke({"item": "oolong"}),
         chain.invoke({"item": "coffee"}),
     ]
+
+
+# ---- the agent on the real model ------------------------------------------------------------------
+
+
+def test_agent_on_the_real_model_states_no_unverified_claim(
+    hf: object, stores: dict[str, object], agent_settings: object
+) -> None:
+    """A few English questions: whatever the 135M model writes, nothing unverified reaches the answer."""
+    from contentgen.agent import load_agent
+    from contentgen.agent.evaluate import evaluate_kit, load_eval_set
+    from contentgen.providers.text.hf import TransformersTextProvider
+
+    assert isinstance(hf, TransformersTextProvider)
+    labelled = load_eval_set("morrow")
+    picked = [i for i in labelled.items if i.outcome == "answer" and len(i.turns) == 1][:3]
+    subset = labelled.model_copy(update={"items": picked})
+    bot = load_agent("morrow-service", settings=agent_settings, retriever=stores["morrow"], provider=hf)  # type: ignore[arg-type]
+    report = evaluate_kit(bot, subset)
+    metrics = report.metrics()
+    assert metrics["items"] == 3
+    assert metrics["unverified"] == 0
+    assert all(r.outcome.text.strip() for r in report.results)
