@@ -244,13 +244,20 @@ def test_a_real_language_model_goes_through_the_pipeline_in_one_batch(tmp_path: 
 
     provider.generate = counting  # type: ignore[method-assign]
     brand = load_brand_kit("morrow")
-    pipeline = CopyPipeline(brand, provider=provider)
+    pipeline = CopyPipeline(brand, provider=provider, repair_tries=0, fallback=False)
     segments = kit_segments(brand)[:2]
     product = pipeline.catalog.get("MT-GRN-001")
-    results = pipeline.run([CopyCell(s, load_channels()["weibo"], (product,)) for s in segments], n=2)
+    cells = [CopyCell(s, load_channels()["weibo"], (product,)) for s in segments]
+    results = pipeline.run(cells, n=2)
     assert calls == [8]  # 2 cells × 2 variants × oversampling, one call
     assert [len(r.dropped) for r in results] == [4, 4]
     assert all(r.provider.name == "transformers" and r.provider.model for r in results)
+
+    # By default each repair round is one call across both cells too, then the template engine writes them.
+    calls.clear()
+    repaired = CopyPipeline(brand, provider=provider).run(cells, n=2)
+    assert calls == [8, 8, 8]
+    assert all(r.fallback and r.provider.name == "template" and r.best is not None for r in repaired)
     assert all(r.prompt_version.startswith("copy/user.en-US.j2@") for r in results)
 
 
