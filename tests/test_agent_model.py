@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from contentgen.agent import Agent, Answer, Handoff, load_agent
+from contentgen.agent import Agent, Answer, load_agent
 from contentgen.catalog.store import CatalogStore
 from contentgen.config import Settings
 from contentgen.domain import load_brand_kit
@@ -90,13 +90,27 @@ def test_english_model_answer_keeps_only_what_the_record_says(
     assert len(outcome.removed) == 3
 
 
-def test_a_model_answer_with_nothing_verifiable_goes_to_a_person(
+def test_a_model_answer_that_loses_the_asked_fact_falls_back_to_the_offline_answer(
     stores: dict[str, CatalogStore], agent_settings: Settings
 ) -> None:
+    product = load_kit_catalog(load_brand_kit("morrow")).get("MT-BLK-002")
     agent, _ = scripted("morrow", ["Everything is 50% off this week and ships free worldwide!"], stores, agent_settings)
-    outcome = agent.ask("How much is the Earl Grey Cream?")
-    assert isinstance(outcome, Handoff) and outcome.reason == "ungrounded"
+    outcome = agent.ask(f"How much is the {product.name}?")
+    assert isinstance(outcome, Answer)
+    assert product.money() in outcome.text and product.sku in outcome.citations
     assert "50%" not in outcome.text
+    assert outcome.removed == ("Everything is 50% off this week and ships free worldwide!",)
+    assert agent.model_fallbacks == 1  # type: ignore[attr-defined]
+
+
+def test_a_verified_model_answer_without_the_price_is_not_used(
+    stores: dict[str, CatalogStore], agent_settings: Settings
+) -> None:
+    product = load_kit_catalog(load_brand_kit("morrow")).get("MT-BLK-002")
+    reply = f"{product.name} is a lovely tea [{product.sku}]."
+    agent, _ = scripted("morrow", [reply], stores, agent_settings)
+    outcome = agent.ask(f"How much is the {product.name}?")
+    assert isinstance(outcome, Answer) and product.money() in outcome.text
 
 
 def test_the_model_sees_the_conversation_and_follow_ups_resolve(

@@ -97,7 +97,10 @@ def _run(
     reply: str | list[str], channel: str = "wechat-moments", kit: str = "qinghe", sku: str = "QH-CLN-001", n: int = 2
 ) -> CopyResult:
     Scripted.replies = reply if isinstance(reply, list) else [reply]
-    return generate_copy(kit, "new-middle-class", channel, sku, n=n, provider=Scripted())
+    # What the checks say about these replies as written: no repair round, no template fallback (tested below).
+    return generate_copy(
+        kit, "new-middle-class", channel, sku, n=n, provider=Scripted(), repair_tries=0, fallback=False
+    )
 
 
 def _reply(**fields: str) -> str:
@@ -241,13 +244,20 @@ def test_a_real_language_model_goes_through_the_pipeline_in_one_batch(tmp_path: 
 
     provider.generate = counting  # type: ignore[method-assign]
     brand = load_brand_kit("morrow")
-    pipeline = CopyPipeline(brand, provider=provider)
+    pipeline = CopyPipeline(brand, provider=provider, repair_tries=0, fallback=False)
     segments = kit_segments(brand)[:2]
     product = pipeline.catalog.get("MT-GRN-001")
-    results = pipeline.run([CopyCell(s, load_channels()["weibo"], (product,)) for s in segments], n=2)
+    cells = [CopyCell(s, load_channels()["weibo"], (product,)) for s in segments]
+    results = pipeline.run(cells, n=2)
     assert calls == [8]  # 2 cells × 2 variants × oversampling, one call
     assert [len(r.dropped) for r in results] == [4, 4]
     assert all(r.provider.name == "transformers" and r.provider.model for r in results)
+
+    # By default each repair round is one call across both cells too, then the template engine writes them.
+    calls.clear()
+    repaired = CopyPipeline(brand, provider=provider).run(cells, n=2)
+    assert calls == [8, 8, 8]
+    assert all(r.fallback and r.provider.name == "template" and r.best is not None for r in repaired)
     assert all(r.prompt_version.startswith("copy/user.en-US.j2@") for r in results)
 
 
@@ -273,3 +283,30 @@ def test_hashtags_are_closed_before_required_text() -> None:
         caption = v.fields["caption"]
         last = "#" + v.hashtags[-1]
         assert last + " " in caption or caption.endswith(last), caption
+
+
+def test_failing_variant_is_repaired_with_its_findings_in_the_prompt() -> None:
+    from contentgen.testing import ScriptedTextProvider
+
+    banned = load_brand_kit("qinghe").voice.banned_words[0]
+    bad = _reply(text=f"积雪草氨基酸温和洁面乳，{banned}，泡沫细密，洗后不紧绷。")
+    good = _reply(text="积雪草氨基酸温和洁面乳，泡沫细密，洗后不紧绷，早晚都能用。")
+    fake = ScriptedTextProvider([bad, bad, good, good])
+    result = generate_copy("qinghe", "new-middle-class", "wechat-moments", "QH-CLN-001", n=1, provider=fake)
+    assert result.best is not None and result.repaired >= 1 and result.fallback is None
+    repair_prompt = fake.requests[2].messages[-1].content
+    assert fake.requests[2].messages[-2].role == "assistant" and banned in repair_prompt
+    assert all(f.rule != "copy.template_fallback" for f in result.best.findings)
+
+
+def test_cell_without_a_passing_variant_falls_back_to_templates() -> None:
+    from contentgen.testing import ScriptedTextProvider
+
+    fake = ScriptedTextProvider(["I am not JSON."], repeat_last=True)
+    result = generate_copy(
+        "qinghe", "new-middle-class", "wechat-moments", "QH-CLN-001", n=1, provider=fake, repair_tries=1
+    )
+    assert result.fallback and "repair rounds" in result.fallback
+    assert result.provider.name == "template" and result.best is not None
+    assert result.best.findings[0].rule == "copy.template_fallback"
+    assert len(fake.requests) == 4  # 2 first tries + 2 repairs, then the template engine

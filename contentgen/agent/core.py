@@ -328,12 +328,43 @@ class Agent(Answers, Intents):
             cited = tuple(_unique([*marked, *named]))
             return sentence, cited, not cited and not draft.policies, check.ok
 
+        # The model's answer stands only if a verified sentence carries what the offline draft answers with (its
+        # numbers: a price, a stock count, a day count). Until one does, verified sentences wait; if none does,
+        # the offline answer is said instead (`model_fallbacks` counts how often), so no asked fact is lost.
+        wanted = {
+            m.group() for s in draft.sentences if not s.filler for m in _FACT_NUMBER.finditer(_CITATION.sub("", s.text))
+        }
+        Judged = tuple[str, tuple[Product, ...], bool, bool]
+        held: list[Judged] = []
+        accepted = False
+
+        def settle(judged: Judged) -> list[Judged]:
+            nonlocal accepted
+            _, _, filler, ok = judged
+            if accepted:
+                return [judged]
+            if not ok:
+                return [judged]  # reported as removed either way
+            held.append(judged)
+            if not filler and (not wanted or any(n in _CITATION.sub("", kept) for n in wanted)):
+                accepted = True
+                out = list(held)
+                held.clear()
+                return out
+            return []
+
         pieces = self.provider.stream(draft.request)
         for piece in pieces:
             for sentence in buffer.feed(piece):
-                yield judge(sentence)
+                yield from settle(judge(sentence))
         for sentence in buffer.flush():
-            yield judge(sentence)
+            yield from settle(judge(sentence))
+        if not accepted and draft.sentences:
+            setattr(self, "model_fallbacks", getattr(self, "model_fallbacks", 0) + 1)  # noqa: B010
+            log.info("model draft lost the asked fact (%s); the offline answer is used", ", ".join(sorted(wanted)))
+            yield from self._template_sentences(draft)
+        else:
+            yield from held
 
     # ---- drafting ----------------------------------------------------------------------------------
 
@@ -647,6 +678,9 @@ class Agent(Answers, Intents):
         draft.request = TextRequest(
             messages=(Message("system", system), Message("user", user)), task="agent", temperature=0.2, max_tokens=400
         )
+
+
+_FACT_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def _record(product: Product, lang: Language) -> str:

@@ -47,7 +47,6 @@ def copy(
     from contentgen.domain.brief import Brief
     from contentgen.fileio import load_model
     from contentgen.pipelines.copy import CopyCell, CopyPipeline, write_results
-    from contentgen.providers.base import TextProvider
     from contentgen.providers.registry import from_settings
 
     settings = load_settings()
@@ -57,7 +56,6 @@ def copy(
     segment_ids = chosen(segment, all_segments, segments, "segment", "segment")
     channel_ids = chosen(channel, all_channels, channels, "channel", "channel")
     provider = from_settings("text", settings, text_provider)
-    assert isinstance(provider, TextProvider)
     pipeline = CopyPipeline(brand, provider=provider, prompts_path=[*(prompts_dir or []), *settings.prompts_path])
     catalog = pipeline.catalog
     if sku:

@@ -59,6 +59,11 @@ def agent(
     labelled: Annotated[
         list[Path] | None, typer.Option("--labelled", help="A labelled agent set (YAML) instead of a shipped one.")
     ] = None,
+    text_provider: Annotated[
+        str | None,
+        typer.Option("--text-provider", help="Answer with this text provider (its options from settings/env)."),
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Ask only the first N items of each set.")] = None,
     min_intent: Annotated[float, typer.Option(help="Fail below this intent accuracy.")] = 0.9,
     min_answer: Annotated[float, typer.Option(help="Fail below this answer accuracy.")] = 0.9,
     json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
@@ -81,7 +86,9 @@ def agent(
 
     with progress_bar(json=json, elapsed=False) as progress:
         for labelled_set in sets:
-            bot = load_agent(labelled_set.agent)
+            if limit is not None:
+                labelled_set = labelled_set.model_copy(update={"items": labelled_set.items[:limit]})
+            bot = load_agent(labelled_set.agent, text_provider=text_provider)
             task = progress.add_task(f"asking {labelled_set.agent}", total=len(labelled_set.items))
 
             def advance(done: int, _total: int, task: TaskID = task) -> None:

@@ -58,7 +58,6 @@ def poster(
         read_back,
         write_poster,
     )
-    from contentgen.providers.base import ImageProvider, TextProvider
     from contentgen.providers.registry import from_settings
 
     settings = load_settings()
@@ -77,9 +76,7 @@ def poster(
     elif subhead is not None or cta is not None:
         raise ConfigError("--subhead and --cta go with --headline (without it, the copy pipeline writes all three)")
     images = from_settings("image", settings, image_provider)
-    assert isinstance(images, ImageProvider)
     texts = from_settings("text", settings, text_provider)
-    assert isinstance(texts, TextProvider)
     pipeline = PosterPipeline(brand, image_provider=images, text_provider=texts, ocr=ocr)
     catalog = pipeline.catalog
     products = [catalog.get(s) for s in sku] if sku else [next((p for p in catalog if p.in_stock), catalog.products[0])]

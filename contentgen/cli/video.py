@@ -41,7 +41,6 @@ def video(
     from contentgen.errors import ConfigError
     from contentgen.fileio import load_model
     from contentgen.pipelines.video import load_storyboard, make_video
-    from contentgen.providers.base import ImageProvider, SpeechProvider, TextProvider
     from contentgen.providers.registry import from_settings
 
     settings = load_settings()
@@ -51,8 +50,6 @@ def video(
     texts = from_settings("text", settings, text_provider)
     images = from_settings("image", settings, image_provider)
     speech = from_settings("speech", settings, speech_provider)
-    assert isinstance(texts, TextProvider) and isinstance(images, ImageProvider)
-    assert isinstance(speech, SpeechProvider)
     board = load_storyboard(storyboard) if storyboard else None
     product = sku or (board.skus[0] if board else None)
     if product is None:

@@ -11,7 +11,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,9 +29,10 @@ from contentgen.errors import ConfigError
 from contentgen.providers.base import Message, ProviderInfo, TextProvider, TextRequest
 
 OVERSAMPLE = 2
+REPAIR_TRIES = 2
+FALLBACK_RULE = "copy.template_fallback"
 NEAR_DUPLICATE = 0.8
 _SENTENCE_END = re.compile(r"(?<=[。！？!?…；;])|(?<=[.])\s|\n")
-_JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class CopyResult(BaseModel):
     provider: ProviderInfo
     prompt_version: str
     error: str | None = None  # why the cell could not be written at all (e.g. required text leaves no room)
+    fallback: str | None = None  # why the template engine wrote this cell instead of the model
+    repaired: int = 0  # variants that passed the checks only after a repair round
 
     @property
     def best(self) -> CopyVariant | None:
@@ -97,6 +100,8 @@ class CopyPipeline:
         policies: Mapping[str, str] | None = None,
         prompts_path: Sequence[Path] = (),
         prior: Callable[[CopyCell, CopyVariant], float] | None = None,
+        repair_tries: int = REPAIR_TRIES,
+        fallback: bool = True,
     ) -> None:
         from contentgen.domain.loaders import load_kit_catalog, load_policies
 
@@ -106,13 +111,15 @@ class CopyPipeline:
         self.catalog = catalog if catalog is not None else load_kit_catalog(brand)
         self.policies = dict(policies) if policies is not None else load_policies(brand)
         self.prompts_path = tuple(prompts_path)
+        self.repair_tries = repair_tries
+        self.fallback = fallback
+        """Model providers: rounds in which variants failing ad-law, brand or grounding checks are regenerated with
+        the findings in the prompt; a cell still without a ready variant is written by the template engine."""
         if provider is None:
             from contentgen.config import load_settings
             from contentgen.providers.registry import from_settings
 
-            built = from_settings("text", load_settings())
-            assert isinstance(built, TextProvider)
-            provider = built
+            provider = from_settings("text", load_settings())
         self.provider = provider
 
     def run(
@@ -135,15 +142,82 @@ class CopyPipeline:
                 plans.append(_CellPlan(self, cell, brief, n, [], "", error=str(err)))
         requests = [r for plan in plans for r in plan.requests]
         outputs = iter(self.provider.generate(requests))
-        results = []
         info = self.provider.info()
-        for plan in plans:
-            raw = [next(outputs).text for _ in plan.requests]
-            result = plan.finish(raw, info)
-            results.append(result)
+        raws = [[next(outputs).text for _ in plan.requests] for plan in plans]
+        results = [plan.finish(raw, info) for plan, raw in zip(plans, raws, strict=True)]
+        if self._is_model():
+            results = self._repair(plans, raws, results, info)
+            results = [
+                self._fall_back(plan, result, brief, n, seed)
+                if self.fallback and result.best is None and not result.error
+                else result
+                for plan, result in zip(plans, results, strict=True)
+            ]
+        for result in results:
             if on_cell:
                 on_cell(result)
         return results
+
+    def _is_model(self) -> bool:
+        from contentgen.providers.text.template import TemplateTextProvider
+
+        return not isinstance(self.provider, TemplateTextProvider)
+
+    def _repair(
+        self, plans: Sequence[_CellPlan], raws: list[list[str]], results: list[CopyResult], info: ProviderInfo
+    ) -> list[CopyResult]:
+        """Regenerate failing variants with their findings in the prompt, in batches across cells, up to N rounds."""
+        from contentgen.prompts import render_prompt
+
+        for _ in range(self.repair_tries):
+            asks: list[tuple[int, int, TextRequest]] = []
+            for c, (plan, result) in enumerate(zip(plans, results, strict=True)):
+                if result.error or (result.best is not None and sum(v.ready for v in result.variants) >= plan.n):
+                    continue
+                problems = _problems(result)
+                for i, request in enumerate(plan.requests):
+                    found = problems.get(request.seed or 0)
+                    if not found:
+                        continue
+                    text, _ = render_prompt(
+                        f"copy/repair.{self.brand.locale}.j2", self.prompts_path, problems=found[:6]
+                    )
+                    messages = (*request.messages, Message("assistant", raws[c][i][:2000]), Message("user", text))
+                    asks.append((c, i, replace(request, messages=messages)))
+            if not asks:
+                break
+            for (c, i, _), output in zip(asks, self.provider.generate([a[2] for a in asks]), strict=True):
+                raws[c][i] = output.text
+            touched = sorted({c for c, _, _ in asks})
+            for c in touched:
+                before = {v.seed for v in results[c].variants if v.ready}
+                result = plans[c].finish(raws[c], info)
+                repaired = {v.seed for v in result.variants if v.ready} - before
+                results[c] = result.model_copy(update={"repaired": results[c].repaired + len(repaired)})
+        return results
+
+    def _fall_back(self, plan: _CellPlan, result: CopyResult, brief: Brief | None, n: int, seed: int) -> CopyResult:
+        """The template engine writes a cell the model could not: said in every variant's findings."""
+        from contentgen.providers.text.template import TemplateTextProvider
+
+        engine = CopyPipeline(
+            self.brand,
+            provider=TemplateTextProvider({"prompts_path": [str(p) for p in self.prompts_path]}),
+            catalog=self.catalog,
+            policies=self.policies,
+            prompts_path=self.prompts_path,
+        )
+        written = engine.run([plan.cell], brief=brief, n=n, seed=seed)[0]
+        reason = (
+            f"no variant from the {self.provider.name} model '{self.provider.model}' passed the checks after "
+            f"{self.repair_tries} repair rounds; written by the offline template engine"
+        )
+        note = Finding(rule=FALLBACK_RULE, severity=Severity.WARN, message=reason)
+        variants = [v.model_copy(update={"findings": [note, *v.findings]}) for v in written.variants]
+        return written.model_copy(
+            update={"variants": variants, "dropped": result.dropped + written.dropped, "fallback": reason,
+                    "repaired": result.repaired}
+        )
 
     def _plan(self, cell: CopyCell, brief: Brief | None, n: int, seed: int) -> _CellPlan:
         from contentgen.prompts import render_prompt
@@ -226,6 +300,18 @@ class _CellPlan:
         return result(ranked, dropped, template_version or self.prompt_version)
 
 
+def _problems(result: CopyResult) -> dict[int, list[str]]:
+    """Seed → what to fix, for every variant that is not ready (its blocking findings) or could not be used."""
+    found: dict[int, list[str]] = {}
+    for v in result.variants:
+        if not v.ready:
+            found[v.seed] = [f.message for f in v.findings if f.blocking]
+    for d in result.dropped:
+        if "near-duplicate" not in d.reason:
+            found[d.seed] = [d.reason]
+    return found
+
+
 # ---- budgets and decoration ---------------------------------------------------------------------
 
 
@@ -305,35 +391,94 @@ def _max_tokens(channel: Channel) -> int:
 
 
 def _parse(text: str, channel: Channel) -> dict[str, Any]:
-    """A provider's output as {fields, hashtags, angle}; language models may wrap the JSON in prose."""
-    match = _JSON_OBJECT.search(text)
-    if not match:
-        raise ValueError("output is not a JSON object")
-    try:
-        data = json.loads(match.group())
-    except json.JSONDecodeError as err:
-        raise ValueError(f"output is not valid JSON: {err.msg}") from None
-    if not isinstance(data, dict):
-        raise ValueError("output is not a JSON object")
+    """A provider's output as {fields, hashtags, angle}; tolerant of what real models return.
+
+    Accepted: a JSON object anywhere in the text (inside ```json fences, before or after prose), Python-style
+    single quotes, trailing commas, fields at the top level or under "fields", extra keys (ignored), a missing
+    optional field. A missing required field or no object at all is a ValueError saying which.
+    """
+    data = _loads_object(text)
     fields = data.get("fields", data)
     if not isinstance(fields, dict):
         raise ValueError("'fields' is not an object")
     clean: dict[str, str] = {}
     for name, spec in channel.fields.items():
         value = fields.get(name)
+        if isinstance(value, list):  # a model that writes a field as a list of lines
+            value = "\n".join(str(v) for v in value)
         if not isinstance(value, str) or not value.strip():
             if spec.required:
                 raise ValueError(f"field '{name}' is missing")
             continue
         clean[name] = value.strip()
     tags = data.get("hashtags", [])
+    if isinstance(tags, str):
+        tags = tags.replace(",", " ").split()
     hashtags = [str(t).strip().strip("#") for t in tags if str(t).strip().strip("#")] if isinstance(tags, list) else []
+    angle = data.get("angle")
     return {
         "fields": clean,
         "hashtags": hashtags,
-        "angle": data.get("angle"),
+        "angle": angle if isinstance(angle, str) else None,
         "template_version": data.get("template_version"),
     }
+
+
+_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+
+
+def _loads_object(text: str) -> dict[str, Any]:
+    """The first JSON object in `text` that parses, trying fenced blocks first, then every balanced {...}."""
+    import ast
+
+    candidates = [m.group(1) for m in _FENCE.finditer(text)] + _balanced_objects(text)
+    if not candidates:
+        raise ValueError("output is not a JSON object")
+    last_error = "output is not a JSON object"
+    for candidate in candidates:
+        for attempt in (candidate, _TRAILING_COMMA.sub(r"\1", candidate)):
+            try:
+                data = json.loads(attempt)
+            except json.JSONDecodeError as err:
+                last_error = f"output is not valid JSON: {err.msg}"
+                try:  # single quotes, True/None: a Python literal is what small models often write
+                    data = ast.literal_eval(attempt)
+                except (ValueError, SyntaxError, MemoryError, RecursionError):
+                    continue
+            if isinstance(data, dict):
+                return data
+    raise ValueError(last_error)
+
+
+def _balanced_objects(text: str) -> list[str]:
+    """Every top-level {...} span, strings skipped; one cut off by max_tokens is closed (string, lists, objects)."""
+    spans: list[str] = []
+    stack: list[str] = []
+    start, quote, escaped = -1, "", False
+    for i, ch in enumerate(text):
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == quote:
+                quote = ""
+            continue
+        if ch in "\"'" and stack:
+            quote = ch
+        elif ch in "{[":
+            if not stack and ch == "{":
+                start = i
+            if stack or ch == "{":
+                stack.append("}" if ch == "{" else "]")
+        elif stack and ch == stack[-1]:
+            stack.pop()
+            if not stack:
+                spans.append(text[start : i + 1])
+    if stack:
+        spans.append(text[start:] + quote + "".join(reversed(stack)))
+    return spans
 
 
 def shorten(text: str, limit: int, count: Literal["chars", "width"] = "chars") -> str | None:
@@ -593,12 +738,14 @@ def generate_copy(
     n: int = 5,
     seed: int = 0,
     provider: TextProvider | None = None,
+    repair_tries: int = REPAIR_TRIES,
+    fallback: bool = True,
 ) -> CopyResult:
     """Copy variants for one segment × channel × product(s); ids are looked up in the kit and shipped data."""
     from contentgen.domain.loaders import load_brand_kit, resolve_channel, resolve_segment
 
     kit = load_brand_kit(brand) if isinstance(brand, str) else brand
-    pipeline = CopyPipeline(kit, provider=provider)
+    pipeline = CopyPipeline(kit, provider=provider, repair_tries=repair_tries, fallback=fallback)
     segment = resolve_segment(kit, segment)
     channel = resolve_channel(channel)
     items = [products] if isinstance(products, Product | str) else list(products)

@@ -275,9 +275,7 @@ class VideoMaker:
         self.brand = brand
         self.posters = PosterPipeline(brand, image_provider=image_provider, text_provider=text_provider, ocr=False)
         if speech_provider is None:
-            built = from_settings("speech", load_settings())
-            assert isinstance(built, SpeechProvider)
-            speech_provider = built
+            speech_provider = from_settings("speech", load_settings())
         self.speech = speech_provider
 
     def make(

@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from importlib import import_module
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from contentgen.errors import ConfigError, MissingExtraError, NotFoundError, ProviderError
 
 if TYPE_CHECKING:
     from contentgen.config import Settings
-    from contentgen.providers.base import Provider, ProviderKind
+    from contentgen.providers.base import Embedder, ImageProvider, Provider, ProviderKind, SpeechProvider, TextProvider
 
 GROUP = "contentgen.{kind}"
 # Which extra brings a missing module, for the install hint.
@@ -79,13 +79,37 @@ def provider_class(kind: ProviderKind, name: str) -> type[Provider]:
     return cls
 
 
+@overload
+def create(kind: Literal["text"], name: str, options: Mapping[str, Any] | None = None) -> TextProvider: ...
+@overload
+def create(kind: Literal["image"], name: str, options: Mapping[str, Any] | None = None) -> ImageProvider: ...
+@overload
+def create(kind: Literal["embed"], name: str, options: Mapping[str, Any] | None = None) -> Embedder: ...
+@overload
+def create(kind: Literal["speech"], name: str, options: Mapping[str, Any] | None = None) -> SpeechProvider: ...
+@overload
+def create(kind: ProviderKind, name: str, options: Mapping[str, Any] | None = None) -> Provider: ...
 def create(kind: ProviderKind, name: str, options: Mapping[str, Any] | None = None) -> Provider:
-    """Build a provider by name with validated options."""
+    """Build a provider by name with validated options; typed by kind (`create("text", …)` is a TextProvider)."""
+    # provider_class checked that the class is a Provider of this kind, so the kind's base class holds.
     return provider_class(kind, name)(options)
 
 
+@overload
+def from_settings(kind: Literal["text"], settings: Settings, name: str | None = None) -> TextProvider: ...
+@overload
+def from_settings(kind: Literal["image"], settings: Settings, name: str | None = None) -> ImageProvider: ...
+@overload
+def from_settings(kind: Literal["embed"], settings: Settings, name: str | None = None) -> Embedder: ...
+@overload
+def from_settings(kind: Literal["speech"], settings: Settings, name: str | None = None) -> SpeechProvider: ...
+@overload
+def from_settings(kind: ProviderKind, settings: Settings, name: str | None = None) -> Provider: ...
 def from_settings(kind: ProviderKind, settings: Settings, name: str | None = None) -> Provider:
-    """The provider the settings choose for `kind`; a flag's `name` overrides the configured one."""
+    """The provider the settings choose for `kind`; a flag's `name` overrides the configured one.
+
+    Typed by kind: `from_settings("text", settings)` is a `TextProvider`, no isinstance check needed.
+    """
     choice = getattr(settings, kind)
     if name is not None and name != choice.name:
         return create(kind, name)

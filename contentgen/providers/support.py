@@ -1,8 +1,14 @@
-"""Helpers shared by providers: one-line error text, and whether the Hugging Face hub answers."""
+"""Helpers shared by providers: one-line error text, whether the Hugging Face hub answers, cache-or-hub loading."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import TypeVar
+
+from contentgen.errors import ProviderError
+
+T = TypeVar("T")
 
 
 def one_line(err: BaseException | str, limit: int = 200) -> str:
@@ -26,3 +32,23 @@ def hub_unreachable() -> str:
     except Exception as err:
         return f"offline: {one_line(err, 80)}"
     return ""
+
+
+def load_cached_or_hub(repo_id: str, load: Callable[[bool], T], *, what: str = "model") -> T:
+    """`load(local_files_only)` from the Hugging Face cache, else from the hub if it answers.
+
+    A one-line error naming the fix when the model is neither cached nor reachable. `what` names it in
+    that message ("model", "speech model" …).
+    """
+    try:
+        return load(True)
+    except OSError:
+        pass  # not (fully) cached
+    unreachable = hub_unreachable()
+    if unreachable:
+        raise ProviderError(
+            f"{what} '{repo_id}' is not a local directory nor in the Hugging Face cache, and the hub cannot be "
+            f"reached ({unreachable}); download it where the hub is reachable "
+            f"(hf download {repo_id} --local-dir DIR) and set the model option to DIR"
+        )
+    return load(False)

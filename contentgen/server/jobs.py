@@ -46,7 +46,7 @@ class Jobs:
     def submit(self, owner: str, brief: str | None, inline: str | None) -> dict[str, Any]:
         """Validate the brief (a shipped name or inline YAML/JSON), plan it, record a queued job."""
         from contentgen.campaign import find_brief, load_campaign_brief, plan_campaign
-        from contentgen.io import write_text_atomic
+        from contentgen.fileio import write_text_atomic
 
         job = uuid.uuid4().hex
         root = self.root(job)

@@ -1,1 +1,8 @@
-"""Reusable test suites: a provider's tests subclass the conformance suite of its kind."""
+"""Test helpers for users' own tests: provider conformance suites, scripted fake providers, shipped real models.
+
+`ScriptedTextProvider` and `ScriptedImageProvider` live in `contentgen.testing.fakes` (re-exported here).
+"""
+
+from contentgen.testing.fakes import ScriptedImageProvider, ScriptedTextProvider
+
+__all__ = ["ScriptedImageProvider", "ScriptedTextProvider"]

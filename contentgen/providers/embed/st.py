@@ -17,7 +17,7 @@ from pydantic import Field, PositiveInt
 
 from contentgen.errors import MissingExtraError, ProviderError
 from contentgen.providers.base import Embedder, ProviderOptions
-from contentgen.providers.support import hub_unreachable, one_line
+from contentgen.providers.support import load_cached_or_hub, one_line
 
 if TYPE_CHECKING:
     import numpy as np
@@ -94,18 +94,9 @@ class SentenceTransformersEmbedder(Embedder):
                     f"model directory '{given}' does not exist; pass a directory saved with "
                     "SentenceTransformer.save(), or a hub id such as 'BAAI/bge-small-zh-v1.5'"
                 )
-            try:
-                return SentenceTransformer(given, device=device, local_files_only=True)
-            except OSError:
-                pass  # not (fully) in the Hugging Face cache
-            unreachable = hub_unreachable()
-            if unreachable:
-                raise ProviderError(
-                    f"model '{given}' is not a local directory nor in the Hugging Face cache, and the hub cannot be "
-                    f"reached ({unreachable}); download it where the hub is reachable "
-                    f"(hf download {given} --local-dir DIR) and set the model option to DIR"
-                )
-            return SentenceTransformer(given, device=device)
+            return load_cached_or_hub(
+                given, lambda local_only: SentenceTransformer(given, device=device, local_files_only=local_only)
+            )
         except ProviderError:
             raise
         except Exception as err:

@@ -51,7 +51,7 @@ from pydantic import Field, NonNegativeFloat, PositiveInt
 
 from contentgen.errors import ConfigError, MissingExtraError, ProviderError
 from contentgen.providers.base import ImageProvider, ImageRequest, ProviderOptions
-from contentgen.providers.support import hub_unreachable, one_line
+from contentgen.providers.support import load_cached_or_hub, one_line
 
 if TYPE_CHECKING:
     import torch
@@ -187,7 +187,7 @@ class DiffusersImageProvider(ImageProvider):
             return auto.from_pretrained(source, local_files_only=local_files_only, **{dtype_kwarg: dtype})
 
         try:
-            pipeline = load(True) if local_only else self._load_from_hub(source, load)
+            pipeline = load(True) if local_only else load_cached_or_hub(source, load)
         except ProviderError:
             raise
         except Exception as err:
@@ -216,21 +216,6 @@ class DiffusersImageProvider(ImageProvider):
         if looks_like_path:
             raise ProviderError(f"model directory '{given}' does not exist; {fix}")
         return given, False
-
-    def _load_from_hub(self, repo_id: str, load: Any) -> Any:
-        """From the Hugging Face cache, else from the hub if it answers; a one-line error if neither."""
-        try:
-            return load(True)
-        except OSError:
-            pass  # not (fully) cached
-        unreachable = hub_unreachable()
-        if unreachable:
-            raise ProviderError(
-                f"model '{repo_id}' is not a local directory nor in the Hugging Face cache, and the hub cannot be "
-                f"reached ({unreachable}); download it where the hub is reachable "
-                f"(hf download {repo_id} --local-dir DIR) and set the model option to DIR"
-            )
-        return load(False)
 
     def _placement(self, torch: Any) -> torch.device:
         wanted = self.options.device

@@ -33,7 +33,7 @@ from contentgen.domain.common import Locale
 from contentgen.errors import ConfigError, MissingExtraError, ProviderError
 from contentgen.providers.base import Audio, ProviderOptions, SpeechProvider, SpeechRequest
 from contentgen.providers.speech.normalize import normalize_for_speech
-from contentgen.providers.support import hub_unreachable, one_line
+from contentgen.providers.support import load_cached_or_hub, one_line
 
 if TYPE_CHECKING:
     import torch
@@ -199,7 +199,7 @@ class TransformersSpeechProvider(SpeechProvider):
             return tokenizer, model
 
         try:
-            tokenizer, model = load(True) if local else _from_hub(given, load)
+            tokenizer, model = load(True) if local else load_cached_or_hub(given, load, what="speech model")
         except ProviderError:
             raise
         except Exception as err:
@@ -299,19 +299,3 @@ def _resolve(given: str) -> tuple[str, bool]:
             "or a hub id such as 'facebook/mms-tts-eng'"
         )
     return given, False
-
-
-def _from_hub(repo_id: str, load: Any) -> tuple[Any, Any]:
-    """From the Hugging Face cache, else from the hub if it answers; a one-line error if neither."""
-    try:
-        return load(True)  # type: ignore[no-any-return]
-    except OSError:
-        pass  # not (fully) cached
-    unreachable = hub_unreachable()
-    if unreachable:
-        raise ProviderError(
-            f"speech model '{repo_id}' is not a local directory nor in the Hugging Face cache, and the hub cannot "
-            f"be reached ({unreachable}); download it where the hub is reachable "
-            f"(hf download {repo_id} --local-dir DIR) and set the model option to DIR"
-        )
-    return load(False)  # type: ignore[no-any-return]

@@ -41,7 +41,7 @@ from pydantic import Field, PositiveInt
 
 from contentgen.errors import MissingExtraError, ProviderError
 from contentgen.providers.base import ProviderOptions, TextProvider, TextRequest, TextResult
-from contentgen.providers.support import hub_unreachable, one_line
+from contentgen.providers.support import load_cached_or_hub, one_line
 
 if TYPE_CHECKING:
     import torch
@@ -63,6 +63,14 @@ class TransformersOptions(ProviderOptions):
     batch_size: PositiveInt = Field(32, description="prompts generated together")
     max_new_tokens: PositiveInt | None = Field(None, description="a cap on every request's max_tokens")
     trust_remote_code: bool = Field(False, description="run the model repository's own Python code")
+    repetition_penalty: float | None = Field(
+        None, gt=0, description="overrides the checkpoint's; above 1 (e.g. 1.15) curbs the loops small models fall into"
+    )
+    gguf_file: str | None = Field(
+        None,
+        min_length=1,
+        description="a .gguf file inside the model directory (or hub repo) to load, de-quantised (needs gguf)",
+    )
 
 
 @dataclass(frozen=True)
@@ -201,6 +209,8 @@ class TransformersTextProvider(TextProvider):
         if dtype == "auto" and device.type == "cpu":
             dtype = torch.float32  # half precision is slow (or unsupported) on CPUs
         common: dict[str, Any] = {"trust_remote_code": self.options.trust_remote_code}
+        if gguf := self._gguf_file():
+            common["gguf_file"] = gguf
 
         def load(local_files_only: bool) -> tuple[Any, Any]:
             tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_files_only, **common)
@@ -213,7 +223,7 @@ class TransformersTextProvider(TextProvider):
             if local_only:
                 tokenizer, model = load(True)
             else:
-                tokenizer, model = self._load_from_hub(source, load)
+                tokenizer, model = load_cached_or_hub(source, load)
         except ProviderError:
             raise
         except Exception as err:
@@ -232,7 +242,7 @@ class TransformersTextProvider(TextProvider):
         eos_ids = frozenset([eos] if isinstance(eos, int) else (eos or []))
         pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else min(eos_ids, default=0)
         sampling = bool(config.do_sample)  # the checkpoint's own sampling advice, used when sampling
-        penalty = config.repetition_penalty
+        penalty = self.options.repetition_penalty or config.repetition_penalty
         return _Loaded(
             model=model,
             tokenizer=tokenizer,
@@ -250,9 +260,12 @@ class TransformersTextProvider(TextProvider):
         path = Path(given).expanduser()
         if path.is_dir():
             return str(path), True
+        if path.is_file() and path.suffix.lower() == ".gguf":
+            return str(path.parent), True  # the file itself goes to gguf_file (see _gguf_file)
         if path.exists():
             raise ProviderError(
                 f"model '{given}' is a file, not a directory; pass the directory that holds config.json and the weights"
+                " (or, for a .gguf file, the directory and the gguf_file option)"
             )
         looks_like_path = given.startswith(("/", ".", "~")) or "\\" in given or given.count("/") > 1
         if looks_like_path:
@@ -262,20 +275,25 @@ class TransformersTextProvider(TextProvider):
             )
         return given, False
 
-    def _load_from_hub(self, repo_id: str, load: Any) -> tuple[Any, Any]:
-        """From the Hugging Face cache, else from the hub if it answers; a one-line error if neither."""
-        try:
-            return load(True)  # type: ignore[no-any-return]
-        except OSError:
-            pass  # not (fully) cached
-        unreachable = hub_unreachable()
-        if unreachable:
+    def _gguf_file(self) -> str | None:
+        """The .gguf file to load: the gguf_file option, or the model option when it names a .gguf file."""
+        given = Path(self.options.model).expanduser()
+        wanted = self.options.gguf_file
+        if wanted is None and given.suffix.lower() == ".gguf" and given.is_file():
+            wanted, given = given.name, given.parent
+        if wanted is None:
+            return None
+        if given.is_dir() and not (given / wanted).is_file():
+            have = sorted(p.name for p in given.glob("*.gguf"))
             raise ProviderError(
-                f"model '{repo_id}' is not a local directory nor in the Hugging Face cache, and the hub cannot be "
-                f"reached ({unreachable}); download it where the hub is reachable "
-                f"(hf download {repo_id} --local-dir DIR) and set the model option to DIR"
+                f"gguf_file '{wanted}' is not in the model directory '{given}'; "
+                + (f"it holds {', '.join(have)}" if have else "it holds no .gguf file")
             )
-        return load(False)  # type: ignore[no-any-return]
+        try:
+            import gguf  # noqa: F401  transformers reads the file with it
+        except ImportError:
+            raise MissingExtraError("gguf", "models", f"the text provider '{self.name}' with a .gguf model") from None
+        return wanted
 
     def _load_failure(self, source: str, err: Exception) -> str:
         reason = one_line(err)

@@ -43,9 +43,11 @@ class OpenAIOptions(ProviderOptions):
     api_key_env: str = Field(
         "OPENAI_API_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="environment variable holding the key"
     )
-    timeout: PositiveFloat = Field(60.0, description="seconds to wait for one answer")
+    # A local CPU server (transformers serve, llama.cpp) answers one request at a time: with `concurrency`
+    # requests queued, the last waits for all before it. These defaults fit that; raise concurrency for vLLM.
+    timeout: PositiveFloat = Field(120.0, description="seconds to wait for one answer, queueing at the server included")
     max_retries: NonNegativeInt = Field(2, description="retries, with backoff, on connection errors, 429 and 5xx")
-    concurrency: PositiveInt = Field(8, description="requests of a batch in flight at once")
+    concurrency: PositiveInt = Field(4, description="requests of a batch in flight at once")
 
     @field_validator("base_url")
     @classmethod
@@ -171,7 +173,8 @@ class OpenAITextProvider(TextProvider):
         if isinstance(err, openai.APITimeoutError):
             return (
                 f"the server at {url} did not answer for model '{model}' within {opts.timeout:g} s ({tries}); "
-                "check that it is up and not overloaded, or raise the timeout option"
+                f"check that it is up and not overloaded, raise the timeout option, or lower the concurrency option "
+                f"({opts.concurrency}; a server without continuous batching answers one request at a time)"
             )
         if isinstance(err, openai.APIConnectionError):
             return (
@@ -197,7 +200,10 @@ class OpenAITextProvider(TextProvider):
                     "lower the concurrency option or raise max_retries"
                 )
             if status >= 500:
-                return f"the server at {url} failed for model '{model}' ({status}: {detail}; {tries})"
+                return (
+                    f"the server at {url} failed for model '{model}' ({status}: {detail}; {tries}); see the server's "
+                    "log, or raise the max_retries option if it fails only now and then"
+                )
             return f"the server at {url} rejected the request for model '{model}' ({status}: {detail})"
         return f"the server at {url} failed for model '{model}': {one_line(err)}"
 
