@@ -136,9 +136,9 @@ def _ocr(count: int) -> tuple[float, float, float, int]:
 
 
 def _crops(result: object) -> list[tuple[int, int, int, int]]:
-    from contentgen.pipelines.poster import _read_crops
+    from contentgen.render.readback import read_crops
 
-    return _read_crops(result)  # type: ignore[arg-type]
+    return read_crops(result)  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None) -> None:
