@@ -88,7 +88,7 @@ class SearchTuning:
 
     dense: float = 1.0
     words: float = 1.0
-    grams: float = 1.0
+    grams: float = 1.5
     normalize: bool = True
 
 
