@@ -32,10 +32,10 @@ GOALS = {"R@5 500": 0.95, "MRR 500": 0.90, "R@5 2000": 0.90}
 
 
 def _stores(directory: Path, titles: Sequence[Title]) -> dict[int, object]:
+    from contentgen.catalog.chroma import connect
     from contentgen.catalog.store import CatalogStore
     from contentgen.domain.loaders import load_brand_kit
     from contentgen.domain.product import Catalog, Product
-    from contentgen.catalog.chroma import connect
     from contentgen.providers.embed.static import StaticEmbedder
 
     kit = load_brand_kit("qinghe")

@@ -69,7 +69,8 @@ def make_titles(n: int = 2000, seed: int = 14) -> list[Title]:
         synonym = rng.choice([*spec["nouns"][noun], ""])
         stuffing = " ".join(rng.sample(vocab["stuffing"], k=rng.randint(1, 2)))
         head = f"{brand}{line}{noun}{size}" if rng.random() < 0.7 else f"{brand} {line}{noun} {size}"
-        titles.append(Title(f"ZH-{i:05d}", f"{head} {''.join(points)}{synonym} {stuffing}", category, brand, line, noun, size))
+        title = f"{head} {''.join(points)}{synonym} {stuffing}"
+        titles.append(Title(f"ZH-{i:05d}", title, category, brand, line, noun, size))
     return titles
 
 

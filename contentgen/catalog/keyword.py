@@ -26,6 +26,7 @@ __all__ = [
     "KeywordIndex",
     "char_ngrams",
     "content_text",
+    "has_han",
     "normalize_query",
     "normalize_text",
     "strip_small_talk",
@@ -158,6 +159,11 @@ def _terms(text: str) -> tuple[str, ...]:
     return tuple(terms)
 
 
+def has_han(text: str) -> bool:
+    """Whether the text holds a Chinese character."""
+    return bool(_HAN.search(text))
+
+
 def char_ngrams(text: str) -> list[str]:
     """Terms of the character n-gram leg: overlapping 2- and 3-grams of each Chinese stretch, words elsewhere.
 
@@ -283,7 +289,10 @@ class KeywordIndex:
     def from_arrays(cls, data: Any, prefix: str = "") -> KeywordIndex:
         vocabulary = {str(t): i for i, t in enumerate(data[f"{prefix}terms"].tolist())}
         return cls(
-            vocabulary, data[f"{prefix}offsets"], data[f"{prefix}rows"], data[f"{prefix}weights"],
+            vocabulary,
+            data[f"{prefix}offsets"],
+            data[f"{prefix}rows"],
+            data[f"{prefix}weights"],
             int(data[f"{prefix}size"][0]),
         )
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contentgen.catalog.filters import filters_mask, parse_filters, where_clause
-from contentgen.catalog.keyword import KeywordIndex, char_ngrams, content_text, normalize_query, tokenize
+from contentgen.catalog.keyword import KeywordIndex, char_ngrams, content_text, has_han, normalize_query, tokenize
 from contentgen.catalog.records import (
     chunk_policy,
     content_hash,
@@ -460,6 +460,7 @@ class CatalogStore:
         else:
             text = read
         terms = tokenize(text)
+        grams: list[str] = []
         mask = filters_mask(filters, index.price, index.stock, index.category)
         candidates = max(CANDIDATES, 3 * k)
         vector = self._query_vector(text) if terms else None
@@ -470,8 +471,9 @@ class CatalogStore:
                 (tuning.dense, [r for r, _ in dense]),
                 (tuning.words, [r for r, _, _ in keyword]),
             ]
-            if tuning.grams > 0:
-                legs.append((tuning.grams, [r for r, _, _ in index.grams.top(char_ngrams(text), candidates, mask)]))
+            grams = char_ngrams(text) if tuning.grams > 0 and has_han(text) else []
+            if grams:  # for a question without Chinese the grams are its words again: no second vote
+                legs.append((tuning.grams, [r for r, _, _ in index.grams.top(grams, candidates, mask)]))
             scores = _weighted_scores(legs)
             rows = sorted(scores, key=lambda r: (-scores[r], r))[:k]
             dense_at = {row: (rank, sim) for rank, (row, sim) in enumerate(dense, start=1)}
@@ -482,7 +484,7 @@ class CatalogStore:
         else:
             rows, dense_at, keyword_at = [], {}, {}
         products = self._fetch(collection, [index.ids[r] for r in rows])
-        best = (tuning.dense + tuning.words + max(tuning.grams, 0.0)) / (RRF_K + 1)
+        best = (tuning.dense + tuning.words + (tuning.grams if grams else 0.0)) / (RRF_K + 1)
         hits = []
         for row in rows:
             d_rank, d_sim = dense_at.get(row, (None, None))
