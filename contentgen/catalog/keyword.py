@@ -4,7 +4,8 @@ Local Chroma has no BM25, so the store builds this index from the records it hol
 catalog revision. Chinese runs are cut with ``jieba.lcut_for_search`` and also into overlapping character
 bigrams: jieba may cut the same phrase differently in a question and in a product ("敏感肌洁面" vs
 "洁面乳"), and the bigrams still meet. Stop words and small talk (你好, 请问, 推荐一下, hi, please …) are
-dropped from both sides.
+dropped from both sides. A second index, the grams leg, holds overlapping character 2- and 3-grams
+(`char_ngrams`); questions are read through `normalize_query` (NFKC, traditional → simplified, unit words).
 """
 
 from __future__ import annotations

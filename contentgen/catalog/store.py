@@ -7,8 +7,10 @@ changed ones updated (re-embedded only when their text changed: a price or stock
 update), SKUs gone from the file removed, unchanged ones left alone. Policies are cut at headings into a
 second collection.
 
-Search fuses two legs by reciprocal rank: dense (Chroma, cosine) and keyword (BM25 built from the stored
-records, cached per catalog revision in memory and under ``<home>/keyword``). Filters parsed from the
+Search fuses three legs by weighted reciprocal rank (`SearchTuning`): dense (Chroma, cosine), keyword (BM25
+over jieba words and bigrams) and, for Chinese questions, character 2- and 3-grams (BM25); both BM25 indexes are
+built from the stored records and cached per catalog revision in memory and under ``<home>/keyword``. The
+question is normalised first (`normalize_query`: NFKC, traditional → simplified, unit words). Filters parsed from the
 question restrict both legs: as a `where` clause in Chroma, and as a mask over the same fields in the
 keyword index. Chroma's filtered queries are slow on large collections (a metadata scan), so the dense
 leg first takes the unfiltered nearest neighbours and keeps those the filters allow; only when that
