@@ -8,15 +8,14 @@ The fuzzy thresholds are calibrated on the agent's labelled sets (`calibrate_nam
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from contentgen.agent.text import core_name, has_cjk
+from contentgen.catalog.keyword import normalize_text
 
 if TYPE_CHECKING:
     from contentgen.domain.product import Product
@@ -53,33 +52,6 @@ _COMMON_EN = frozenset(
         "an",
     ]
 )
-
-
-@functools.cache
-def _t2s() -> object | None:
-    try:
-        import opencc
-
-        return opencc.OpenCC("t2s")
-    except (ImportError, RuntimeError):  # the optional converter is missing: text stays as written
-        return None
-
-
-def normalize_text(text: str) -> str:
-    """NFKC (ＱＨ－ＳＵＮ－００８ → QH-SUN-008, full-width punctuation kept as the language packs expect it) and
-    traditional → simplified Chinese (積雪草舒緩保濕水 → 积雪草舒缓保湿水)."""
-    # NFKC would also turn Chinese punctuation （ ） ： ， ！ ？ into ASCII; keep those as they are.
-    keep = {"（": "\0a", "）": "\0b", "：": "\0c", "，": "\0d", "！": "\0e", "？": "\0f", "；": "\0g"}
-    for char, mark in keep.items():
-        text = text.replace(char, mark)
-    text = unicodedata.normalize("NFKC", text)
-    for char, mark in keep.items():
-        text = text.replace(mark, char)
-    if has_cjk(text):
-        converter = _t2s()
-        if converter is not None:
-            text = converter.convert(text)  # type: ignore[attr-defined]
-    return text
 
 
 class FuzzyNames:

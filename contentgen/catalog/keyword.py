@@ -4,7 +4,8 @@ Local Chroma has no BM25, so the store builds this index from the records it hol
 catalog revision. Chinese runs are cut with ``jieba.lcut_for_search`` and also into overlapping character
 bigrams: jieba may cut the same phrase differently in a question and in a product ("敏感肌洁面" vs
 "洁面乳"), and the bigrams still meet. Stop words and small talk (你好, 请问, 推荐一下, hi, please …) are
-dropped from both sides.
+dropped from both sides. A second index, the grams leg, holds overlapping character 2- and 3-grams
+(`char_ngrams`); questions are read through `normalize_query` (NFKC, traditional → simplified, unit words).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import functools
 import logging
 import re
 import threading
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,7 +22,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["STOP_WORDS", "KeywordIndex", "content_text", "strip_small_talk", "tokenize"]
+__all__ = [
+    "STOP_WORDS",
+    "KeywordIndex",
+    "char_ngrams",
+    "content_text",
+    "has_han",
+    "normalize_query",
+    "normalize_text",
+    "strip_small_talk",
+    "tokenize",
+]
 
 # Phrases that carry no product meaning; removed from the text before it is cut, longest first.
 SMALL_TALK_ZH = (
@@ -67,6 +79,44 @@ def _cutter() -> Any:
         return _jieba
 
 
+@functools.cache
+def _t2s() -> object | None:
+    try:
+        import opencc
+
+        return opencc.OpenCC("t2s")
+    except (ImportError, RuntimeError):  # the optional converter is missing: text stays as written
+        return None
+
+
+def normalize_text(text: str) -> str:
+    """NFKC (ＱＨ－ＳＵＮ－００８ → QH-SUN-008, full-width punctuation kept as the language packs expect it) and
+    traditional → simplified Chinese (積雪草舒緩保濕水 → 积雪草舒缓保湿水)."""
+    # NFKC would also turn Chinese punctuation （ ） ： ， ！ ？ into ASCII; keep those as they are.
+    keep = {"（": "\0a", "）": "\0b", "：": "\0c", "，": "\0d", "！": "\0e", "？": "\0f", "；": "\0g"}
+    for char, mark in keep.items():
+        text = text.replace(char, mark)
+    text = unicodedata.normalize("NFKC", text)
+    for char, mark in keep.items():
+        text = text.replace(mark, char)
+    if _HAN.search(text):
+        converter = _t2s()
+        if converter is not None:
+            text = converter.convert(text)  # type: ignore[attr-defined]
+    return text
+
+
+# Unit words after a number, written as catalogs write them: 30毫升 → 30ml, 500克 → 500g, 1公斤 → 1kg.
+_UNITS = (("毫升", "ml"), ("千克", "kg"), ("公斤", "kg"), ("克", "g"), ("升", "l"))
+_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(" + "|".join(word for word, _ in _UNITS) + ")")
+
+
+def normalize_query(text: str) -> str:
+    """A question as the search reads it: `normalize_text`, then unit words after numbers as catalog units."""
+    units = dict(_UNITS)
+    return _UNIT.sub(lambda m: m.group(1) + units[m.group(2)], normalize_text(text))
+
+
 def strip_small_talk(text: str) -> str:
     """The text with Chinese small-talk phrases replaced by spaces."""
     return _SMALL_TALK.sub(" ", text)
@@ -103,6 +153,40 @@ def _terms(text: str) -> tuple[str, ...]:
                 seen = set(words)
                 bigrams = [b for b in (piece[i : i + 2] for i in range(len(piece) - 1)) if b not in seen]
                 terms += words + [b for b in bigrams if b not in STOP_WORDS]
+        else:
+            word = run.lower()
+            if word not in STOP_WORDS_EN:
+                terms.append(_stem(word))
+    return tuple(terms)
+
+
+def has_han(text: str) -> bool:
+    """Whether the text holds a Chinese character."""
+    return bool(_HAN.search(text))
+
+
+def char_ngrams(text: str) -> list[str]:
+    """Terms of the character n-gram leg: overlapping 2- and 3-grams of each Chinese stretch, words elsewhere.
+
+    Marketplace titles run brand, series, noun and selling points together ("青禾积雪草修护精华液30ml"), which
+    jieba cuts differently from a short question; character grams meet whatever the cut, and a typo costs only
+    the grams it touches. Text is normalised (NFKC, simplified) and lower-cased first.
+    """
+    return list(_ngrams(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _ngrams(text: str) -> tuple[str, ...]:
+    terms: list[str] = []
+    for run in _RUNS.findall(strip_small_talk(normalize_text(text))):
+        if _HAN.match(run):
+            for piece in _SPLIT_PARTICLES.split(run):
+                if len(piece) == 1:
+                    if piece not in STOP_WORDS:
+                        terms.append(piece)
+                    continue
+                terms += [piece[i : i + 2] for i in range(len(piece) - 1)]
+                terms += [piece[i : i + 3] for i in range(len(piece) - 2)]
         else:
             word = run.lower()
             if word not in STOP_WORDS_EN:
@@ -189,23 +273,29 @@ class KeywordIndex:
         ordered = candidates[np.lexsort((candidates, -scores[candidates]))]
         return [(int(r), float(scores[r]), float(coverage[r])) for r in ordered]
 
-    def arrays(self) -> dict[str, np.ndarray]:
-        """Everything needed to rebuild the index, as plain arrays (for a cache file)."""
+    def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        """Everything needed to rebuild the index, as plain arrays (for a cache file), keys after `prefix`."""
         import numpy as np
 
         terms = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
         return {
-            "terms": np.asarray(terms, dtype=str),
-            "offsets": self.offsets,
-            "rows": self.rows,
-            "weights": self.weights,
-            "size": np.asarray([self.size]),
+            f"{prefix}terms": np.asarray(terms, dtype=str),
+            f"{prefix}offsets": self.offsets,
+            f"{prefix}rows": self.rows,
+            f"{prefix}weights": self.weights,
+            f"{prefix}size": np.asarray([self.size]),
         }
 
     @classmethod
-    def from_arrays(cls, data: Any) -> KeywordIndex:
-        vocabulary = {str(t): i for i, t in enumerate(data["terms"].tolist())}
-        return cls(vocabulary, data["offsets"], data["rows"], data["weights"], int(data["size"][0]))
+    def from_arrays(cls, data: Any, prefix: str = "") -> KeywordIndex:
+        vocabulary = {str(t): i for i, t in enumerate(data[f"{prefix}terms"].tolist())}
+        return cls(
+            vocabulary,
+            data[f"{prefix}offsets"],
+            data[f"{prefix}rows"],
+            data[f"{prefix}weights"],
+            int(data[f"{prefix}size"][0]),
+        )
 
 
 def content_text(text: str) -> str:

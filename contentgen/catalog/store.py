@@ -7,8 +7,10 @@ changed ones updated (re-embedded only when their text changed: a price or stock
 update), SKUs gone from the file removed, unchanged ones left alone. Policies are cut at headings into a
 second collection.
 
-Search fuses two legs by reciprocal rank: dense (Chroma, cosine) and keyword (BM25 built from the stored
-records, cached per catalog revision in memory and under ``<home>/keyword``). Filters parsed from the
+Search fuses three legs by weighted reciprocal rank (`SearchTuning`): dense (Chroma, cosine), keyword (BM25
+over jieba words and bigrams) and, for Chinese questions, character 2- and 3-grams (BM25); both BM25 indexes are
+built from the stored records and cached per catalog revision in memory and under ``<home>/keyword``. The
+question is normalised first (`normalize_query`: NFKC, traditional → simplified, unit words). Filters parsed from the
 question restrict both legs: as a `where` clause in Chroma, and as a mask over the same fields in the
 keyword index. Chroma's filtered queries are slow on large collections (a metadata scan), so the dense
 leg first takes the unfiltered nearest neighbours and keeps those the filters allow; only when that
@@ -29,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contentgen.catalog.filters import filters_mask, parse_filters, where_clause
-from contentgen.catalog.keyword import KeywordIndex, content_text, tokenize
+from contentgen.catalog.keyword import KeywordIndex, char_ngrams, content_text, has_han, normalize_query, tokenize
 from contentgen.catalog.records import (
     chunk_policy,
     content_hash,
@@ -61,7 +63,7 @@ if TYPE_CHECKING:
     from contentgen.config import Settings
     from contentgen.providers.base import Embedder
 
-__all__ = ["CatalogStore", "Progress", "open_catalog"]
+__all__ = ["CatalogStore", "Progress", "SearchTuning", "open_catalog"]
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): called as ingest goes; stages are 'products' and 'policies'."""
@@ -71,8 +73,25 @@ CANDIDATES = 50  # per leg, at least; more when k is large
 DENSE_OVERFETCH = 4  # unfiltered neighbours fetched per candidate before falling back to a `where` query
 POLICY_PASSAGES = 3
 POLICY_MIN_SHARE = 0.5  # a policy passage must hold at least this share of the question's search terms
-INDEX_FORMAT = 2  # bump when the keyword tokenisation changes, so cached indexes are rebuilt
+INDEX_FORMAT = 3  # bump when the keyword tokenisation changes, so cached indexes are rebuilt
 PRODUCTS, POLICIES = "products", "policies"
+
+
+@dataclass(frozen=True)
+class SearchTuning:
+    """How product search fuses its legs: weighted reciprocal rank, rank r of a leg adding weight / (RRF_K + r).
+
+    Three legs: dense (Chroma), words (BM25 over jieba words and bigrams) and grams (BM25 over character 2- and
+    3-grams). The defaults were tuned on the dev set of `bench/bench_search_quality.py` (Chinese shopper
+    queries against marketplace-style titles); `normalize` reads the question through `normalize_query`
+    (NFKC, traditional → simplified, unit words). `SearchTuning(1, 1, 0, normalize=False)` is the search as
+    it was before the grams leg.
+    """
+
+    dense: float = 1.0
+    words: float = 1.0
+    grams: float = 1.5
+    normalize: bool = True
 
 
 def similarity(distance: float) -> float:
@@ -90,6 +109,7 @@ class _ProductIndex:
     stock: np.ndarray
     category: np.ndarray
     keyword: KeywordIndex
+    grams: KeywordIndex
 
     def __post_init__(self) -> None:
         self.row = {sku: i for i, sku in enumerate(self.ids)}
@@ -120,6 +140,7 @@ class CatalogStore:
         *,
         location: str,
         cache_dir: Path | None = None,
+        tuning: SearchTuning | None = None,
     ) -> None:
         from contentgen.catalog.chroma import ContentgenEmbeddingFunction
 
@@ -128,6 +149,7 @@ class CatalogStore:
         self.embedder = embedder
         self.location = location
         self.cache_dir = cache_dir
+        self.tuning = tuning or SearchTuning()
         self._function = ContentgenEmbeddingFunction(embedder)
         self._lock = threading.RLock()
         self._products: _ProductIndex | None = None
@@ -351,6 +373,7 @@ class CatalogStore:
                         data["stock"],
                         data["category"],
                         KeywordIndex.from_arrays(data),
+                        KeywordIndex.from_arrays(data, prefix="grams_"),
                     )
             except (OSError, KeyError, ValueError):
                 pass  # a damaged or old cache is rebuilt below
@@ -359,13 +382,16 @@ class CatalogStore:
         stock: list[int] = []
         category: list[str] = []
         terms: list[list[str]] = []
+        grams: list[list[str]] = []
         for record_id, meta, _ in _records(collection):
             ids.append(record_id)
             price.append(float(meta["price"]))
             stock.append(int(meta["stock"]))
             category.append(str(meta["category"]))
             product = Product.model_validate_json(str(meta["record"]))
-            terms.append([term for text in keyword_fields(product) for term in tokenize(text)])
+            fields = keyword_fields(product)
+            terms.append([term for text in fields for term in tokenize(text)])
+            grams.append([gram for text in fields for gram in char_ngrams(text)])
         index = _ProductIndex(
             revision,
             ids,
@@ -373,6 +399,7 @@ class CatalogStore:
             np.asarray(stock, dtype=np.int64),
             np.asarray(category, dtype=str),
             KeywordIndex.build(terms),
+            KeywordIndex.build(grams),
         )
         if cache is not None and not revision.startswith("partial-"):
             self._save_cache(cache, collection.name, index)
@@ -397,6 +424,7 @@ class CatalogStore:
             "stock": index.stock,
             "category": index.category,
             **index.keyword.arrays(),
+            **index.grams.arrays(prefix="grams_"),
         }
         with atomic_path(cache) as tmp, tmp.open("wb") as handle:
             np.savez(handle, **arrays)
@@ -427,18 +455,29 @@ class CatalogStore:
         if k < 1:
             raise ConfigError(f"k must be at least 1, not {k}")
         collection, index = self._product_index()
+        tuning = self.tuning
+        read = normalize_query(query) if tuning.normalize else query
         if filters is None:
-            filters, text = parse_filters(query, index.categories, self.kit.locale)
+            filters, text = parse_filters(read, index.categories, self.kit.locale)
         else:
-            text = query
+            text = read
         terms = tokenize(text)
+        grams: list[str] = []
         mask = filters_mask(filters, index.price, index.stock, index.category)
         candidates = max(CANDIDATES, 3 * k)
         vector = self._query_vector(text) if terms else None
         if terms:
             keyword = index.keyword.top(terms, candidates, mask)
             dense = self._dense(collection, index, vector, candidates, k, filters, mask)
-            rows = _fuse([r for r, _ in dense], [r for r, _, _ in keyword])[:k]
+            legs: list[tuple[float, list[int]]] = [
+                (tuning.dense, [r for r, _ in dense]),
+                (tuning.words, [r for r, _, _ in keyword]),
+            ]
+            grams = char_ngrams(text) if tuning.grams > 0 and has_han(text) else []
+            if grams:  # for a question without Chinese the grams are its words again: no second vote
+                legs.append((tuning.grams, [r for r, _, _ in index.grams.top(grams, candidates, mask)]))
+            scores = _weighted_scores(legs)
+            rows = sorted(scores, key=lambda r: (-scores[r], r))[:k]
             dense_at = {row: (rank, sim) for rank, (row, sim) in enumerate(dense, start=1)}
             keyword_at = {row: (rank, cov) for rank, (row, _, cov) in enumerate(keyword, start=1)}
         elif filters:
@@ -447,16 +486,15 @@ class CatalogStore:
         else:
             rows, dense_at, keyword_at = [], {}, {}
         products = self._fetch(collection, [index.ids[r] for r in rows])
-        best = 2 / (RRF_K + 1)
+        best = (tuning.dense + tuning.words + (tuning.grams if grams else 0.0)) / (RRF_K + 1)
         hits = []
         for row in rows:
             d_rank, d_sim = dense_at.get(row, (None, None))
             k_rank, k_cov = keyword_at.get(row, (None, None))
-            fused = sum(1 / (RRF_K + r) for r in (d_rank, k_rank) if r is not None)
             hits.append(
                 Hit(
                     product=products[index.ids[row]],
-                    score=round(fused / best, 6),
+                    score=round(scores[row] / best, 6) if terms else 0.0,
                     dense_rank=d_rank,
                     keyword_rank=k_rank,
                     dense_score=d_sim,
@@ -603,10 +641,15 @@ def _fusion_scores(*legs: Sequence[int]) -> dict[int, float]:
     return scores
 
 
-def _fuse(*legs: Sequence[int]) -> list[int]:
-    """Rows ranked by reciprocal rank fusion of the legs; ties go to the lower row (stable)."""
-    scores = _fusion_scores(*legs)
-    return sorted(scores, key=lambda r: (-scores[r], r))
+def _weighted_scores(legs: Sequence[tuple[float, Sequence[int]]]) -> dict[int, float]:
+    """Weighted reciprocal rank fusion: each leg adds weight / (RRF_K + rank) to the rows it ranks."""
+    scores: dict[int, float] = {}
+    for weight, leg in legs:
+        if weight <= 0:
+            continue
+        for rank, row in enumerate(leg, start=1):
+            scores[row] = scores.get(row, 0.0) + weight / (RRF_K + rank)
+    return scores
 
 
 def _neighbours(result: Any) -> list[tuple[str, float]]:
