@@ -110,3 +110,15 @@ def test_image_urls_are_kept_apart_with_a_warning(tmp_path: Path, cli: Cli) -> N
     result = cli("catalog", "validate", str(path), "--currency", "USD")
     assert result.exit_code == 0, result.output
     assert "Warning:" in result.stderr and "u1.jpg" in result.stderr
+
+
+def test_the_store_ingests_a_file_without_currency_in_the_kits_currency(plain: Path, tmp_path: Path) -> None:
+    from contentgen.catalog.chroma import connect
+    from contentgen.catalog.store import CatalogStore
+    from contentgen.providers.embed.static import StaticEmbedder
+
+    client, location = connect(None, tmp_path / "chroma")
+    store = CatalogStore(load_brand_kit("morrow"), client, StaticEmbedder(), location=location)
+    report = store.ingest(plain, policies={})
+    assert sorted(report.products.added) == ["A-1", "A-2"]
+    assert store.get("A-1").currency == "USD"

@@ -170,13 +170,14 @@ class CatalogStore:
     ) -> IngestReport:
         """Upsert a catalog (default: the kit's own) and the kit's policies; returns what changed."""
         from contentgen.domain.catalog_io import load_catalog
-        from contentgen.domain.loaders import load_kit_catalog, load_policies
+        from contentgen.domain.loaders import kit_currency, load_kit_catalog, load_policies
 
         started = time.perf_counter()
         if source is None:
             catalog = load_kit_catalog(self.kit)
         elif isinstance(source, Path):
-            catalog = load_catalog(source)
+            currency, currency_source = kit_currency(self.kit)
+            catalog = load_catalog(source, currency=currency, currency_source=currency_source)
         else:
             catalog = source
         texts = load_policies(self.kit) if policies is None else dict(policies)
