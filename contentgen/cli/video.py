@@ -55,8 +55,7 @@ def video(
     if product is None:
         from contentgen.domain.loaders import load_kit_catalog
 
-        catalog = load_kit_catalog(brand)
-        product = next((p for p in catalog if p.in_stock), catalog.products[0]).sku
+        product = load_kit_catalog(brand).default_product().sku
 
     from rich.status import Status
 
