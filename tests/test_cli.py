@@ -79,7 +79,9 @@ def test_segments(cli: Cli) -> None:
 
 def test_segments_bad_input(cli: Cli) -> None:
     assert "unknown segment 'gen-y'" in cli("segments", "show", "gen-y").stderr
-    assert "--lang must be 'zh' or 'en'" in cli("segments", "list", "--lang", "fr").stderr
+    bad_lang = cli("segments", "list", "--lang", "fr")
+    assert bad_lang.exit_code == 2
+    assert "Invalid value for '--lang'" in bad_lang.stderr and "'fr' is not one of 'zh', 'en'" in bad_lang.stderr
 
 
 def test_channels(cli: Cli) -> None:

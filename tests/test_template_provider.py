@@ -45,20 +45,32 @@ def _request(kit: str, segment: str, channel: str, seed: int) -> TextRequest:
     return TextRequest(messages=(), task=COPY_TASK, context={COPY_TASK: _task(kit, segment, channel)}, seed=seed)
 
 
-def test_every_template_renders_within_budget_for_every_segment() -> None:
-    engine = TemplateTextProvider()
-    for kit in ("qinghe", "morrow"):
-        brand = load_brand_kit(kit)
-        for segment in kit_segments(brand):
-            for channel in load_channels():
-                for variant in range(4):
-                    task = _task(kit, segment.id, channel, variant)
-                    out = engine.write(task, seed=variant)
-                    for name, text in out["fields"].items():
-                        spec = task.channel.fields[name]
-                        length = text_length(text, spec.count)
-                        assert spec.min <= length <= task.budgets[name], (kit, channel, segment.id, name, text)
-                        assert "{{" not in text and "None" not in text, (kit, channel, name, text)
+def _cells() -> list[tuple[str, str, str]]:
+    return [
+        (kit, segment.id, channel)
+        for kit in ("qinghe", "morrow")
+        for segment in kit_segments(load_brand_kit(kit))
+        for channel in load_channels()
+    ]
+
+
+@pytest.fixture(scope="module")
+def engine() -> TemplateTextProvider:
+    return TemplateTextProvider()
+
+
+@pytest.mark.parametrize(("kit", "segment", "channel"), _cells())
+@pytest.mark.parametrize("variant", range(4))
+def test_every_template_renders_within_budget_for_every_segment(
+    engine: TemplateTextProvider, kit: str, segment: str, channel: str, variant: int
+) -> None:
+    task = _task(kit, segment, channel, variant)
+    out = engine.write(task, seed=variant)
+    for name, text in out["fields"].items():
+        spec = task.channel.fields[name]
+        length = text_length(text, spec.count)
+        assert spec.min <= length <= task.budgets[name], (kit, channel, segment, name, text)
+        assert "{{" not in text and "None" not in text, (kit, channel, name, text)
 
 
 def test_user_templates_shadow_the_shipped_ones(tmp_path: Path) -> None:

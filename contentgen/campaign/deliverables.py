@@ -502,7 +502,8 @@ class PosterDeliverable(Deliverable):
 
     def make_batch(self, items: Sequence[PlannedArtifact], ctx: CampaignContext) -> list[ArtifactRecord]:
         from contentgen.domain.layout import poster_layouts
-        from contentgen.pipelines.poster import PosterPipeline, PosterRequest, pick_size, read_back, write_poster
+        from contentgen.pipelines.poster import PosterPipeline, PosterRequest, read_back, write_poster
+        from contentgen.pipelines.poster_plan import check_layouts, plan_posters
         from contentgen.providers.base import ImageProvider, TextProvider
 
         def build() -> PosterPipeline:
@@ -524,26 +525,21 @@ class PosterDeliverable(Deliverable):
         for item in items:
             options = PosterOptions.model_validate(item.options)
             channel = ctx.channels[item.channel]
-            for name in options.layouts:
-                if name not in layouts:
-                    raise NotFoundError("layout", name, layouts)
-            sizes = [pick_size(channel, s) for s in options.sizes] or channel.poster_sizes
-            if not sizes:
+            check_layouts(options.layouts, layouts)
+            if not (options.sizes or channel.poster_sizes):
                 raise ConfigError(f"channel '{channel.id}' has no poster sizes; remove 'poster' from it in the brief")
-            for size in sizes:
-                for name in options.layouts:
-                    requests.append(
-                        PosterRequest(
-                            segment=ctx.segments[item.segment],
-                            channel=channel,
-                            size=size,
-                            layout=layouts[name],
-                            product=ctx.products(item.skus)[0],
-                            brief=ctx.brief.copy_brief,
-                            seed=ctx.brief.seed,
-                        )
-                    )
-                    owners.append(item)
+            planned = plan_posters(
+                [ctx.segments[item.segment]],
+                [channel],
+                [ctx.products(item.skus)[0]],
+                layouts=options.layouts,
+                sizes=options.sizes,
+                available=layouts,
+                brief=ctx.brief.copy_brief,
+                seed=ctx.brief.seed,
+            )
+            requests += planned
+            owners += [item] * len(planned)
         results = pipeline.render(requests)
         done: dict[str, ArtifactRecord] = {}
         for item in items:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from contentgen.cli.output import chosen, emit_json, out
+from contentgen.cli.output import chosen, emit_json, out, progress_bar
 
 
 def copy(
@@ -58,10 +58,7 @@ def copy(
     provider = from_settings("text", settings, text_provider)
     pipeline = CopyPipeline(brand, provider=provider, prompts_path=[*(prompts_dir or []), *settings.prompts_path])
     catalog = pipeline.catalog
-    if sku:
-        products = tuple(catalog.get(s) for s in sku)
-    else:
-        products = (next((p for p in catalog if p.in_stock), catalog.products[0]),)
+    products = tuple(catalog.get(s) for s in sku) if sku else (catalog.default_product(),)
     the_brief = load_model(Brief, brief) if brief else None
     cells = [
         CopyCell(segments[s], channels[c], products)
@@ -69,19 +66,10 @@ def copy(
         for c in channel_ids
     ]
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     started = time.perf_counter()
     results = []
     chunk = max(1, 128 // (n * 2))  # cells per provider call: model providers batch within a call
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=True,
-        disable=json,
-    ) as progress:
+    with progress_bar(json=json) as progress:
         task = progress.add_task(f"writing copy for {brand.name}", total=len(cells))
         for i in range(0, len(cells), chunk):
             results += pipeline.run(cells[i : i + chunk], brief=the_brief, n=n, seed=seed)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from contentgen.cli.output import chosen, emit_json, out
+from contentgen.cli.output import chosen, emit_json, out, progress_bar
 
 
 def poster(
@@ -47,17 +47,10 @@ def poster(
     from contentgen.domain import kit_segments, load_brand_kit, load_channels
     from contentgen.domain.brief import Brief
     from contentgen.domain.layout import poster_layouts
-    from contentgen.errors import ConfigError, NotFoundError
+    from contentgen.errors import ConfigError
     from contentgen.fileio import load_model
-    from contentgen.pipelines.poster import (
-        PosterCopy,
-        PosterPipeline,
-        PosterRequest,
-        contact_sheet,
-        pick_size,
-        read_back,
-        write_poster,
-    )
+    from contentgen.pipelines.poster import PosterCopy, PosterPipeline, contact_sheet, read_back, write_poster
+    from contentgen.pipelines.poster_plan import DEFAULT_LAYOUTS, batches, check_layouts, plan_posters
     from contentgen.providers.registry import from_settings
 
     settings = load_settings()
@@ -67,9 +60,8 @@ def poster(
     layouts = poster_layouts()
     segment_ids = chosen(segment, all_segments, segments, "segment", "segment")
     channel_ids = chosen(channel, all_channels, channels, "channel", "channel with poster sizes")
-    for name in layout or []:
-        if name not in layouts:
-            raise NotFoundError("layout", name, layouts)
+    chosen_layouts = list(layouts) if all_layouts else layout or list(DEFAULT_LAYOUTS)
+    check_layouts(chosen_layouts, layouts)  # before the providers load
     explicit = None
     if headline is not None:
         explicit = PosterCopy(headline=headline, subhead=subhead or "", cta=cta or "")
@@ -79,43 +71,27 @@ def poster(
     texts = from_settings("text", settings, text_provider)
     pipeline = PosterPipeline(brand, image_provider=images, text_provider=texts, ocr=ocr)
     catalog = pipeline.catalog
-    products = [catalog.get(s) for s in sku] if sku else [next((p for p in catalog if p.in_stock), catalog.products[0])]
+    products = [catalog.get(s) for s in sku] if sku else [catalog.default_product()]
     the_brief = load_model(Brief, brief) if brief else None
-    chosen_layouts = list(layouts) if all_layouts else layout or ["hero-product"]
-    requests = [
-        PosterRequest(
-            segment=segments[s],
-            channel=channels[c],
-            size=poster_size,
-            layout=layouts[lay],
-            product=product,
-            copy=explicit,
-            brief=the_brief,
-            seed=seed,
-        )
-        for s in segment_ids
-        for c in channel_ids
-        for poster_size in ([pick_size(channels[c], x) for x in size] if size else channels[c].poster_sizes)
-        for lay in chosen_layouts
-        for product in products
-    ]
+    requests = plan_posters(
+        [segments[s] for s in segment_ids],
+        [channels[c] for c in channel_ids],
+        products,
+        layouts=chosen_layouts,
+        sizes=size or (),
+        available=layouts,
+        copy=explicit,
+        brief=the_brief,
+        seed=seed,
+    )
     folder = out_dir or settings.output_dir / "posters" / brand.id
-
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     started = time.perf_counter()
     results = []
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=True,
-        disable=json,
-    ) as progress:
+    with progress_bar(json=json) as progress:
         task = progress.add_task(f"posters for {brand.name}", total=len(requests))
-        for i in range(0, len(requests), 16):  # backgrounds and copy batch per chunk
-            for result in pipeline.render(requests[i : i + 16]):
+        for batch in batches(requests):  # backgrounds and copy batch per chunk
+            for result in pipeline.render(batch):
                 if pipeline.ocr is not None:
                     read_back(result, pipeline.ocr, max_cer=pipeline.max_cer)
                 write_poster(result, folder / (result.segment or "_"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -75,18 +75,12 @@ def _import_dict(result: ImportResult) -> dict[str, object]:
     }
 
 
-def _correction(value: str) -> str:
-    from contentgen.errors import ConfigError
-
-    if value not in {"holm", "bh", "none"}:
-        raise ConfigError(f"--correction must be holm, bh or none, not '{value}'")
-    return value
-
-
 @app.command("analyze")
 def analyze(
     run: RunDir,
-    correction: Annotated[str, typer.Option("--correction", help="holm, bh or none.")] = "holm",
+    correction: Annotated[
+        Literal["holm", "bh", "none"], typer.Option("--correction", help="holm, bh or none.")
+    ] = "holm",
     per_experiment: Annotated[
         bool, typer.Option("--per-experiment", help="Correct within each experiment, not across the whole run.")
     ] = False,
@@ -106,7 +100,7 @@ def analyze(
             raise ConfigError(f"--attribution must be one of {', '.join(ATTRIBUTION_MODELS)}, not '{model}'")
     result = run_analysis(
         run,
-        correction=_correction(correction),  # type: ignore[arg-type]
+        correction=correction,
         attribution=models,  # type: ignore[arg-type]
         family="experiment" if per_experiment else "run",
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -16,14 +16,10 @@ app = typer.Typer(help="Customer segments (personas).", no_args_is_help=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 FileOpt = Annotated[Path | None, typer.Option("--file", "-f", help="Segments file; default: the shipped one.")]
-LangOpt = Annotated[str, typer.Option("--lang", help="Language to show: zh or en.")]
+LangOpt = Annotated[Literal["zh", "en"], typer.Option("--lang", help="Language to show: zh or en.")]
 
 
-def _lang(lang: str) -> Locale:
-    from contentgen.errors import ConfigError
-
-    if lang not in {"zh", "en"}:
-        raise ConfigError(f"--lang must be 'zh' or 'en', not '{lang}'")
+def _lang(lang: Literal["zh", "en"]) -> Locale:
     return "zh-CN" if lang == "zh" else "en-US"
 
 
@@ -108,7 +104,7 @@ def derive(
         Path | None, typer.Option("--tiers", help="Tier definitions YAML; default: the shipped one.")
     ] = None,
     lang: Annotated[
-        str | None, typer.Option("--lang", help="Language of the table: zh or en; default: the kit's.")
+        Literal["zh", "en"] | None, typer.Option("--lang", help="Language of the table: zh or en; default: the kit's.")
     ] = None,
     json: JsonFlag = False,
 ) -> None:
@@ -188,7 +184,8 @@ def synth(
         str | None, typer.Option("--kit", "-k", help="Brand kit whose catalog prices and language to use.")
     ] = None,
     level: Annotated[
-        str, typer.Option("--level", help="'orders' (one row per order) or 'customers' (one row per customer).")
+        Literal["orders", "customers"],
+        typer.Option("--level", help="'orders' (one row per order) or 'customers' (one row per customer)."),
     ] = "orders",
     events: Annotated[
         Path | None,
@@ -211,10 +208,7 @@ def synth(
     from contentgen.config import load_settings
     from contentgen.customers import synthesize_customers
     from contentgen.customers.synth import BEHAVIOURS
-    from contentgen.errors import ConfigError
 
-    if level not in {"orders", "customers"}:
-        raise ConfigError(f"--level must be 'orders' or 'customers', not '{level}'")
     brand = None
     if kit is not None:
         from contentgen.domain import load_brand_kit

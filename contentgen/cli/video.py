@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -16,7 +16,8 @@ def video(
     channel: Annotated[str, typer.Option("--channel", "-c", help="Channel id (one that takes video).")] = "douyin",
     sku: Annotated[str | None, typer.Option("--sku", help="Product SKU; default: the first in stock.")] = None,
     aspect: Annotated[
-        str | None, typer.Option("--aspect", help="9:16, 1:1 or 16:9; default: the channel's first (9:16 first).")
+        Literal["9:16", "1:1", "16:9", "3:4", "4:3"] | None,
+        typer.Option("--aspect", help="9:16, 1:1 or 16:9; default: the channel's first (9:16 first)."),
     ] = None,
     storyboard: Annotated[
         Path | None, typer.Option("--storyboard", help="Render this (edited) storyboard JSON instead of writing one.")
@@ -38,15 +39,12 @@ def video(
     from contentgen.config import load_settings
     from contentgen.domain import load_brand_kit
     from contentgen.domain.brief import Brief
-    from contentgen.errors import ConfigError
     from contentgen.fileio import load_model
     from contentgen.pipelines.video import load_storyboard, make_video
     from contentgen.providers.registry import from_settings
 
     settings = load_settings()
     brand = load_brand_kit(kit, extra=settings.kits_path)
-    if aspect is not None and aspect not in ("9:16", "1:1", "16:9", "3:4", "4:3"):
-        raise ConfigError(f"--aspect must be one of 9:16, 1:1, 16:9, 3:4, 4:3, not '{aspect}'")
     texts = from_settings("text", settings, text_provider)
     images = from_settings("image", settings, image_provider)
     speech = from_settings("speech", settings, speech_provider)
@@ -55,8 +53,7 @@ def video(
     if product is None:
         from contentgen.domain.loaders import load_kit_catalog
 
-        catalog = load_kit_catalog(brand)
-        product = next((p for p in catalog if p.in_stock), catalog.products[0]).sku
+        product = load_kit_catalog(brand).default_product().sku
 
     from rich.status import Status
 
@@ -68,7 +65,7 @@ def video(
             segment,
             channel,
             product,
-            aspect=aspect,  # type: ignore[arg-type]  # checked above
+            aspect=aspect,
             storyboard=board,
             brief=load_model(Brief, brief) if brief else None,
             seed=seed,

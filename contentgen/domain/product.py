@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 
 from contentgen.domain.common import Model
-from contentgen.errors import NotFoundError
+from contentgen.errors import DataError, NotFoundError
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "JPY": "¥"}
 #: The currency a catalog is in when it has no currency column, from the kit's locale.
@@ -97,6 +97,12 @@ class Catalog:
             return self._by_sku[sku]
         except KeyError:
             raise NotFoundError("SKU", sku, self._by_sku) from None
+
+    def default_product(self) -> Product:
+        """The product a command makes content about when none is named: the first in stock, else the first."""
+        if not self.products:
+            raise DataError(self.source or "catalog", "the catalog has no products", hint="add at least one row")
+        return next((p for p in self.products if p.in_stock), self.products[0])
 
     @property
     def categories(self) -> list[str]:
