@@ -7,6 +7,9 @@ its own (the n × 2 requests of a cell are one batch), so the time per variant i
 "Shipped untraced" re-runs the ad-law and grounding checks on the variant each cell ships (the model's best ready
 variant, or the template engine's when the cell fell back) and counts those with a blocking finding: an untraced
 number, price or promise, or an absolute claim. It must be 0.
+
+Unparseable, too long and blocked count each request's last reply (after the repair rounds); `generated` counts
+every reply, repairs included; `repaired` the variants that passed only after a repair round.
 """
 
 from __future__ import annotations
@@ -36,9 +39,10 @@ class CopyEvalReport:
     cells: int = 0
     requested: int = 0  # variants asked for: n per cell
     generated: int = 0  # model replies received (n × 2 per cell, plus repair replies)
-    unparseable: int = 0  # replies that were not usable JSON copy (last attempt of each request)
-    blocked_adlaw: int = 0  # parsed variants held back by an ad-law or brand finding
-    blocked_grounding: int = 0  # parsed variants held back by an untraced number, price or promise
+    unparseable: int = 0  # requests whose last reply was not usable JSON copy
+    too_long: int = 0  # requests whose last reply did not fit the channel even after shortening
+    blocked_adlaw: int = 0  # requests whose last variant was held back by an ad-law or brand finding
+    blocked_grounding: int = 0  # requests whose last variant was held back by an untraced number, price or promise
     repaired: int = 0  # variants that passed only after a repair round
     fallback: int = 0  # cells the template engine wrote
     shipped: int = 0  # cells that shipped a variant
@@ -59,6 +63,7 @@ class CopyEvalReport:
             "requested": self.requested,
             "generated": self.generated,
             "unparseable": self.unparseable,
+            "too_long": self.too_long,
             "blocked_adlaw": self.blocked_adlaw,
             "blocked_grounding": self.blocked_grounding,
             "repaired": self.repaired,
@@ -132,9 +137,11 @@ def recheck(pipeline: CopyPipeline, cell: CopyCell, variant: CopyVariant) -> lis
 
 def _count(report: CopyEvalReport, result: CopyResult) -> None:
     for d in result.dropped:
-        if "near-duplicate" not in d.reason and not d.reason.startswith("field '"):
+        if d.reason.startswith("field '"):
+            report.too_long += 1
+        elif "near-duplicate" not in d.reason:
             report.unparseable += 1
-    for v in result.variants:
+    for v in result.checked:
         if v.ready:
             continue
         rules = {f.rule for f in v.findings if f.blocking}
@@ -192,43 +199,29 @@ def evaluate_copy(
 
 
 def render_table(reports: Sequence[CopyEvalReport]) -> object:
-    """A rich table, one row per kit."""
+    """A rich table: one row per count, one column per kit."""
     from rich.table import Table
 
     table = Table(title="Copy evaluation")
-    columns = [
-        "kit",
-        "provider",
-        "cells",
-        "requested",
-        "generated",
-        "unparseable",
-        "blocked ad law",
-        "blocked grounding",
-        "repaired",
-        "template fallback",
-        "shipped",
-        "shipped untraced",
-        "median s/variant",
-    ]
-    for name in columns:
-        table.add_column(name, justify="left" if name in ("kit", "provider") else "right")
+    table.add_column("")
     for r in reports:
-        table.add_row(
-            r.kit,
-            f"{r.provider} ({r.model})",
-            str(r.cells),
-            str(r.requested),
-            str(r.generated),
-            str(r.unparseable),
-            str(r.blocked_adlaw),
-            str(r.blocked_grounding),
-            str(r.repaired),
-            str(r.fallback),
-            str(r.shipped),
-            f"[red]{r.shipped_untraced}[/]" if r.shipped_untraced else "0",
-            f"{r.median_seconds:.2f}",
-        )
+        table.add_column(f"{r.kit}\n{r.provider}" + (f" ({r.model})" if r.model else ""), justify="right")
+    rows: list[tuple[str, Callable[[CopyEvalReport], str]]] = [
+        ("cells", lambda r: str(r.cells)),
+        ("variants requested", lambda r: str(r.requested)),
+        ("replies generated", lambda r: str(r.generated)),
+        ("unparseable", lambda r: str(r.unparseable)),
+        ("too long for the channel", lambda r: str(r.too_long)),
+        ("blocked by ad law", lambda r: str(r.blocked_adlaw)),
+        ("blocked by grounding", lambda r: str(r.blocked_grounding)),
+        ("repaired", lambda r: str(r.repaired)),
+        ("cells fell back to templates", lambda r: str(r.fallback)),
+        ("cells shipped", lambda r: str(r.shipped)),
+        ("shipped untraced (must be 0)", lambda r: f"[red]{r.shipped_untraced}[/]" if r.shipped_untraced else "0"),
+        ("median s / variant", lambda r: f"{r.median_seconds:.2f}"),
+    ]
+    for label, cell in rows:
+        table.add_row(label, *(cell(r) for r in reports))
     return table
 
 
