@@ -151,6 +151,7 @@ def copy(
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N cells of each kit.")] = None,
     n: Annotated[int, typer.Option("-n", min=1, max=20, help="Variants asked for per cell.")] = 2,
+    repair_tries: Annotated[int, typer.Option("--repair-tries", min=0, help="Repair rounds for failing variants.")] = 2,
     json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
     """Variants requested, generated, unparseable, blocked, repaired, fallen back, and shipped untraced (must be 0)."""
@@ -180,7 +181,7 @@ def copy(
             def advance(done: int, total: int, task: TaskID = task) -> None:
                 progress.update(task, completed=done, total=total)
 
-            reports.append(evaluate_copy(brand, provider, limit=limit, n=n, on_cell=advance))
+            reports.append(evaluate_copy(brand, provider, limit=limit, n=n, repair_tries=repair_tries, on_cell=advance))
     if json:
         emit_json([r.to_dict() for r in reports])
     else:

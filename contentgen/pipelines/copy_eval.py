@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from contentgen.domain.brand import BrandKit
-from contentgen.pipelines.copy import OVERSAMPLE, CopyCell, CopyPipeline, CopyResult, CopyVariant
+from contentgen.pipelines.copy import OVERSAMPLE, REPAIR_TRIES, CopyCell, CopyPipeline, CopyResult, CopyVariant
 from contentgen.providers.base import ProviderInfo, TextProvider, TextRequest, TextResult
 
 DEFAULT_SEGMENTS = ("gen-z", "young-parents")
@@ -160,6 +160,7 @@ def evaluate_copy(
     limit: int | None = None,
     n: int = DEFAULT_N,
     seed: int = 0,
+    repair_tries: int = REPAIR_TRIES,
     on_cell: Callable[[int, int], None] | None = None,
 ) -> CopyEvalReport:
     """Run the copy pipeline on the fixed cells with `provider` and count what happened to the variants."""
@@ -167,7 +168,7 @@ def evaluate_copy(
 
     is_model = not isinstance(provider, TemplateTextProvider)
     counting = _Counting(provider) if is_model else None  # the pipeline repairs only for model providers
-    pipeline = CopyPipeline(brand, provider=counting or provider, fallback=False)
+    pipeline = CopyPipeline(brand, provider=counting or provider, repair_tries=repair_tries, fallback=False)
     chosen = list(cells) if cells is not None else default_cells(brand, pipeline, limit)
     if cells is not None and limit is not None:
         chosen = chosen[:limit]
