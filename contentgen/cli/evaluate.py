@@ -136,3 +136,60 @@ def agent(
         kits = ", ".join(k for k, _ in failed)
         error(f"{kits}: below --min-intent {min_intent:.2f} / --min-answer {min_answer:.2f}, or unverified claims")
         raise typer.Exit(1)
+
+
+@app.command("copy")
+def copy(
+    kit: Annotated[
+        list[str] | None, typer.Option("--kit", "-k", help="Kit to write for (repeatable); default morrow.")
+    ] = None,
+    text_provider: Annotated[
+        str | None, typer.Option("--text-provider", help="Text provider name; default: the configured one.")
+    ] = None,
+    option: Annotated[
+        list[str] | None, typer.Option("--option", "-o", help="Provider option KEY=VALUE (repeatable; YAML values).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N cells of each kit.")] = None,
+    n: Annotated[int, typer.Option("-n", min=1, max=20, help="Variants asked for per cell.")] = 2,
+    repair_tries: Annotated[int, typer.Option("--repair-tries", min=0, help="Repair rounds for failing variants.")] = 2,
+    json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+) -> None:
+    """Variants requested, generated, unparseable, blocked, repaired, fallen back, and shipped untraced (must be 0)."""
+    from contentgen.config import load_settings
+    from contentgen.domain import load_brand_kit
+    from contentgen.pipelines.copy_eval import evaluate_copy, parse_options, render_table
+    from contentgen.providers.registry import create, from_settings
+
+    settings = load_settings()
+    options = parse_options(option or [])
+    if options:
+        name = text_provider or settings.text.name
+        configured = settings.text.options if name == settings.text.name else {}
+        provider = create("text", name, {**configured, **options})
+    else:
+        provider = from_settings("text", settings, text_provider)
+    reports = []
+    from rich.progress import TaskID
+
+    from contentgen.cli.output import progress_bar
+
+    with progress_bar(json=json, elapsed=False) as progress:
+        for kit_id in kit or ["morrow"]:
+            brand = load_brand_kit(kit_id, extra=settings.kits_path)
+            task = progress.add_task(f"writing {kit_id}", total=None)
+
+            def advance(done: int, total: int, task: TaskID = task) -> None:
+                progress.update(task, completed=done, total=total)
+
+            reports.append(evaluate_copy(brand, provider, limit=limit, n=n, repair_tries=repair_tries, on_cell=advance))
+    if json:
+        emit_json([r.to_dict() for r in reports])
+    else:
+        console = out()
+        console.print(render_table(reports))
+        for report in reports:
+            for line in report.untraced_cells:
+                console.print(f"[red]{report.kit} shipped untraced[/] {line}", highlight=False)
+    if any(r.shipped_untraced for r in reports):
+        error("a shipped variant failed the ad-law or grounding re-check")
+        raise typer.Exit(1)

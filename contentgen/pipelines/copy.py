@@ -83,6 +83,13 @@ class CopyResult(BaseModel):
     fallback: str | None = None  # why the template engine wrote this cell instead of the model
     repaired: int = 0  # variants that passed the checks only after a repair round
 
+    # Every variant that parsed and fit, ranked or not: what `contentgen eval copy` counts (not serialised).
+    _checked: list[CopyVariant] = PrivateAttr(default_factory=list)
+
+    @property
+    def checked(self) -> list[CopyVariant]:
+        return self._checked
+
     @property
     def best(self) -> CopyVariant | None:
         return next((v for v in self.variants if v.ready), None)
@@ -297,7 +304,9 @@ class _CellPlan:
         prior = self.pipeline.prior
         ranked, duplicates = _rank(kept, self.n, (lambda v: prior(cell, v)) if prior else None)
         dropped += [DroppedVariant(seed=v.seed, reason="near-duplicate of a better variant") for v in duplicates]
-        return result(ranked, dropped, template_version or self.prompt_version)
+        finished = result(ranked, dropped, template_version or self.prompt_version)
+        finished._checked = kept
+        return finished
 
 
 def _problems(result: CopyResult) -> dict[int, list[str]]:
