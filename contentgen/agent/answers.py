@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from contentgen.agent.draft import Draft, sentence_end, strip_end, within
 from contentgen.agent.policies import Passage
-from contentgen.agent.text import name_tokens, split_sentences, terms
+from contentgen.agent.text import name_tokens, terms
 from contentgen.catalog.filters import parse_filters
 from contentgen.domain.product import Product
+from contentgen.text.sentences import split_sentences
 
 if TYPE_CHECKING:
     from contentgen.agent.definition import AgentDefinition

@@ -36,7 +36,7 @@ from contentgen.agent.names import FuzzyNames, normalize_text
 from contentgen.agent.outcomes import Answer, Handoff, Intent, Outcome, Refusal
 from contentgen.agent.policies import PolicyIndex
 from contentgen.agent.privacy import Masker
-from contentgen.agent.text import NameMatcher, SentenceBuffer, has_cjk, name_tokens, skus_in, split_sentences
+from contentgen.agent.text import NameMatcher, has_cjk, name_tokens, skus_in
 from contentgen.agent.tools import OrderLookup, build_tools
 from contentgen.agent.verify import Verifier
 from contentgen.catalog.filters import parse_filters
@@ -45,6 +45,7 @@ from contentgen.domain.brand import BrandKit
 from contentgen.domain.product import Product
 from contentgen.errors import ContentgenError, NotFoundError
 from contentgen.fileio import write_text_atomic
+from contentgen.text.sentences import SentenceBuffer, split_sentences
 
 if TYPE_CHECKING:
     from contentgen.providers.base import TextProvider

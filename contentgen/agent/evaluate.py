@@ -292,8 +292,8 @@ def _problems(item: EvalItem, outcome: Outcome, agent: Agent) -> list[str]:
 
 def audit(agent: Agent, outcome: Outcome) -> list[str]:
     """Numbers and promises in an answer that its cited sources do not hold (independent of the engine's check)."""
-    from contentgen.agent.text import split_sentences
     from contentgen.compliance.grounding import ground
+    from contentgen.text.sentences import split_sentences
 
     if not isinstance(outcome, Answer) or outcome.intent == "small_talk":
         return []

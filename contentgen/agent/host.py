@@ -21,9 +21,10 @@ from typing import Any, Literal
 
 from contentgen.agent.core import Agent
 from contentgen.agent.outcomes import Answer
-from contentgen.agent.text import split_sentences, terms
+from contentgen.agent.text import terms
 from contentgen.domain.product import Product
 from contentgen.domain.segment import Segment
+from contentgen.text.sentences import split_sentences
 
 LineKind = Literal[
     "opening",

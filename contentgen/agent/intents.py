@@ -140,7 +140,7 @@ class Intents:
     def _quantity(self, text: str) -> int | None:
         """How many the customer wants, however it is written (买10套, 十套, 10 sets, twenty sets): a number
         followed by a unit word, or any number when the message says it is buying."""
-        from contentgen.compliance.grounding import parse_number
+        from contentgen.text.numbers import parse_number
 
         bulk = self.language.has("bulk", text)
         values = []

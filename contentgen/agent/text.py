@@ -1,5 +1,5 @@
-"""Small text tools the agent shares: sentence splitting, content terms for overlap scores, and finding which
-products a message names."""
+"""Small text tools the agent shares: content terms for overlap scores, and finding which products a message
+names (sentences are split by `contentgen.text.sentences`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from contentgen.domain.product import Product
@@ -15,8 +15,6 @@ from contentgen.domain.product import Product
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _WORD = re.compile(r"[a-z][a-z'’]*[a-z]|\d+(?:\.\d+)?%?")
-# A sentence ends at CJK end punctuation, a newline, or "." followed by white space (so $5.95 stays whole).
-_SENTENCE_END = re.compile(r"[。！？；;!?]+[”’」』）)]*\s*|\n+|(?<=[.])\s+|(?<=[.!?][”’\"')])\s+")
 _SKU_LIKE = re.compile(r"\b[A-Z0-9]+(?:-[A-Z0-9]+)+\b")
 # Words in product names that name no product in particular ("tea" in a tea shop, a pack size).
 _GENERIC = frozenset(
@@ -26,41 +24,6 @@ _GENERIC = frozenset(
 
 def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences with their end punctuation (and trailing space) kept, so that joining them gives `text` back."""
-    out: list[str] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.end()
-        if end > start:
-            out.append(text[start:end])
-        start = end
-    if start < len(text):
-        out.append(text[start:])
-    return [s for s in out if s]
-
-
-class SentenceBuffer:
-    """Collects streamed pieces and hands back whole sentences as soon as they end."""
-
-    def __init__(self) -> None:
-        self._pending = ""
-
-    def feed(self, piece: str) -> Iterator[str]:
-        self._pending += piece
-        done = 0
-        for match in _SENTENCE_END.finditer(self._pending):
-            if match.end() > done:
-                yield self._pending[done : match.end()]
-                done = match.end()
-        self._pending = self._pending[done:]
-
-    def flush(self) -> Iterator[str]:
-        if self._pending.strip():
-            yield self._pending
-        self._pending = ""
 
 
 def _stem(word: str) -> str:

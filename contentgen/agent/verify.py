@@ -22,11 +22,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from contentgen.agent.lang import Language
-from contentgen.agent.text import SentenceBuffer
 from contentgen.compliance.grounding import Fact, FactSheet, ground
 from contentgen.domain.brand import BrandKit
 from contentgen.domain.common import Locale
 from contentgen.domain.product import Product
+from contentgen.text.sentences import SentenceBuffer
 
 _CLAIM_RULES = ("adlaw.medical", "adlaw.absolute", "adlaw.greenwash", "brand.banned_word")
 _NUMBER = re.compile(r"\d[\d,.:\-/]*")

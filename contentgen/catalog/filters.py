@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from contentgen.catalog.keyword import PARTICLES_ZH, SMALL_TALK_ZH, STOP_WORDS_EN
 from contentgen.catalog.types import Filters
 from contentgen.domain.common import Locale
+from contentgen.text.numbers import parse_number
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,21 +29,6 @@ __all__ = ["filters_mask", "parse_filters", "where_clause"]
 
 AROUND = Decimal("0.2")
 
-_ZH_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _NUM_ZH = r"(?:\d+(?:\.\d+)?(?!\d|\.\d)|[零〇一二两三四五六七八九十百千万]+)"
 _NUM_EN = r"\d+(?:,\d{3})*(?:\.\d+)?(?!\d|[.,]\d)"
 _CUR_ZH = r"(?:元|块钱|块|rmb|人民币)"
@@ -129,24 +115,9 @@ _STOCK = re.compile(r"有现货|现货|有货|有库存|不缺货|\bin[\s-]stock
 
 
 def _zh_number(text: str) -> Decimal | None:
-    """'200', '一百', '一百五', '两千五百', '十五' → Decimal; None if it is not a number."""
-    if text[0].isdigit():
-        return Decimal(text.replace(",", ""))
-    total, section, digit, last_unit = 0, 0, 0, 1
-    for char in text:
-        if char in _ZH_DIGITS:
-            digit = _ZH_DIGITS[char]
-        elif char == "万":
-            total += (section + digit) * 10000
-            section, digit, last_unit = 0, 0, 10000
-        else:
-            unit = _ZH_UNITS[char]
-            section += (digit or 1) * unit
-            digit, last_unit = 0, unit
-    if digit and last_unit >= 100 and text[-1] in _ZH_DIGITS and len(text) > 1 and text[-2] in "百千万":
-        digit *= last_unit // 10  # 一百五 = 150, 两千五 = 2500
-    value = total + section + digit
-    return Decimal(value) if value else None
+    """'200', '一百', '一百五', '两千五百', '十五' → Decimal; None if it is not a number (or zero)."""
+    value = parse_number(text, colloquial=True)
+    return value if value else None
 
 
 def _amount(match: re.Match[str], *names: str) -> Decimal | None:

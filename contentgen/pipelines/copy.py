@@ -27,12 +27,12 @@ from contentgen.domain.product import Catalog, Product
 from contentgen.domain.segment import Segment
 from contentgen.errors import ConfigError
 from contentgen.providers.base import Message, ProviderInfo, TextProvider, TextRequest
+from contentgen.text.sentences import split_sentences
 
 OVERSAMPLE = 2
 REPAIR_TRIES = 2
 FALLBACK_RULE = "copy.template_fallback"
 NEAR_DUPLICATE = 0.8
-_SENTENCE_END = re.compile(r"(?<=[。！？!?…；;])|(?<=[.])\s|\n")
 
 
 @dataclass(frozen=True)
@@ -494,7 +494,7 @@ def shorten(text: str, limit: int, count: Literal["chars", "width"] = "chars") -
     """Drop whole sentences from the end until the text fits; None if even the first does not."""
     if text_length(text, count) <= limit:
         return text
-    parts = [p for p in _SENTENCE_END.split(text) if p]
+    parts = split_sentences(text)
     while len(parts) > 1:
         parts.pop()
         candidate = "".join(parts).rstrip(" ，,、：:;；—-\n")

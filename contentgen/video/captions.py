@@ -47,6 +47,7 @@ from contentgen.render.typography import (
     fit_text,
     measure,
 )
+from contentgen.text.sentences import split_sentences
 
 if TYPE_CHECKING:
     from contentgen.domain.brand import BrandKit
@@ -225,45 +226,12 @@ def _layer(rgb: tuple[int, int, int], alpha: Image.Image) -> Image.Image:
 # ----------------------------------------------------------------------------------------------
 # Splitting narration into cues
 
-_STRONG = frozenset("。！？；…!?;")
-_LATIN_STOP = frozenset(".")
-_SOFT = frozenset("，、：﹐﹑,:")
-_TRAILING = frozenset("。！？；…!?;.”’」』）)\"'")
 _DROP_END = {"zh-CN": "，。、；：,;:", "en-US": ",;:、，"}
-
-
-def _split_after(text: str, ends: frozenset[str], latin_stop: bool) -> list[str]:
-    """``text`` cut after each character of ``ends`` (with the closing marks that follow it).
-
-    A full stop ends a piece only before a space or the end, and a comma or colon between two digits
-    (``1,000``, ``10:30``) never does.
-    """
-    parts, start, i, n = [], 0, 0, len(text)
-    while i < n:
-        ch = text[i]
-        nxt = text[i + 1] if i + 1 < n else ""
-        cut = ch == "\n"
-        if ch in ends:
-            cut = not (ch in ",:" and i > 0 and text[i - 1].isdigit() and nxt.isdigit())
-        elif latin_stop and ch in _LATIN_STOP:
-            cut = nxt == "" or nxt.isspace()
-        i += 1
-        if cut:
-            while i < n and (text[i] in _TRAILING or text[i].isspace()):
-                i += 1
-            parts.append(text[start:i])
-            start = i
-    parts.append(text[start:])
-    return [part for part in parts if part.strip()]
-
-
-def _sentences(text: str) -> list[str]:
-    return _split_after(text, _STRONG, latin_stop=True)
 
 
 def clauses(sentence: str) -> list[str]:
     """``sentence`` cut after each comma or colon (not inside numbers), commas kept."""
-    return _split_after(sentence, _SOFT, latin_stop=False)
+    return split_sentences(sentence, clauses=True)
 
 
 def _clean(chunk: str, locale: Locale) -> str:
@@ -285,7 +253,7 @@ def split_captions(text: str, locale: Locale, max_chars: int) -> list[str]:
     if max_chars < 2:
         raise ValueError(f"max_chars must be at least 2, got {max_chars}")
     chunks: list[str] = []
-    for sentence in _sentences(text):
+    for sentence in split_sentences(text):
         current = ""
         for clause in clauses(sentence):
             if len(_clean(current + clause, locale)) <= max_chars:

@@ -1,90 +1,13 @@
-"""Numbers: zh/en numerals, amounts and units as Decimals."""
+"""Numbers as copy writes them (129, 24.99, ¥129); parsing lives in `contentgen.text.numbers` (re-exported here)."""
 
 from __future__ import annotations
 
-import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from contentgen.domain.product import CURRENCY_SYMBOLS
+from contentgen.text.numbers import _ONE_WORDS, _SPACES, chinese_number, parse_number
 
-# =====================================================================================================
-# Numbers
-# =====================================================================================================
-
-_CN_DIGITS = {
-    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-}
-_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG = {"万": 10_000, "亿": 100_000_000}
-_EN_SMALL = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12, "a dozen": 12, "half a dozen": 6,
-}
-_ONE_WORDS = {"一", "one", "a", "an", "single"}
-
-
-def _cn_int(text: str) -> int | None:
-    if not text:
-        return None
-    if all(c in _CN_DIGITS for c in text):
-        if len(text) == 1:
-            return _CN_DIGITS[text]
-        return int("".join(str(_CN_DIGITS[c]) for c in text))  # 二零二四, 八五
-    if not any(c in _CN_DIGITS for c in text) and text[0] != "十":
-        return None  # 万, 百, 千 alone are words, not numbers
-    total = section = 0
-    digit: int | None = None
-    for char in text:
-        if char in _CN_DIGITS:
-            digit = _CN_DIGITS[char]
-        elif char in _CN_SMALL:
-            section += (1 if digit is None else digit) * _CN_SMALL[char]
-            digit = None
-        elif char in _CN_BIG:
-            total += (section + (digit or 0)) * _CN_BIG[char]
-            section, digit = 0, None
-        else:
-            return None
-    return total + section + (digit or 0)
-
-
-def chinese_number(text: str) -> Decimal | None:
-    """Chinese numerals to a number: 八 -> 8, 十二 -> 12, 一百二十九 -> 129, 两万 -> 20000, 八点五 -> 8.5, 八五 -> 85
-    (digits without 十/百/千 read digit by digit, as in 八五折 and 二零二五). None for words that are not numbers."""
-    whole, dot, frac = text.partition("点")
-    number = _cn_int(whole)
-    if number is None:
-        return None
-    if not dot:
-        return Decimal(number)
-    if not frac or any(c not in _CN_DIGITS for c in frac):
-        return None
-    return Decimal(f"{number}.{''.join(str(_CN_DIGITS[c]) for c in frac)}")
-
-
-_DIGITS_RE = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
-_SPACES = re.compile(r"[\s-]+")
-
-
-def parse_number(token: str) -> Decimal | None:
-    """A number written in digits (1,299.00, 10万), Chinese numerals (八, 十二) or English words (twelve, a dozen)."""
-    text = token.strip()
-    multiplier = 1
-    if text.endswith("万") and any(c.isdigit() for c in text):
-        text, multiplier = text[:-1].strip(), 10_000
-    if _DIGITS_RE.fullmatch(text):
-        return Decimal(text.replace(",", "")) * multiplier
-    words = _SPACES.sub(" ", text.lower())
-    if words in _EN_SMALL:
-        return Decimal(_EN_SMALL[words])
-    if words in {"a", "an", "single"}:
-        return Decimal(1)
-    parts = words.split(" ")
-    if len(parts) == 2 and parts[0] in _EN_SMALL and parts[1] in _EN_SMALL:
-        return Decimal(_EN_SMALL[parts[0]] + _EN_SMALL[parts[1]])
-    return chinese_number(text)
+__all__ = ["_ONE_WORDS", "_SPACES", "chinese_number", "parse_number"]
 
 
 def _numeral(value: Decimal, like: str = "") -> str:
