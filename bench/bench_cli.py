@@ -1,6 +1,6 @@
 """Start-up time of `contentgen --help` against a bare interpreter, measured in the same run.
 
-    python -m bench.bench_cli [--repeat 10]
+python -m bench.bench_cli [--repeat 10]
 """
 
 from __future__ import annotations

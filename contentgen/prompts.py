@@ -66,8 +66,9 @@ class LoadedTemplates:
             for name, source in angle.fields.items():
                 for template_name, alias in _IMPORT_WITH_CONTEXT.findall(source):
                     if self.shared.setdefault(alias, template_name) != template_name:
-                        raise DataError(path, f"'{alias}' names two different imports",
-                                        field=f"angles[{i}].fields.{name}")
+                        raise DataError(
+                            path, f"'{alias}' names two different imports", field=f"angles[{i}].fields.{name}"
+                        )
                 source = _IMPORT_WITH_CONTEXT.sub("", source)
                 try:
                     self.compiled[angle.id][name] = env.from_string(source)

@@ -87,7 +87,18 @@ def test_segments_bad_input(cli: Cli) -> None:
 def test_channels(cli: Cli) -> None:
     rows = json.loads(cli("channels", "list", "--json").stdout)
     ids = {r["id"] for r in rows}
-    assert ids == {"douyin", "xiaohongshu", "wechat-moments", "wechat-article", "weibo", "sms", "email", "livestream", "app-push", "wecom"}
+    assert ids == {
+        "douyin",
+        "xiaohongshu",
+        "wechat-moments",
+        "wechat-article",
+        "weibo",
+        "sms",
+        "email",
+        "livestream",
+        "app-push",
+        "wecom",
+    }
     sizes = {(s["width"], s["height"]) for r in rows for s in r["poster_sizes"]}
     assert {(1080, 1920), (1080, 1440), (1080, 1080), (900, 383), (1200, 628)} <= sizes
     shown = cli("channels", "show", "douyin")

@@ -11,7 +11,8 @@ import pytest
 from conftest import REPO, Cli
 
 from contentgen.domain import kit_segments, load_brand_kit, load_channels, load_kit_catalog, text_length
-from contentgen.pipelines.copy import CopyCell, CopyPipeline, CopyResult, generate_copy, shorten, write_results
+from contentgen.pipelines.copy import CopyCell, CopyPipeline, CopyResult, generate_copy, shorten
+from contentgen.pipelines.copy_files import write_results
 from contentgen.providers import TextProvider, TextRequest, TextResult, register, unregister
 
 
@@ -270,8 +271,9 @@ def test_a_cell_without_room_is_reported_not_fatal() -> None:
     product = pipeline.catalog.get("QH-CLN-001")
     segment = kit_segments(brand)[0]
     channels = load_channels()
-    sms, moments = pipeline.run([CopyCell(segment, channels["sms"], (product,)),
-                                 CopyCell(segment, channels["wechat-moments"], (product,))], n=1)
+    sms, moments = pipeline.run(
+        [CopyCell(segment, channels["sms"], (product,)), CopyCell(segment, channels["wechat-moments"], (product,))], n=1
+    )
     assert sms.error and "channel 'sms' field 'body' has 70 characters" in sms.error and not sms.variants
     assert moments.error is None and moments.variants
 

@@ -60,6 +60,6 @@ def test_a_misspelt_subcommand_in_the_readme_would_fail() -> None:
 def test_every_text_provider_in_the_readme_is_registered() -> None:
     from contentgen.providers import available
 
-    table = README[README.index("| name | what | options |"):]
+    table = README[README.index("| name | what | options |") :]
     names = re.findall(r"^\| `([a-z]+)` \|", table, re.M)
     assert set(names) <= set(available("text")) and len(names) == 4

@@ -290,16 +290,17 @@ def _bump(text: str, claim: Claim, *, factor: int = 1) -> tuple[str, Decimal]:
     """`text` with the claim's first number raised by one (factor 1) or multiplied by `factor`."""
     a, b = claim.parts[0]
     start = claim.span[0]
-    old = parse_number(text[start + a:start + b])
+    old = parse_number(text[start + a : start + b])
     assert old is not None
     new = old + 1 if factor == 1 else old * factor
-    shown = f"{new:.2f}" if "." in text[start + a:start + b] else str(new)
-    return text[:start + a] + shown + text[start + b:], new
+    shown = f"{new:.2f}" if "." in text[start + a : start + b] else str(new)
+    return text[: start + a] + shown + text[start + b :], new
 
 
 @pytest.mark.parametrize(("locale", "sentences"), [("zh-CN", ZH_GROUNDED), ("en-US", EN_GROUNDED)])
-def test_a_price_raised_by_one_no_longer_grounds(zh: FactSheet, en: FactSheet, locale: str,
-                                                 sentences: list[str]) -> None:
+def test_a_price_raised_by_one_no_longer_grounds(
+    zh: FactSheet, en: FactSheet, locale: str, sentences: list[str]
+) -> None:
     sheet = zh if locale == "zh-CN" else en
     mutated = 0
     for text in sentences:
@@ -314,8 +315,7 @@ def test_a_price_raised_by_one_no_longer_grounds(zh: FactSheet, en: FactSheet, l
 
 
 @pytest.mark.parametrize(("locale", "sentences"), [("zh-CN", ZH_GROUNDED), ("en-US", EN_GROUNDED)])
-def test_a_spec_times_seven_no_longer_grounds(zh: FactSheet, en: FactSheet, locale: str,
-                                                sentences: list[str]) -> None:
+def test_a_spec_times_seven_no_longer_grounds(zh: FactSheet, en: FactSheet, locale: str, sentences: list[str]) -> None:
     sheet = zh if locale == "zh-CN" else en
     mutated = 0
     for text in sentences:
@@ -331,7 +331,7 @@ def test_a_spec_times_seven_no_longer_grounds(zh: FactSheet, en: FactSheet, loca
 def _repair(text: str, findings: Sequence[Finding]) -> str:
     for finding in sorted(findings, key=lambda f: f.span or (0, 0), reverse=True):
         assert finding.span is not None and finding.suggestion is not None
-        text = text[:finding.span[0]] + finding.suggestion + text[finding.span[1]:]
+        text = text[: finding.span[0]] + finding.suggestion + text[finding.span[1] :]
     return text
 
 
@@ -374,7 +374,7 @@ def test_price_finding_names_the_claim_and_the_catalog_price(zh: FactSheet) -> N
     assert finding.rule == "claim.price"
     assert finding.severity is Severity.BLOCK and finding.blocking
     assert finding.field == "body"
-    assert finding.span is not None and text[finding.span[0]:finding.span[1]] == finding.text == "¥119"
+    assert finding.span is not None and text[finding.span[0] : finding.span[1]] == finding.text == "¥119"
     assert "¥119" in finding.message and "QH-SER-003 costs ¥229" in finding.message
     assert finding.suggestion == "¥229"
     # a promotional wording (到手, now, sale...) gets the nearest promotion price instead
@@ -479,8 +479,11 @@ def test_free_shipping_without_threshold_depends_on_the_product(zh: FactSheet, e
 
 def test_free_shipping_from_the_brief_is_unconditional(qinghe: tuple[BrandKit, Catalog, dict[str, str]]) -> None:
     _, catalog, policies = qinghe
-    brief = ZH_BRIEF.model_copy(update={"promotion": ZH_BRIEF.promotion.model_copy(update={"free_shipping": True})
-                                        if ZH_BRIEF.promotion else None})
+    brief = ZH_BRIEF.model_copy(
+        update={
+            "promotion": ZH_BRIEF.promotion.model_copy(update={"free_shipping": True}) if ZH_BRIEF.promotion else None
+        }
+    )
     sheet = FactSheet.build([catalog.get("QH-LIP-001")], brief=brief, policies=policies, today=ZH_TODAY)
     assert ground("紫草修护润唇膏全场包邮", sheet, locale="zh-CN") == []
 
@@ -514,9 +517,17 @@ def test_relative_dates_follow_today(qinghe: tuple[BrandKit, Catalog, dict[str, 
 
 @pytest.mark.parametrize(
     ("text", "ok"),
-    [("11月11日前", True), ("11月12日前", True), ("11月10日前", False), ("从11月1日开始", True),
-     ("从11月2日开始", False), ("11.11当天", True), ("11.15当天", False), ("2025年11月5日", True),
-     ("2024年11月5日", False)],
+    [
+        ("11月11日前", True),
+        ("11月12日前", True),
+        ("11月10日前", False),
+        ("从11月1日开始", True),
+        ("从11月2日开始", False),
+        ("11.11当天", True),
+        ("11.15当天", False),
+        ("2025年11月5日", True),
+        ("2024年11月5日", False),
+    ],
 )
 def test_date_roles(zh: FactSheet, text: str, ok: bool) -> None:
     assert (ground(text, zh, locale="zh-CN") == []) is ok
@@ -530,10 +541,18 @@ def test_date_roles(zh: FactSheet, text: str, ok: bool) -> None:
 @pytest.mark.parametrize(
     ("text", "value", "currency"),
     [
-        ("¥129", "129", "CNY"), ("129元", "129", "CNY"), ("￥129.00", "129.00", "CNY"), ("RMB 129", "129", "CNY"),
-        ("到手价129", "129", None), ("仅需九十九元", "99", "CNY"), ("$24.99", "24.99", "USD"),
-        ("24.99 dollars", "24.99", "USD"), ("USD 24.99", "24.99", "USD"), ("now 24.99", "24.99", None),
-        ("$1,299.00", "1299.00", "USD"), ("¥1,299", "1299", "CNY"),
+        ("¥129", "129", "CNY"),
+        ("129元", "129", "CNY"),
+        ("￥129.00", "129.00", "CNY"),
+        ("RMB 129", "129", "CNY"),
+        ("到手价129", "129", None),
+        ("仅需九十九元", "99", "CNY"),
+        ("$24.99", "24.99", "USD"),
+        ("24.99 dollars", "24.99", "USD"),
+        ("USD 24.99", "24.99", "USD"),
+        ("now 24.99", "24.99", None),
+        ("$1,299.00", "1299.00", "USD"),
+        ("¥1,299", "1299", "CNY"),
     ],
 )
 def test_price_forms(text: str, value: str, currency: str | None) -> None:
@@ -545,29 +564,73 @@ def test_price_forms(text: str, value: str, currency: str | None) -> None:
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        ("原价¥199", "list_price"), ("划线价199元", "list_price"), ("专柜价199", "list_price"),
+        ("原价¥199", "list_price"),
+        ("划线价199元", "list_price"),
+        ("专柜价199", "list_price"),
         ("was $30", "list_price"),
-        ("regular price $30", "list_price"), ("~~$30~~", "list_price"),
+        ("regular price $30", "list_price"),
+        ("~~$30~~", "list_price"),
         ("compare at $30", "list_price"),
-        ("<del>¥199</del>", "list_price"), ("a $40 value", "list_price"),
-        ("8折", "discount"), ("八折", "discount"), ("打8折", "discount"), ("8.5折", "discount"),
-        ("立减30元", "discount"), ("省30元", "discount"), ("直降30", "discount"), ("满199减30", "discount"),
+        ("<del>¥199</del>", "list_price"),
+        ("a $40 value", "list_price"),
+        ("8折", "discount"),
+        ("八折", "discount"),
+        ("打8折", "discount"),
+        ("8.5折", "discount"),
+        ("立减30元", "discount"),
+        ("省30元", "discount"),
+        ("直降30", "discount"),
+        ("满199减30", "discount"),
         ("第二件半价", "discount"),
-        ("买一送一", "discount"), ("20% off", "discount"), ("save $5", "discount"), ("BOGO", "discount"),
+        ("买一送一", "discount"),
+        ("20% off", "discount"),
+        ("save $5", "discount"),
+        ("BOGO", "discount"),
         ("buy one get one", "discount"),
-        ("11月11日", "date"), ("双11", "date"), ("双十一", "date"), ("618", "date"), ("12月31日前", "date"),
-        ("until Nov 30", "date"), ("through 12/31", "date"), ("this weekend only", "date"), ("11.11", "date"),
-        ("仅剩100件", "stock"), ("库存仅100件", "stock"), ("only 5 left", "stock"), ("limited stock", "stock"),
+        ("11月11日", "date"),
+        ("双11", "date"),
+        ("双十一", "date"),
+        ("618", "date"),
+        ("12月31日前", "date"),
+        ("until Nov 30", "date"),
+        ("through 12/31", "date"),
+        ("this weekend only", "date"),
+        ("11.11", "date"),
+        ("仅剩100件", "stock"),
+        ("库存仅100件", "stock"),
+        ("only 5 left", "stock"),
+        ("limited stock", "stock"),
         ("限量", "stock"),
-        ("包邮", "promise"), ("免运费", "promise"), ("free shipping", "promise"), ("7天无理由退换", "promise"),
-        ("30-day returns", "promise"), ("次日达", "promise"), ("48小时发货", "promise"),
+        ("包邮", "promise"),
+        ("免运费", "promise"),
+        ("free shipping", "promise"),
+        ("7天无理由退换", "promise"),
+        ("30-day returns", "promise"),
+        ("次日达", "promise"),
+        ("48小时发货", "promise"),
         ("ships within 24 hours", "promise"),
-        ("正品保障", "promise"), ("free gift", "promise"), ("保价", "promise"), ("终身保修", "promise"),
-        ("lifetime warranty", "promise"), ("money-back guarantee", "promise"),
-        ("50ml", "number"), ("30g", "number"), ("净含量50毫升", "number"), ("SPF50+", "number"), ("PA++++", "number"),
-        ("含5%烟酰胺", "number"), ("12 servings", "number"), ("3 oz", "number"), ("16 tea bags", "number"),
-        ("90°C", "number"), ("90℃", "number"), ("3-5 minutes", "number"), ("24 months shelf life", "number"),
-        ("两瓶", "number"), ("十二片", "number"), ("三天", "number"),
+        ("正品保障", "promise"),
+        ("free gift", "promise"),
+        ("保价", "promise"),
+        ("终身保修", "promise"),
+        ("lifetime warranty", "promise"),
+        ("money-back guarantee", "promise"),
+        ("50ml", "number"),
+        ("30g", "number"),
+        ("净含量50毫升", "number"),
+        ("SPF50+", "number"),
+        ("PA++++", "number"),
+        ("含5%烟酰胺", "number"),
+        ("12 servings", "number"),
+        ("3 oz", "number"),
+        ("16 tea bags", "number"),
+        ("90°C", "number"),
+        ("90℃", "number"),
+        ("3-5 minutes", "number"),
+        ("24 months shelf life", "number"),
+        ("两瓶", "number"),
+        ("十二片", "number"),
+        ("三天", "number"),
     ],
 )
 def test_claim_kinds(text: str, kind: str) -> None:
@@ -578,11 +641,31 @@ def test_claim_kinds(text: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["3 reasons to love it", "第2步", "1 cup of joy", "1. 洁面\n2. 精华", "1️⃣ 先洁面", "Top 5 picks", "一杯好茶",
-     "one night in the fridge", "囤两瓶", "grab 2 tins", "since 2012", "2025年新品", "No. 1 pick", "24/7 support",
-     "第二件", "今天就来一杯", "this weekend, brew a pot", "When will it be back in stock?",
-     "总在为被促销诱导冲动囤货", "总在为限定款被黄牛炒价", "picked in October\n2. Light and floral", "2件组合更划算",
-     "Perfect for a 4th of July picnic"],
+    [
+        "3 reasons to love it",
+        "第2步",
+        "1 cup of joy",
+        "1. 洁面\n2. 精华",
+        "1️⃣ 先洁面",
+        "Top 5 picks",
+        "一杯好茶",
+        "one night in the fridge",
+        "囤两瓶",
+        "grab 2 tins",
+        "since 2012",
+        "2025年新品",
+        "No. 1 pick",
+        "24/7 support",
+        "第二件",
+        "今天就来一杯",
+        "this weekend, brew a pot",
+        "When will it be back in stock?",
+        "总在为被促销诱导冲动囤货",
+        "总在为限定款被黄牛炒价",
+        "picked in October\n2. Light and floral",
+        "2件组合更划算",
+        "Perfect for a 4th of July picnic",
+    ],
 )
 def test_numbers_that_are_not_claims(text: str) -> None:
     locale = "zh-CN" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en-US"
@@ -592,14 +675,28 @@ def test_numbers_that_are_not_claims(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "value", "unit", "upper"),
     [
-        ("净含量50毫升", "50", "ml", None), ("50 mL", "50", "ml", None), ("1.5L", "1.5", "l", None),
-        ("30克", "30", "g", None), ("3 oz", "3", "oz", None), ("90℃", "90", "°C", None), ("175°F", "175", "°F", None),
-        ("90度水", "90", "°C", None), ("3-5分钟", "3", "min", "5"), ("3 to 5 minutes", "3", "min", "5"),
-        ("24 hours", "24", "h", None), ("两周", "2", "week", None), ("十二片", "12", "piece", None),
-        ("16 tea bags", "16", "bag", None), ("eight small tins", "8", "tin", None),
+        ("净含量50毫升", "50", "ml", None),
+        ("50 mL", "50", "ml", None),
+        ("1.5L", "1.5", "l", None),
+        ("30克", "30", "g", None),
+        ("3 oz", "3", "oz", None),
+        ("90℃", "90", "°C", None),
+        ("175°F", "175", "°F", None),
+        ("90度水", "90", "°C", None),
+        ("3-5分钟", "3", "min", "5"),
+        ("3 to 5 minutes", "3", "min", "5"),
+        ("24 hours", "24", "h", None),
+        ("两周", "2", "week", None),
+        ("十二片", "12", "piece", None),
+        ("16 tea bags", "16", "bag", None),
+        ("eight small tins", "8", "tin", None),
         ("a dozen cookies", "12", "piece", None),
-        ("36个月", "36", "month", None), ("3年", "3", "year", None), ("SPF50+", "50", "SPF+", None),
-        ("PA+++", "3", "PA", None), ("3倍", "3", "x", None), ("twenty-four months", "24", "month", None),
+        ("36个月", "36", "month", None),
+        ("3年", "3", "year", None),
+        ("SPF50+", "50", "SPF+", None),
+        ("PA+++", "3", "PA", None),
+        ("3倍", "3", "x", None),
+        ("twenty-four months", "24", "month", None),
     ],
 )
 def test_quantities_are_normalised(text: str, value: str, unit: str, upper: str | None) -> None:
@@ -610,8 +707,18 @@ def test_quantities_are_normalised(text: str, value: str, unit: str, upper: str 
 
 @pytest.mark.parametrize(
     ("text", "off", "precision"),
-    [("8折", 20, 10), ("八折", 20, 10), ("8.5折", 15, 1), ("85折", 15, 1), ("八五折", 15, 1), ("9.5折", 5, 1),
-     ("20% off", 20, 1), ("12.5% off", "12.5", "0.1"), ("半价", 50, 1), ("half price", 50, 1)],
+    [
+        ("8折", 20, 10),
+        ("八折", 20, 10),
+        ("8.5折", 15, 1),
+        ("85折", 15, 1),
+        ("八五折", 15, 1),
+        ("9.5折", 5, 1),
+        ("20% off", 20, 1),
+        ("12.5% off", "12.5", "0.1"),
+        ("半价", 50, 1),
+        ("half price", 50, 1),
+    ],
 )
 def test_discount_percentages(text: str, off: object, precision: object) -> None:
     (claim,) = extract_claims(text, "zh-CN")
@@ -623,14 +730,27 @@ def test_claim_spans_point_into_the_original_text() -> None:
     claims = extract_claims(text, "zh-CN")
     assert [c.kind for c in claims] == ["date", "price", "discount", "date", "stock"]
     for claim in claims:
-        assert text[claim.span[0]:claim.span[1]] == claim.text
+        assert text[claim.span[0] : claim.span[1]] == claim.text
     assert claims[1].value == Decimal(239)
 
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("八", 8), ("十", 10), ("十二", 12), ("二十", 20), ("一百二十九", 129), ("一千零一", 1001), ("两万", 20000),
-     ("三万五千", 35000), ("八点五", "8.5"), ("八五", 85), ("二零二五", 2025), ("零", 0), ("两", 2)],
+    [
+        ("八", 8),
+        ("十", 10),
+        ("十二", 12),
+        ("二十", 20),
+        ("一百二十九", 129),
+        ("一千零一", 1001),
+        ("两万", 20000),
+        ("三万五千", 35000),
+        ("八点五", "8.5"),
+        ("八五", 85),
+        ("二零二五", 2025),
+        ("零", 0),
+        ("两", 2),
+    ],
 )
 def test_chinese_numbers(text: str, value: object) -> None:
     assert chinese_number(text) == Decimal(str(value))
@@ -643,8 +763,16 @@ def test_chinese_numbers_reject_words(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("1,299.00", "1299.00"), ("10万", 100000), ("1.5万", 15000), ("twelve", 12), ("twenty-four", 24),
-     ("a dozen", 12), ("十二", 12), ("0.8", "0.8")],
+    [
+        ("1,299.00", "1299.00"),
+        ("10万", 100000),
+        ("1.5万", 15000),
+        ("twelve", 12),
+        ("twenty-four", 24),
+        ("a dozen", 12),
+        ("十二", 12),
+        ("0.8", "0.8"),
+    ],
 )
 def test_parse_number(text: str, value: object) -> None:
     assert parse_number(text) == Decimal(str(value))
@@ -736,8 +864,10 @@ def test_qualified_and_per_unit_claims(zh: FactSheet, en: FactSheet, locale: str
 def test_offer_wording_in_the_brief_grounds_it(qinghe: tuple[BrandKit, Catalog, dict[str, str]]) -> None:
     _, catalog, policies = qinghe
     products = [catalog.get("QH-SER-001")]
-    brief = Brief(key_message="前100名下单，第二件半价", promotion=Promotion(
-        name="积雪草买一送一", start=dt.date(2025, 11, 1), end=dt.date(2025, 11, 11)))
+    brief = Brief(
+        key_message="前100名下单，第二件半价",
+        promotion=Promotion(name="积雪草买一送一", start=dt.date(2025, 11, 1), end=dt.date(2025, 11, 11)),
+    )
     sheet = FactSheet.build(products, brief=brief, policies=policies, today=ZH_TODAY)
     assert ground("积雪草舒缓修护精华液买一送一，第二件半价，前100名有效", sheet, locale="zh-CN") == []
     assert rules(ground("前200名有效", sheet, locale="zh-CN")) == {"claim.number"}
@@ -770,16 +900,23 @@ def test_holidays_are_occasions_unless_they_date_an_offer() -> None:
 
 
 @pytest.mark.parametrize(("kit_id", "locale"), [("qinghe", "zh-CN"), ("morrow", "en-US")])
-def test_catalog_text_grounds_against_its_own_product(qinghe: tuple[BrandKit, Catalog, dict[str, str]],
-                                                      morrow: tuple[BrandKit, Catalog, dict[str, str]],
-                                                      kit_id: str, locale: str) -> None:
+def test_catalog_text_grounds_against_its_own_product(
+    qinghe: tuple[BrandKit, Catalog, dict[str, str]],
+    morrow: tuple[BrandKit, Catalog, dict[str, str]],
+    kit_id: str,
+    locale: str,
+) -> None:
     """Copy made purely of the catalog's own sentences is clean: extraction of claims and of facts agree."""
     _, catalog, policies = qinghe if kit_id == "qinghe" else morrow
     problems = []
     for product in catalog.products[::5]:
         sheet = FactSheet.build([product], policies=policies, today=ZH_TODAY)
-        texts = [product.description, *product.selling_points, *(f.answer for f in product.faqs),
-                 *(f"{k}: {v}" for k, v in {**product.attributes, **product.specs}.items())]
+        texts = [
+            product.description,
+            *product.selling_points,
+            *(f.answer for f in product.faqs),
+            *(f"{k}: {v}" for k, v in {**product.attributes, **product.specs}.items()),
+        ]
         for text in texts:
             problems += [f"{product.sku}: {f.text!r} in {text!r}" for f in ground(text, sheet, locale=locale)]  # type: ignore[arg-type]
     assert problems == []
@@ -797,8 +934,7 @@ def test_catalog_text_grounds_against_its_own_product(qinghe: tuple[BrandKit, Ca
         ("en-US", "Earl Grey Shortbread: 2 tins for $15", False),
     ],
 )
-def test_multi_buy_and_spelled_out_prices(zh: FactSheet, en: FactSheet, locale: str, text: str,
-                                          grounded: bool) -> None:
+def test_multi_buy_and_spelled_out_prices(zh: FactSheet, en: FactSheet, locale: str, text: str, grounded: bool) -> None:
     sheet = zh if locale == "zh-CN" else en
     findings = ground(text, sheet, locale=locale)  # type: ignore[arg-type]
     assert (findings == []) is grounded, explain(findings)
@@ -822,8 +958,9 @@ def test_multi_buy_and_spelled_out_prices(zh: FactSheet, en: FactSheet, locale: 
         ("en-US", "Earl Grey Shortbread: 20% off", False),
     ],
 )
-def test_discounts_derived_from_the_list_price(zh_plain: FactSheet, en_plain: FactSheet, locale: str, text: str,
-                                               grounded: bool) -> None:
+def test_discounts_derived_from_the_list_price(
+    zh_plain: FactSheet, en_plain: FactSheet, locale: str, text: str, grounded: bool
+) -> None:
     sheet = zh_plain if locale == "zh-CN" else en_plain
     findings = ground(text, sheet, locale=locale)  # type: ignore[arg-type]
     assert (findings == []) is grounded, explain(findings)
@@ -831,15 +968,16 @@ def test_discounts_derived_from_the_list_price(zh_plain: FactSheet, en_plain: Fa
 
 
 @pytest.mark.parametrize(("locale", "table"), [("zh-CN", ZH_UNGROUNDED), ("en-US", EN_UNGROUNDED)])
-def test_every_suggestion_repairs_its_claim(zh: FactSheet, en: FactSheet, locale: str,
-                                            table: list[tuple[str, str]]) -> None:
+def test_every_suggestion_repairs_its_claim(
+    zh: FactSheet, en: FactSheet, locale: str, table: list[tuple[str, str]]
+) -> None:
     sheet = zh if locale == "zh-CN" else en
     repaired = 0
     for text, _ in table:
         for finding in ground(text, sheet, locale=locale):  # type: ignore[arg-type]
             if finding.suggestion is None or finding.span is None:
                 continue
-            fixed = text[:finding.span[0]] + finding.suggestion + text[finding.span[1]:]
+            fixed = text[: finding.span[0]] + finding.suggestion + text[finding.span[1] :]
             still = [f for f in ground(fixed, sheet, locale=locale) if f.span and f.span[0] == finding.span[0]]  # type: ignore[arg-type]
             assert still == [], f"{text!r} -> {fixed!r}"
             repaired += 1

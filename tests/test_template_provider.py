@@ -136,8 +136,9 @@ def test_shared_macros_are_part_of_the_template_version(tmp_path: Path) -> None:
         (folder / "_x.j2").write_text(f"{{% set hello = '{greeting}' %}}", encoding="utf-8")
         (folder / "douyin.yaml").write_text(
             "version: 1\nangles:\n  - id: a\n    fields:\n      caption: |-\n"
-            "        {% import \"copy/zh-CN/_x.j2\" as x with context %}{{ x.hello }}，{{ product.name }}\n",
-            encoding="utf-8")
+            '        {% import "copy/zh-CN/_x.j2" as x with context %}{{ x.hello }}，{{ product.name }}\n',
+            encoding="utf-8",
+        )
         engine = TemplateTextProvider({"prompts_path": [str(tmp_path / str(i))]})
         out = engine.write(_task("qinghe", "gen-z", "douyin"), 0)
         assert out["fields"]["caption"].startswith(greeting)

@@ -11,7 +11,9 @@ from contentgen.results.tracking import (
 def test_fixed_vectors_pin_the_scheme() -> None:
     # If these change, every code already sent out stops joining: bump SCHEME instead.
     assert tracking_code("a1b2c3") == tracking_code("a1b2c3", None) == tracking_code("a1b2c3", "")
-    vectors = {(aid, arm): tracking_code(aid, arm) for aid, arm in [("a1b2c3", None), ("a1b2c3", "B"), ("x", "holdout")]}
+    vectors = {
+        (aid, arm): tracking_code(aid, arm) for aid, arm in [("a1b2c3", None), ("a1b2c3", "B"), ("x", "holdout")]
+    }
     assert all(len(code) == 10 and code.startswith("CG") for code in vectors.values())
     assert len(set(vectors.values())) == 3
     assert vectors == {

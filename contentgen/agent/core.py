@@ -58,7 +58,6 @@ _CITATION = re.compile(r"\s*[\[【]\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*[\]】]")
 _PRODUCT_INTENTS: frozenset[Intent] = frozenset({"price", "stock", "product_info", "compare"})
 
 
-
 class AnswerStream(Iterator[str]):
     """Verified text as it is produced, sentence by sentence; `outcome` is the typed result once it is done."""
 
@@ -544,7 +543,7 @@ class Agent(Answers, Intents):
             return _Draft(intent, retrieved=retrieved, final=self._refuse("not_in_catalog", intent))
         elif intent == "compare":
             draft = self._compare(text, products)
-        elif (variant := self._missing_variant(text, products[0], self._siblings(text, products[:1], every=True))):
+        elif variant := self._missing_variant(text, products[0], self._siblings(text, products[:1], every=True)):
             draft = variant
         elif (
             (len(facets) >= 2 and self._best_faq(self._question_terms(text, products), products[0]) is None)
@@ -698,5 +697,3 @@ def _record(product: Product, lang: Language) -> str:
     if product.description:
         parts.append(product.description)
     return " | ".join(parts)
-
-

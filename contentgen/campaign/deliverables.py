@@ -361,7 +361,8 @@ class CopyDeliverable(Deliverable):
         return self.make_batch([item], ctx)[0]
 
     def make_batch(self, items: Sequence[PlannedArtifact], ctx: CampaignContext) -> list[ArtifactRecord]:
-        from contentgen.pipelines.copy import CopyCell, CopyPipeline, write_results
+        from contentgen.pipelines.copy import CopyCell, CopyPipeline
+        from contentgen.pipelines.copy_files import write_results
         from contentgen.providers.base import TextProvider
         from contentgen.results.learning import copy_prior
 
@@ -370,7 +371,11 @@ class CopyDeliverable(Deliverable):
             assert isinstance(provider, TextProvider)
             learned = ctx.cached("copy:prior", lambda: copy_prior(ctx.brand.id, ctx.settings))
             return CopyPipeline(
-                ctx.brand, provider=provider, catalog=ctx.catalog, policies=ctx.policies, prompts_path=ctx.prompts_path,
+                ctx.brand,
+                provider=provider,
+                catalog=ctx.catalog,
+                policies=ctx.policies,
+                prompts_path=ctx.prompts_path,
                 prior=learned.bonus if learned else None,
             )
 

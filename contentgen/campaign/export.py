@@ -177,7 +177,10 @@ def _csv(
                 arms[item.key],
                 tracking_code(item.artifact_id, arms[item.key]),
                 tracking_link(
-                    item.texts, channel=item.channel, campaign=str(campaign["campaign"]), artifact_id=item.artifact_id,
+                    item.texts,
+                    channel=item.channel,
+                    campaign=str(campaign["campaign"]),
+                    artifact_id=item.artifact_id,
                     arm=arms[item.key],
                 ),
             ]

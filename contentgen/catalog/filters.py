@@ -178,9 +178,8 @@ def _is_head(rest: str, latin: bool) -> bool:
         word = re.match(r"[A-Za-z]+", rest)
         return word is not None and word.group().lower() in STOP_WORDS_EN
     # "防晒里面哪个最便宜", "面膜里最贵的", "套装中", "精华类": a place word after the category keeps it the head.
-    return (
-        rest[0] in PARTICLES_ZH + "有是和或也都还要在呀哪给推适好用怎多里中类最"
-        or rest.startswith((*SMALL_TALK_ZH, "当中", "之中", "产品", "系列", "品类"))
+    return rest[0] in PARTICLES_ZH + "有是和或也都还要在呀哪给推适好用怎多里中类最" or rest.startswith(
+        (*SMALL_TALK_ZH, "当中", "之中", "产品", "系列", "品类")
     )
 
 

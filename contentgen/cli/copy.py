@@ -46,7 +46,8 @@ def copy(
     from contentgen.domain import kit_segments, load_brand_kit, load_channels
     from contentgen.domain.brief import Brief
     from contentgen.fileio import load_model
-    from contentgen.pipelines.copy import CopyCell, CopyPipeline, write_results
+    from contentgen.pipelines.copy import CopyCell, CopyPipeline
+    from contentgen.pipelines.copy_files import write_results
     from contentgen.providers.registry import from_settings
 
     settings = load_settings()
@@ -60,11 +61,7 @@ def copy(
     catalog = pipeline.catalog
     products = tuple(catalog.get(s) for s in sku) if sku else (catalog.default_product(),)
     the_brief = load_model(Brief, brief) if brief else None
-    cells = [
-        CopyCell(segments[s], channels[c], products)
-        for s in segment_ids
-        for c in channel_ids
-    ]
+    cells = [CopyCell(segments[s], channels[c], products) for s in segment_ids for c in channel_ids]
 
     started = time.perf_counter()
     results = []

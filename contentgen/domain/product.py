@@ -74,9 +74,7 @@ class Product(Model):
 class Catalog:
     """An ordered, SKU-indexed set of products loaded from one file."""
 
-    def __init__(
-        self, products: Sequence[Product], source: Path | None = None, warnings: Sequence[str] = ()
-    ) -> None:
+    def __init__(self, products: Sequence[Product], source: Path | None = None, warnings: Sequence[str] = ()) -> None:
         self.products = list(products)
         self.source = source
         self.warnings = list(warnings)

@@ -11,7 +11,6 @@ no colour does), kept inside the channel's safe zone, and finally measured again
 poster and read back by OCR. A poster with a blocking finding is not ``ready``.
 """
 
-
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence

@@ -388,9 +388,7 @@ def _force_break(piece: str, width: float, measure: Callable[[str], float]) -> l
             return parts
 
 
-def break_lines(
-    text: str, width: float, measure: Callable[[str], float], words: Segmenter | None = None
-) -> Lines:
+def break_lines(text: str, width: float, measure: Callable[[str], float], words: Segmenter | None = None) -> Lines:
     """Wrap ``text`` to ``width`` (in ``measure``'s units) by the rules in the module docstring."""
     return _wrap(text, width, measure, None, words)
 

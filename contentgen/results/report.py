@@ -152,9 +152,7 @@ def render_report(analysis: Analysis, index: RunIndex) -> str:
     )
     env.filters["pct"] = lambda v, d=1: "—" if v is None else f"{v * 100:.{d}f} %"
     env.filters["num"] = lambda v, d=0: "—" if v is None else f"{v:,.{d}f}"
-    experiments = [
-        (e, _arms(analysis, index, e), [x.note() for x in e.lifts]) for e in analysis.experiments
-    ]
+    experiments = [(e, _arms(analysis, index, e), [x.note() for x in e.lifts]) for e in analysis.experiments]
     template = env.get_template("report.html.j2")
     context: dict[str, Any] = {
         "analysis": analysis,

@@ -85,8 +85,11 @@ def _conditions_met(fact: Fact, text: str) -> bool:
 def _check_price(claim: Claim, sheet: FactSheet, subjects: Sequence[Product], text: str) -> _Verdict | None:
     assert isinstance(claim.value, Decimal)
     value = claim.value
-    facts = [f for f in _scoped(sheet.facts("price"), subjects)
-             if _currency_ok(claim.unit, f.unit) and isinstance(f.value, Decimal)]
+    facts = [
+        f
+        for f in _scoped(sheet.facts("price"), subjects)
+        if _currency_ok(claim.unit, f.unit) and isinstance(f.value, Decimal)
+    ]
     if claim.topic == "multi" and claim.upper is not None:
         for product in _product_list(subjects, sheet):
             if value in _multi_prices(product, sheet.promotion, claim.upper):
@@ -94,8 +97,11 @@ def _check_price(claim: Claim, sheet: FactSheet, subjects: Sequence[Product], te
     elif claim.topic == "per_unit":
         for fact in facts:
             assert isinstance(fact.value, Decimal)
-            counts = [Decimal(1)] + [n.value for n in sheet.facts("number") if n.sku == fact.sku
-                                     and n.unit == claim.context and isinstance(n.value, Decimal) and n.value > 0]
+            counts = [Decimal(1)] + [
+                n.value
+                for n in sheet.facts("number")
+                if n.sku == fact.sku and n.unit == claim.context and isinstance(n.value, Decimal) and n.value > 0
+            ]
             for count in counts:
                 per = fact.value / count
                 if _cents(per) == value or (claim.qualifier == "max" and per < value):
@@ -110,19 +116,24 @@ def _check_price(claim: Claim, sheet: FactSheet, subjects: Sequence[Product], te
             if claim.qualifier == "approx" and abs(fact.value - value) <= fact.value * APPROX:
                 return None
     pool = _product_list(subjects, sheet)
-    candidates = [(p, amount) for p in pool for amount, _ in _offer_prices(p, sheet.promotion)
-                  if _currency_ok(claim.unit, p.currency)]
+    candidates = [
+        (p, amount)
+        for p in pool
+        for amount, _ in _offer_prices(p, sheet.promotion)
+        if _currency_ok(claim.unit, p.currency)
+    ]
     described = "; ".join(_price_summary(p, sheet) for p in pool[:3]) if pool else "no products in the sheet"
     shown = _money(value, claim.unit) if claim.unit else _numeral(value)
     what = {"per_unit": "per-unit price", "multi": f"price for {_numeral(claim.upper or Decimal(0))}"}.get(
-        claim.topic or "", "price")
+        claim.topic or "", "price"
+    )
     message = f"{what} {shown} is not in the catalog or the brief ({described})"
     suggestion = None
     if candidates and claim.topic is None:
         if claim.context != "promo":  # a plain price: suggest the catalog price
             candidates = [(p, p.price) for p, _ in candidates]
         best = min(candidates, key=lambda c: abs(c[1] - value))
-        suggestion = _replace(claim, [_numeral(best[1], claim.text[claim.parts[0][0]:claim.parts[0][1]])])
+        suggestion = _replace(claim, [_numeral(best[1], claim.text[claim.parts[0][0] : claim.parts[0][1]])])
     return _Verdict(message, suggestion)
 
 
@@ -152,14 +163,18 @@ def _check_list_price(claim: Claim, sheet: FactSheet, subjects: Sequence[Product
     label = "reference value" if claim.topic == "value" else "original/list price"
     if with_list:
         held = ", ".join(f"{p.sku} {p.money(p.list_price)}" for p in with_list[:3])
-        like = claim.text[claim.parts[0][0]:claim.parts[0][1]]
+        like = claim.text[claim.parts[0][0] : claim.parts[0][1]]
         best = min(with_list, key=lambda p: abs((p.list_price or Decimal(0)) - value))
         assert best.list_price is not None
-        return _Verdict(f"{label} {shown} does not match the catalog list price ({held})",
-                        _replace(claim, [_numeral(best.list_price, like)]))
+        return _Verdict(
+            f"{label} {shown} does not match the catalog list price ({held})",
+            _replace(claim, [_numeral(best.list_price, like)]),
+        )
     names = ", ".join(p.sku for p in pool[:3]) or "no product in the sheet"
-    return _Verdict(f"{label} {shown} cannot be stated: {names} has no list price in the catalog "
-                    "(a reference price must be a real earlier price); remove it")
+    return _Verdict(
+        f"{label} {shown} cannot be stated: {names} has no list price in the catalog "
+        "(a reference price must be a real earlier price); remove it"
+    )
 
 
 def _promoted_skus(sheet: FactSheet) -> set[str]:
@@ -182,8 +197,10 @@ def _check_discount(claim: Claim, sheet: FactSheet, subjects: Sequence[Product],
         codes = [str(f.value) for f in facts if f.topic == "code"]
         if claim.value in codes:
             return None
-        return _Verdict(f"code {claim.value} is not the brief's coupon code ({', '.join(codes) or 'none'})",
-                        _replace_code(claim, codes))
+        return _Verdict(
+            f"code {claim.value} is not the brief's coupon code ({', '.join(codes) or 'none'})",
+            _replace_code(claim, codes),
+        )
     if topic in {"buy_x_get_y", "second_half"}:
         if any(f.topic == topic and f.value == claim.value for f in facts):
             return None
@@ -194,8 +211,12 @@ def _check_discount(claim: Claim, sheet: FactSheet, subjects: Sequence[Product],
     value = claim.value
     if topic == "threshold":
         for fact in facts:
-            if (fact.topic == "threshold" and fact.value == value and fact.threshold == claim.threshold
-                    and _currency_ok(claim.unit, fact.unit)):
+            if (
+                fact.topic == "threshold"
+                and fact.value == value
+                and fact.threshold == claim.threshold
+                and _currency_ok(claim.unit, fact.unit)
+            ):
                 return None
         offers = [f for f in facts if f.topic == "threshold" and isinstance(f.value, Decimal) and f.threshold]
         suggestion = None
@@ -206,8 +227,11 @@ def _check_discount(claim: Claim, sheet: FactSheet, subjects: Sequence[Product],
             f"{_numeral(f.threshold or Decimal(0))}/{_numeral(f.value)}" for f in offers if isinstance(f.value, Decimal)
         )
         spend = _numeral(claim.threshold or Decimal(0))
-        return _Verdict(f"offer {claim.text} (spend {spend}, save {_numeral(value)}) is not "
-                        f"in the brief's promotion (threshold offers: {held or 'none'})", suggestion)
+        return _Verdict(
+            f"offer {claim.text} (spend {spend}, save {_numeral(value)}) is not "
+            f"in the brief's promotion (threshold offers: {held or 'none'})",
+            suggestion,
+        )
     prices = [p.price for p in _product_list(subjects, sheet)]
     for fact in facts:
         if not isinstance(fact.value, Decimal) or fact.value != value or not _currency_ok(claim.unit, fact.unit):
@@ -216,22 +240,32 @@ def _check_discount(claim: Claim, sheet: FactSheet, subjects: Sequence[Product],
             return None
         if fact.topic == "threshold" and fact.threshold is not None and any(p >= fact.threshold for p in prices):
             return None
-    amounts = sorted({f.value for f in facts if f.topic in {"amount", "coupon"} and isinstance(f.value, Decimal)
-                      and (f.sku is None or f.sku in {p.sku for p in subjects})})
+    amounts = sorted(
+        {
+            f.value
+            for f in facts
+            if f.topic in {"amount", "coupon"}
+            and isinstance(f.value, Decimal)
+            and (f.sku is None or f.sku in {p.sku for p in subjects})
+        }
+    )
     suggestion = None
     if amounts and claim.parts:
         best = min(amounts, key=lambda a: abs(a - value))
         suggestion = _replace(claim, [_numeral(best)])
     held = ", ".join(_numeral(a) for a in amounts[:5]) or "none"
-    return _Verdict(f"saving {claim.text} ({_numeral(value)} off) is not in the brief's promotion or the catalog's "
-                    f"list-to-price difference (savings that trace: {held})", suggestion)
+    return _Verdict(
+        f"saving {claim.text} ({_numeral(value)} off) is not in the brief's promotion or the catalog's "
+        f"list-to-price difference (savings that trace: {held})",
+        suggestion,
+    )
 
 
 def _replace_code(claim: Claim, codes: Sequence[str]) -> str | None:
     if len(codes) != 1 or not isinstance(claim.value, str):
         return None
     index = claim.text.upper().rfind(claim.value)
-    return None if index < 0 else claim.text[:index] + codes[0] + claim.text[index + len(claim.value):]
+    return None if index < 0 else claim.text[:index] + codes[0] + claim.text[index + len(claim.value) :]
 
 
 def _check_percent(claim: Claim, facts: Sequence[Fact]) -> _Verdict | None:
@@ -248,8 +282,9 @@ def _check_percent(claim: Claim, facts: Sequence[Fact]) -> _Verdict | None:
         rounded = (value / precision).quantize(Decimal(1), rounding=ROUND_HALF_UP) * precision
         if rounded == off:
             return None
-    choices = sorted(set(exact)) or sorted({(v / precision).quantize(Decimal(1), rounding=ROUND_HALF_UP) * precision
-                                            for v in derived})
+    choices = sorted(set(exact)) or sorted(
+        {(v / precision).quantize(Decimal(1), rounding=ROUND_HALF_UP) * precision for v in derived}
+    )
     suggestion = None
     if len(choices) == 1 and claim.parts:
         correct = choices[0]
@@ -257,8 +292,11 @@ def _check_percent(claim: Claim, facts: Sequence[Fact]) -> _Verdict | None:
         suggestion = _replace(claim, [shown])
     held = ", ".join(f"{_numeral(c)}% off" for c in choices[:5]) or "none"
     meaning = f"{_numeral(100 - off)}% of the price" if claim.context == "zhe" else f"{_numeral(off)}% off"
-    return _Verdict(f"discount {claim.text} ({meaning}) is not in the brief's promotion or derivable from the "
-                    f"catalog (discounts that trace: {held})", suggestion)
+    return _Verdict(
+        f"discount {claim.text} ({meaning}) is not in the brief's promotion or derivable from the "
+        f"catalog (discounts that trace: {held})",
+        suggestion,
+    )
 
 
 def _to_base(value: Decimal, unit: str | None) -> tuple[str, Decimal, bool] | None:
@@ -298,18 +336,30 @@ def _same_quantity(claimed: Decimal, claim_unit: str | None, fact: Fact, qualifi
 def _check_number(claim: Claim, sheet: FactSheet, subjects: Sequence[Product], text: str) -> _Verdict | None:
     assert isinstance(claim.value, Decimal)
     sentence = text[slice(*_sentence(text, claim.span))]
-    facts = [f for f in _scoped(sheet.facts("number"), subjects) if _conditions_met(f, text)
-             and (not f.source.startswith("policy:") or _shares_words(sentence, f.text))]
+    facts = [
+        f
+        for f in _scoped(sheet.facts("number"), subjects)
+        if _conditions_met(f, text) and (not f.source.startswith("policy:") or _shares_words(sentence, f.text))
+    ]
     values = [claim.value] + ([claim.upper] if claim.upper is not None else [])
     if all(any(_same_quantity(v, claim.unit, f, claim.qualifier) for f in facts) for v in values):
         return None
     skus = {p.sku for p in subjects}
     family = _to_base(Decimal(1), claim.unit)
-    same = sorted({(f.value, f.unit) for f in facts if (not skus or f.sku in skus) and isinstance(f.value, Decimal)
-                   and family is not None and (_to_base(f.value, f.unit) or ("", 0, True))[0] == family[0]
-                   and f.sku is not None}, key=lambda vu: (str(vu[1]), vu[0]))
+    same = sorted(
+        {
+            (f.value, f.unit)
+            for f in facts
+            if (not skus or f.sku in skus)
+            and isinstance(f.value, Decimal)
+            and family is not None
+            and (_to_base(f.value, f.unit) or ("", 0, True))[0] == family[0]
+            and f.sku is not None
+        },
+        key=lambda vu: (str(vu[1]), vu[0]),
+    )
     held = ", ".join(f"{_numeral(v)} {u}" for v, u in same[:6] if isinstance(v, Decimal))
-    where = (", ".join(sorted(skus)[:3]) if skus else "the sheet")
+    where = ", ".join(sorted(skus)[:3]) if skus else "the sheet"
     suggestion = None
     in_unit = {v for v, u in same if u == claim.unit}
     if len(in_unit) == 1 and claim.upper is None and claim.parts:
@@ -317,11 +367,15 @@ def _check_number(claim: Claim, sheet: FactSheet, subjects: Sequence[Product], t
         assert isinstance(only, Decimal)
         suggestion = _replace(claim, [_numeral(only)])
     if claim.topic == "first_n":
-        return _Verdict(f"'{claim.text.strip()}' limits the offer to the first {_numeral(claim.value)} buyers, "
-                        "which the brief does not state")
+        return _Verdict(
+            f"'{claim.text.strip()}' limits the offer to the first {_numeral(claim.value)} buyers, "
+            "which the brief does not state"
+        )
     kind = "figure" if claim.topic == "social" else "quantity"
-    return _Verdict(f"{kind} {claim.text.strip()} is not in the product data of {where}"
-                    + (f" (it holds {held})" if held else ""), suggestion)
+    return _Verdict(
+        f"{kind} {claim.text.strip()} is not in the product data of {where}" + (f" (it holds {held})" if held else ""),
+        suggestion,
+    )
 
 
 _EVENT_DATES: dict[str, Callable[[int], dt.date]] = {
@@ -350,8 +404,9 @@ def _fmt_date_like(claim: Claim, date: dt.date) -> str | None:
     if style == "slash":
         return _SLASH_DATE_HEAD.sub(f"{date.month}/{date.day}", claim.text, count=1)
     if style == "iso":
-        return _ISO_DATE_HEAD.sub(lambda m: f"{date.year}{m.group(1)}{date.month:02d}{m.group(1)}{date.day:02d}",
-                                  claim.text, count=1)
+        return _ISO_DATE_HEAD.sub(
+            lambda m: f"{date.year}{m.group(1)}{date.month:02d}{m.group(1)}{date.day:02d}", claim.text, count=1
+        )
     return None
 
 
@@ -400,9 +455,12 @@ def _check_date(claim: Claim, sheet: FactSheet, subjects: Sequence[Product], tex
         return None
     wanted = {"deadline": end, "deadline_excl": end, "start": start}.get(claim.context or "")
     role = {"deadline": "an end date", "deadline_excl": "an end date", "start": "a start date"}.get(
-        claim.context or "", "a date")
-    return _Verdict(f"{role} '{claim.text}' does not match the promotion ({window})",
-                    _fmt_date_like(claim, wanted) if wanted else None)
+        claim.context or "", "a date"
+    )
+    return _Verdict(
+        f"{role} '{claim.text}' does not match the promotion ({window})",
+        _fmt_date_like(claim, wanted) if wanted else None,
+    )
 
 
 def _check_relative(claim: Claim, promotion: Promotion, today: dt.date, window: str) -> _Verdict | None:
@@ -433,8 +491,10 @@ def _check_relative(claim: Claim, promotion: Promotion, today: dt.date, window: 
     if ok:
         return None
     status = "running" if running else ("not started" if today < start else "over")
-    return _Verdict(f"time claim '{claim.text}' does not fit the promotion ({window}; today {today.isoformat()}, "
-                    f"{status})", suggestion)
+    return _Verdict(
+        f"time claim '{claim.text}' does not fit the promotion ({window}; today {today.isoformat()}, {status})",
+        suggestion,
+    )
 
 
 def _check_stock(claim: Claim, sheet: FactSheet, subjects: Sequence[Product], text: str) -> _Verdict | None:
@@ -459,8 +519,10 @@ def _check_stock(claim: Claim, sheet: FactSheet, subjects: Sequence[Product], te
     if topic == "edition":
         if any(f.sku in {p.sku for p in pool} for f in sheet.facts("stock", "edition")):
             return None
-        return _Verdict(f"'{claim.text}' but the catalog does not describe {', '.join(p.sku for p in pool[:3])} "
-                        "as a limited edition")
+        return _Verdict(
+            f"'{claim.text}' but the catalog does not describe {', '.join(p.sku for p in pool[:3])} "
+            "as a limited edition"
+        )
     if topic == "sold_out":
         if any(p.stock == 0 for p in pool):
             return None
@@ -481,7 +543,7 @@ def _gift_overlap(a: str, b: str) -> bool:
     def tokens(s: str) -> set[str]:
         s = s.lower()
         cjk = _CJK_RUN.findall(s)
-        grams = {run[i:i + 2] for run in cjk for i in range(max(1, len(run) - 1))}
+        grams = {run[i : i + 2] for run in cjk for i in range(max(1, len(run) - 1))}
         return grams | {w for w in _LATIN3.findall(s) if w not in {"the", "and", "with", "free", "gift"}}
 
     left, right = tokens(a), tokens(b)
@@ -533,21 +595,26 @@ def _check_promise(claim: Claim, sheet: FactSheet, subjects: Sequence[Product], 
 def _no_policy(claim: Claim, all_facts: Sequence[Fact]) -> str:
     if all_facts:
         needed = sorted({c for f in all_facts for c in f.conditions})
-        return (f"promise '{claim.text}' applies only with a condition the copy does not state "
-                f"({', '.join(needed)}; {all_facts[0].source})")
+        return (
+            f"promise '{claim.text}' applies only with a condition the copy does not state "
+            f"({', '.join(needed)}; {all_facts[0].source})"
+        )
     return f"promise '{claim.text}' is not in the brief or the brand's policies"
 
 
-def _check_free_shipping(claim: Claim, facts: Sequence[Fact], all_facts: Sequence[Fact],
-                         subjects: Sequence[Product], sheet: FactSheet) -> _Verdict | None:
+def _check_free_shipping(
+    claim: Claim, facts: Sequence[Fact], all_facts: Sequence[Fact], subjects: Sequence[Product], sheet: FactSheet
+) -> _Verdict | None:
     if any(f.threshold is None for f in facts):
         return None
     thresholds = sorted(f.threshold for f in facts if f.threshold is not None)
     if claim.threshold is not None:
         if any(t <= claim.threshold for t in thresholds):
             return None
-    elif subjects and thresholds and all(
-        min(a for a, _ in _offer_prices(p, sheet.promotion)) >= thresholds[0] for p in subjects
+    elif (
+        subjects
+        and thresholds
+        and all(min(a for a, _ in _offer_prices(p, sheet.promotion)) >= thresholds[0] for p in subjects)
     ):
         return None  # "包邮" for a product whose lowest offer price already reaches the threshold
     if not all_facts:
@@ -556,8 +623,11 @@ def _check_free_shipping(claim: Claim, facts: Sequence[Fact], all_facts: Sequenc
         return _Verdict(_no_policy(claim, all_facts))
     shown = _numeral(thresholds[0])
     suggestion = _replace(claim, [shown]) if claim.threshold is not None and len(claim.parts) == 1 else None
-    return _Verdict(f"free-shipping promise '{claim.text}' overstates the policy (free shipping from {shown}; "
-                    f"{facts[0].source if facts else all_facts[0].source})", suggestion)
+    return _Verdict(
+        f"free-shipping promise '{claim.text}' overstates the policy (free shipping from {shown}; "
+        f"{facts[0].source if facts else all_facts[0].source})",
+        suggestion,
+    )
 
 
 _CHECKS: dict[str, Callable[[Claim, FactSheet, Sequence[Product], str], _Verdict | None]] = {

@@ -108,15 +108,37 @@ def _unit_of(matched: str, locale: Locale) -> str | None:
     return None
 
 
-def _claim(kind: str, text: str, where: re.Match[str] | tuple[int, int], value: Value, *, unit: str | None = None,
-           topic: str | None = None, upper: Decimal | None = None, threshold: Decimal | None = None,
-           qualifier: str | None = None, context: str | None = None, precision: Decimal | None = None,
-           parts: Iterable[tuple[int, int]] = ()) -> Claim:
+def _claim(
+    kind: str,
+    text: str,
+    where: re.Match[str] | tuple[int, int],
+    value: Value,
+    *,
+    unit: str | None = None,
+    topic: str | None = None,
+    upper: Decimal | None = None,
+    threshold: Decimal | None = None,
+    qualifier: str | None = None,
+    context: str | None = None,
+    precision: Decimal | None = None,
+    parts: Iterable[tuple[int, int]] = (),
+) -> Claim:
     """A claim over `where` (a match or a span) of `text`; `parts` are absolute spans, stored relative to it."""
     start, end = where if isinstance(where, tuple) else where.span()
-    return Claim(kind=kind, text=text[start:end], span=(start, end), value=value, unit=unit, topic=topic, upper=upper,
-                 threshold=threshold, qualifier=qualifier, context=context, precision=precision,
-                 parts=tuple((a - start, b - start) for a, b in parts))
+    return Claim(
+        kind=kind,
+        text=text[start:end],
+        span=(start, end),
+        value=value,
+        unit=unit,
+        topic=topic,
+        upper=upper,
+        threshold=threshold,
+        qualifier=qualifier,
+        context=context,
+        precision=precision,
+        parts=tuple((a - start, b - start) for a, b in parts),
+    )
 
 
 def _quantities(text: str, locale: Locale, taken: _Taken, *, facts: bool = False) -> Iterator[Claim]:
@@ -144,7 +166,7 @@ def _quantities(text: str, locale: Locale, taken: _Taken, *, facts: bool = False
         if unit is None or value is None:
             continue
         upper = parse_number(match.group("n2")) if match.group("n2") else None
-        before = text[max(0, match.start("n") - 12):match.start("n")]
+        before = text[max(0, match.start("n") - 12) : match.start("n")]
         if match.group("adj") and match.group("adj") != "个" and unit not in _COUNT_UNITS:
             continue
         if _ORDINAL_BEFORE.search(before):
@@ -163,8 +185,16 @@ def _quantities(text: str, locale: Locale, taken: _Taken, *, facts: bool = False
         if match.group("plus"):
             qualifier = "min"
         taken.take(start, end)
-        yield _claim("number", text, (start, end), value, unit=unit, upper=upper, qualifier=qualifier,
-                     parts=(match.span("n"), *((match.span("n2"),) if upper is not None else ())))
+        yield _claim(
+            "number",
+            text,
+            (start, end),
+            value,
+            unit=unit,
+            upper=upper,
+            qualifier=qualifier,
+            parts=(match.span("n"), *((match.span("n2"),) if upper is not None else ())),
+        )
 
 
 def _year_for(month: int, day: int, years: Sequence[int]) -> list[dt.date]:
@@ -178,7 +208,7 @@ def _year_for(month: int, day: int, years: Sequence[int]) -> list[dt.date]:
 
 
 def _date_context(text: str, start: int, end: int, after: str | None) -> str | None:
-    before = text[max(0, start - 16):start]
+    before = text[max(0, start - 16) : start]
     if after and after.strip() in {"前", "之前", "以前"}:
         return "deadline_excl"
     if after and after.strip():
@@ -187,7 +217,7 @@ def _date_context(text: str, start: int, end: int, after: str | None) -> str | N
         return "deadline_excl"
     if _DEADLINE_BEFORE.search(before):
         return "deadline"
-    if _START_BEFORE.search(before) or _START_AFTER.match(text[end:end + 4]):
+    if _START_BEFORE.search(before) or _START_AFTER.match(text[end : end + 4]):
         return "start"
     return None
 
@@ -233,18 +263,25 @@ def _dates(text: str, taken: _Taken) -> Iterator[Claim]:
             found.append((match, first, second, int(en_year) if en_year else None, "en"))
     for match in _DATE_SLASH.finditer(text):
         first = _month_day(match.group("m"), match.group("d"))
-        if not first or _UNIT_AHEAD.match(text[match.end():match.end() + 8]):
+        if not first or _UNIT_AHEAD.match(text[match.end() : match.end() + 8]):
             continue
         second = _month_day(match.group("m2"), match.group("d2")) if match.group("m2") else None
         slash_year = match.group("y")
-        found.append((match, first, second,
-                      (int(slash_year) + (2000 if len(slash_year) == 2 else 0)) if slash_year else None, "slash"))
+        found.append(
+            (
+                match,
+                first,
+                second,
+                (int(slash_year) + (2000 if len(slash_year) == 2 else 0)) if slash_year else None,
+                "slash",
+            )
+        )
     for match in _DATE_DOT.finditer(text):
         first = _month_day(match.group("m"), match.group("d"))
         context_ok = bool(match.group("after")) or bool(
-            _DATE_DOT_BEFORE.search(text[max(0, match.start() - 8):match.start()])
+            _DATE_DOT_BEFORE.search(text[max(0, match.start() - 8) : match.start()])
         )
-        if not first or not context_ok or _UNIT_AHEAD.match(text[match.end():match.end() + 6]):
+        if not first or not context_ok or _UNIT_AHEAD.match(text[match.end() : match.end() + 6]):
             continue
         second = _month_day(match.group("m2"), match.group("d2")) if match.group("m2") else None
         found.append((match, first, second, None, "dot"))
@@ -259,8 +296,15 @@ def _dates(text: str, taken: _Taken) -> Iterator[Claim]:
             continue
         value = f"{first[0]:02d}-{first[1]:02d}" if year is None else f"{year:04d}-{first[0]:02d}-{first[1]:02d}"
         upper_text = None if second is None else f"{second[0]:02d}-{second[1]:02d}"
-        yield Claim(kind="date", text=text[start:end], span=(start, end), value=value, topic=style, context=context,
-                    unit=upper_text)
+        yield Claim(
+            kind="date",
+            text=text[start:end],
+            span=(start, end),
+            value=value,
+            topic=style,
+            context=context,
+            unit=upper_text,
+        )
     for pattern, key in _RELATIVE_RES:
         for match in pattern.finditer(text):
             if not taken.free(*match.span()):
@@ -274,8 +318,16 @@ def _dates(text: str, taken: _Taken) -> Iterator[Claim]:
                 raw = match.group(unit_group) if unit_group else ""
                 rel_unit = "h" if ("时" in raw or raw.lower().startswith("hour")) else "day"
             taken.take(*match.span())
-            yield _claim("date", text, match, amount, unit=rel_unit, topic=key, context="relative",
-                         parts=((match.span(number),) if number else ()))
+            yield _claim(
+                "date",
+                text,
+                match,
+                amount,
+                unit=rel_unit,
+                topic=key,
+                context="relative",
+                parts=((match.span(number),) if number else ()),
+            )
 
 
 def _first(match: re.Match[str], base: str) -> str | None:
@@ -296,7 +348,7 @@ def _promises(text: str, taken: _Taken) -> Iterator[Claim]:
             unit: str | None = None
             parts: list[tuple[int, int]] = []
             number = _first(match, "n")
-            if number and _ORDINAL_BEFORE.search(text[max(0, match.start(number) - 4):match.start(number)]):
+            if number and _ORDINAL_BEFORE.search(text[max(0, match.start(number) - 4) : match.start(number)]):
                 continue
             if number:
                 value = parse_number(match.group(number))
@@ -310,8 +362,10 @@ def _promises(text: str, taken: _Taken) -> Iterator[Claim]:
             same_day = _first(match, "sd")
             if same_day:
                 word = match.group(same_day).lower()
-                value, unit = (Decimal(0) if word in {"当天", "当日", "今日", "same-day", "same day", "today"}
-                               else Decimal(24)), "h"
+                value, unit = (
+                    (Decimal(0) if word in {"当天", "当日", "今日", "same-day", "same day", "today"} else Decimal(24)),
+                    "h",
+                )
             if match.groupdict().get("life"):
                 value, unit = Decimal(100), "year"
             threshold = None
@@ -327,8 +381,17 @@ def _promises(text: str, taken: _Taken) -> Iterator[Claim]:
             obj_group = _first(match, "obj")
             obj = match.group(obj_group).strip() if obj_group else None
             taken.take(*match.span())
-            yield _claim("promise", text, match, obj if topic == "gift" else value, unit=unit, topic=topic,
-                         upper=upper, threshold=threshold, parts=tuple(parts))
+            yield _claim(
+                "promise",
+                text,
+                match,
+                obj if topic == "gift" else value,
+                unit=unit,
+                topic=topic,
+                upper=upper,
+                threshold=threshold,
+                parts=tuple(parts),
+            )
 
 
 def _promise_unit(raw: str, topic: str) -> str:
@@ -348,7 +411,7 @@ def _promise_unit(raw: str, topic: str) -> str:
 
 def _zhe_to_percent_off(raw: str) -> tuple[Decimal, Decimal] | None:
     """8折 -> (20, 10), 8.5折 / 85折 / 八五折 -> (15, 1): percent off and the precision the copy states it at."""
-    number = parse_number(raw.replace("点", "."))  if _DIGITS_DOT.fullmatch(raw) else chinese_number(raw)
+    number = parse_number(raw.replace("点", ".")) if _DIGITS_DOT.fullmatch(raw) else chinese_number(raw)
     if number is None:
         return None
     if number >= 10 and number == number.to_integral_value() and number < 100:
@@ -372,15 +435,31 @@ def _discounts(text: str, taken: _Taken) -> Iterator[Claim]:
                     t, a = parse_number(match.group(t_key)), parse_number(match.group(a_key))
                     if t is None or a is None:
                         continue
-                    claim = _claim("discount", text, match, a, unit="CNY", topic="threshold", threshold=t,
-                                   parts=(match.span(t_key), match.span(a_key)))
+                    claim = _claim(
+                        "discount",
+                        text,
+                        match,
+                        a,
+                        unit="CNY",
+                        topic="threshold",
+                        threshold=t,
+                        parts=(match.span(t_key), match.span(a_key)),
+                    )
                 else:
                     a_tag, t_tag = ("m", "t") if groups.get("am") else ("w", "v")
                     am, tm = _money_of(match, a_tag), _money_of(match, t_tag)
                     if am is None or tm is None:
                         continue
-                    claim = _claim("discount", text, match, am[0], unit=am[1], topic="threshold", threshold=tm[0],
-                                   parts=(tm[2], am[2]))
+                    claim = _claim(
+                        "discount",
+                        text,
+                        match,
+                        am[0],
+                        unit=am[1],
+                        topic="threshold",
+                        threshold=tm[0],
+                        parts=(tm[2], am[2]),
+                    )
             elif topic == "bogo":
                 claim = _claim("discount", text, match, "1+1", topic="buy_x_get_y")
             elif topic == "buy_x_get_y":
@@ -392,14 +471,15 @@ def _discounts(text: str, taken: _Taken) -> Iterator[Claim]:
             elif topic == "second_half":
                 claim = _claim("discount", text, match, "second_half", topic="second_half")
             elif topic == "code":
-                claim = _claim("discount", text, match, (match.group("code") or match.group("code2")).upper(),
-                               topic="code")
+                claim = _claim(
+                    "discount", text, match, (match.group("code") or match.group("code2")).upper(), topic="code"
+                )
             elif topic == "percent":
                 claim = _percent_claim(text, match)
             elif topic == "amount":
                 claim = _amount_claim(text, match)
             elif topic == "sale":
-                if _NEGATED_BEFORE.search(text[max(0, match.start() - 10):match.start()]):
+                if _NEGATED_BEFORE.search(text[max(0, match.start() - 10) : match.start()]):
                     continue
                 claim = _claim("discount", text, match, None, topic="sale")
             if claim is not None:
@@ -411,24 +491,43 @@ def _percent_claim(text: str, match: re.Match[str]) -> Claim | None:
     groups = match.groupdict()
     upto = (groups.get("zq") == "低至") or (groups.get("pq") or "").lower().startswith("up")
     qualifier = "upto" if upto else None
-    if _APPROX_BEFORE.search(text[max(0, match.start() - 12):match.start()]):
+    if _APPROX_BEFORE.search(text[max(0, match.start() - 12) : match.start()]):
         qualifier = "approx"
     if groups.get("z"):
         converted = _zhe_to_percent_off(match.group("z"))
         if converted is None:
             return None
         off, precision = converted
-        return _claim("discount", text, match, off, unit="%", topic="percent", precision=precision,
-                      qualifier=qualifier, context="zhe", parts=(match.span("z"),))
+        return _claim(
+            "discount",
+            text,
+            match,
+            off,
+            unit="%",
+            topic="percent",
+            precision=precision,
+            qualifier=qualifier,
+            context="zhe",
+            parts=(match.span("z"),),
+        )
     for key in ("p", "p2", "p3"):
         if groups.get(key):
             raw = match.group(key)
             off = Decimal(raw)
             decimals = len(raw.split(".")[1]) if "." in raw else 0
-            return _claim("discount", text, match, off, unit="%", topic="percent", precision=Decimal(10) ** -decimals,
-                          qualifier=qualifier, context="percent", parts=(match.span(key),))
-    return _claim("discount", text, match, Decimal(50), unit="%", topic="percent", precision=Decimal(1),
-                  context="half")
+            return _claim(
+                "discount",
+                text,
+                match,
+                off,
+                unit="%",
+                topic="percent",
+                precision=Decimal(10) ** -decimals,
+                qualifier=qualifier,
+                context="percent",
+                parts=(match.span(key),),
+            )
+    return _claim("discount", text, match, Decimal(50), unit="%", topic="percent", precision=Decimal(1), context="half")
 
 
 def _amount_claim(text: str, match: re.Match[str]) -> Claim | None:
@@ -439,19 +538,33 @@ def _amount_claim(text: str, match: re.Match[str]) -> Claim | None:
             if value is None or value == 0:
                 return None
             money = groups.get("c") or groups.get("c0")
-            if key == "a" and not money and _NOT_MONEY_AHEAD.match(text[match.end():match.end() + 6]):
+            if key == "a" and not money and _NOT_MONEY_AHEAD.match(text[match.end() : match.end() + 6]):
                 return None
             topic = "coupon" if key in {"a2", "a3"} else "amount"
             currency = "USD" if (groups.get("c0") or "").startswith("$") else "CNY"
-            return _claim("discount", text, match, value, unit=currency if money or key != "a" else None,
-                          topic=topic, parts=(match.span(key),))
+            return _claim(
+                "discount",
+                text,
+                match,
+                value,
+                unit=currency if money or key != "a" else None,
+                topic=topic,
+                parts=(match.span(key),),
+            )
     for tag, key in (("m", "am"), ("x", "am2"), ("y", "am3"), ("z", "am4"), ("k", "am5")):
         if groups.get(key):
             money = _money_of(match, tag)
             if money is None:
                 return None
-            return _claim("discount", text, match, money[0], unit=money[1], topic="coupon" if tag == "y" else "amount",
-                          parts=(money[2],))
+            return _claim(
+                "discount",
+                text,
+                match,
+                money[0],
+                unit=money[1],
+                topic="coupon" if tag == "y" else "amount",
+                parts=(money[2],),
+            )
     return None
 
 
@@ -468,8 +581,15 @@ def _list_prices(text: str, taken: _Taken) -> Iterator[Claim]:
                 money = (Decimal(bare.replace(",", "")), None, match.span("bare"))
             taken.take(*match.span())
             kw = (match.groupdict().get("kw") or "").lower()
-            topic = "value" if index >= 3 else ("regular" if kw in {"日常价", "正价"} or kw.startswith("regular")
-                                                or kw in {"normally", "usually"} else "list")
+            topic = (
+                "value"
+                if index >= 3
+                else (
+                    "regular"
+                    if kw in {"日常价", "正价"} or kw.startswith("regular") or kw in {"normally", "usually"}
+                    else "list"
+                )
+            )
             yield _claim("list_price", text, match, money[0], unit=money[1], topic=topic, parts=(money[2],))
 
 
@@ -492,21 +612,21 @@ def _prices(text: str, taken: _Taken) -> Iterator[Claim]:
             end = match.end()
             kw = (match.group("kw") or "").strip()
             qualifier = "from" if (match.group("from") or kw == "低至") else None
-            before = text[max(0, start - 16):start]
+            before = text[max(0, start - 16) : start]
             q = _PRICE_QUAL_BEFORE.search(before)
             if q:
                 qualifier = _qualifier(q.group("q")) or qualifier
                 start -= len(before) - q.start()
             count = None
-            multi = _MULTI_BEFORE.search(text[max(0, start - 24):start])
+            multi = _MULTI_BEFORE.search(text[max(0, start - 24) : start])
             if multi and not q:
                 count = parse_number(multi.group("n"))
                 if count is not None and count >= 2:
                     start = max(0, start - 24) + multi.start()
                 else:
                     count = None
-            per = _PER_UNIT_AFTER.match(text[end:end + 16])
-            per_before = _PER_UNIT_BEFORE.search(text[max(0, start - 10):start])
+            per = _PER_UNIT_AFTER.match(text[end : end + 16])
+            per_before = _PER_UNIT_BEFORE.search(text[max(0, start - 10) : start])
             unit_word = None
             if per:
                 unit_word = per.group("u")
@@ -517,11 +637,24 @@ def _prices(text: str, taken: _Taken) -> Iterator[Claim]:
             if not taken.free(start, end):
                 continue
             taken.take(start, end)
-            context = _unit_of(unit_word, "en-US") or "serving" if unit_word else (
-                "promo" if kw and _PROMO_KW.search(kw) else None)
+            context = (
+                _unit_of(unit_word, "en-US") or "serving"
+                if unit_word
+                else ("promo" if kw and _PROMO_KW.search(kw) else None)
+            )
             topic = "per_unit" if unit_word else ("multi" if count else None)
-            yield _claim("price", text, (start, end), money[0], unit=money[1], qualifier=qualifier, context=context,
-                         topic=topic, upper=count, parts=(money[2],))
+            yield _claim(
+                "price",
+                text,
+                (start, end),
+                money[0],
+                unit=money[1],
+                qualifier=qualifier,
+                context=context,
+                topic=topic,
+                upper=count,
+                parts=(money[2],),
+            )
 
 
 def _stock(text: str, taken: _Taken) -> Iterator[Claim]:
@@ -538,7 +671,7 @@ def _stock(text: str, taken: _Taken) -> Iterator[Claim]:
                 if value is None:
                     continue
                 parts = (match.span(key),)
-            negated = _NEGATED_BEFORE.search(text[max(0, match.start() - 10):match.start()])
+            negated = _NEGATED_BEFORE.search(text[max(0, match.start() - 10) : match.start()])
             if topic == "available" and (negated or _in_question(text, match.end())):
                 continue
             taken.take(*match.span())
@@ -598,7 +731,7 @@ def _extract_cached(text: str, locale: Locale, names: tuple[str, ...], facts: bo
     claims.extend(_stock(norm, taken))
     claims.extend(_prices(norm, taken))
     claims.extend(_quantities(norm, locale, taken, facts=facts))
-    out = [dataclasses.replace(c, text=text[c.span[0]:c.span[1]]) for c in claims]  # the original characters
+    out = [dataclasses.replace(c, text=text[c.span[0] : c.span[1]]) for c in claims]  # the original characters
     return tuple(sorted(out, key=lambda c: c.span))
 
 

@@ -91,8 +91,17 @@ def _number_facts(text: str, source: str, sku: str | None = None) -> Iterator[Fa
     locale = _guess_locale(text)
     for claim in _extract(text, locale, facts=True):
         if claim.kind == "number" and isinstance(claim.value, Decimal):
-            yield Fact("number", claim.value, claim.unit, source, topic=claim.topic, sku=sku, upper=claim.upper,
-                       approx=claim.qualifier in {"approx", "min", "upto"}, text=text[:160])
+            yield Fact(
+                "number",
+                claim.value,
+                claim.unit,
+                source,
+                topic=claim.topic,
+                sku=sku,
+                upper=claim.upper,
+                approx=claim.qualifier in {"approx", "min", "upto"},
+                text=text[:160],
+            )
             if claim.upper is not None:
                 yield Fact("number", claim.upper, claim.unit, source, topic=claim.topic, sku=sku, text=text[:160])
 
@@ -149,13 +158,30 @@ def _promise_facts(text: str, source: str, policy_name: str) -> Iterator[Fact]:
         claims = _extract(clause, locale, facts=True)
         for claim in claims:
             if claim.kind == "number" and isinstance(claim.value, Decimal):
-                yield Fact("number", claim.value, claim.unit, source, sku=None, upper=claim.upper,
-                           approx=claim.qualifier is not None, conditions=conditions, text=clause)
+                yield Fact(
+                    "number",
+                    claim.value,
+                    claim.unit,
+                    source,
+                    sku=None,
+                    upper=claim.upper,
+                    approx=claim.qualifier is not None,
+                    conditions=conditions,
+                    text=clause,
+                )
                 if claim.upper is not None:
                     yield Fact("number", claim.upper, claim.unit, source, conditions=conditions, text=clause)
             elif claim.kind == "discount" and claim.topic != "sale":
-                yield Fact("discount", claim.value, claim.unit, source, topic=claim.topic, threshold=claim.threshold,
-                           conditions=conditions, text=clause)
+                yield Fact(
+                    "discount",
+                    claim.value,
+                    claim.unit,
+                    source,
+                    topic=claim.topic,
+                    threshold=claim.threshold,
+                    conditions=conditions,
+                    text=clause,
+                )
             elif claim.kind == "promise" and not (claim.topic == "free_shipping" and claim.threshold is None):
                 yield _promise_fact(claim, source, conditions, clause)
         yield from _topic_facts(clause, context, claims, source, conditions)
@@ -163,12 +189,22 @@ def _promise_facts(text: str, source: str, policy_name: str) -> Iterator[Fact]:
 
 def _promise_fact(claim: Claim, source: str, conditions: frozenset[str], text: str) -> Fact:
     value = claim.value if isinstance(claim.value, (Decimal, str)) else None
-    return Fact("promise", value, claim.unit, source, topic=claim.topic, upper=claim.upper, threshold=claim.threshold,
-                conditions=conditions, text=text)
+    return Fact(
+        "promise",
+        value,
+        claim.unit,
+        source,
+        topic=claim.topic,
+        upper=claim.upper,
+        threshold=claim.threshold,
+        conditions=conditions,
+        text=text,
+    )
 
 
-def _topic_facts(clause: str, context: str, claims: Sequence[Claim], source: str,
-                 conditions: frozenset[str]) -> Iterator[Fact]:
+def _topic_facts(
+    clause: str, context: str, claims: Sequence[Claim], source: str, conditions: frozenset[str]
+) -> Iterator[Fact]:
     """Promises a policy states in its own words: topic keywords in the clause (or its heading) plus its numbers."""
     times = [c for c in claims if c.kind == "number" and c.unit in _TIME_UNITS | {"x"}]
     topics = {t for t, pattern in _TOPIC_KEYS.items() if pattern.search(clause)}
@@ -178,8 +214,10 @@ def _topic_facts(clause: str, context: str, claims: Sequence[Claim], source: str
         topics -= {"returns", "no_reason_returns", "dispatch", "free_shipping"}
     if "delivery" in topics:
         topics.discard("dispatch")  # "delivery after shipping: 3-6 days" is about delivery
-    if "delivery" in topics and _WINDOW_ANCHOR.search(clause) and not _DELIVERY_WORDS.search(
-        _WINDOW_ANCHOR.sub("", clause)
+    if (
+        "delivery" in topics
+        and _WINDOW_ANCHOR.search(clause)
+        and not _DELIVERY_WORDS.search(_WINDOW_ANCHOR.sub("", clause))
     ):
         topics.discard("delivery")
     same_day = _SAME_DAY.search(clause)
@@ -190,8 +228,16 @@ def _topic_facts(clause: str, context: str, claims: Sequence[Claim], source: str
             for cue in cues:
                 money = _money_of(cue, "m") or _money_of(cue, "q")
                 if money:
-                    yield Fact("promise", None, None, source, topic=topic, threshold=money[0], conditions=conditions,
-                               text=clause)
+                    yield Fact(
+                        "promise",
+                        None,
+                        None,
+                        source,
+                        topic=topic,
+                        threshold=money[0],
+                        conditions=conditions,
+                        text=clause,
+                    )
             if not cues and (_UNCONDITIONAL.search(clause) or _NO_AMOUNT.fullmatch(clause)):
                 yield Fact("promise", None, None, source, topic=topic, conditions=conditions, text=clause)
             continue
@@ -200,8 +246,16 @@ def _topic_facts(clause: str, context: str, claims: Sequence[Claim], source: str
             if (topic == "authentic") != (claim.unit == "x"):
                 continue
             assert isinstance(claim.value, Decimal)
-            yield Fact("promise", claim.value, claim.unit, source, topic=topic, upper=claim.upper,
-                       conditions=conditions, text=clause)
+            yield Fact(
+                "promise",
+                claim.value,
+                claim.unit,
+                source,
+                topic=topic,
+                upper=claim.upper,
+                conditions=conditions,
+                text=clause,
+            )
         if topic in _FASTER_IS_BETTER and same_day:
             yield Fact("promise", Decimal(0), "h", source, topic=topic, conditions=conditions, text=clause)
         if topic in _FASTER_IS_BETTER and next_day:
@@ -222,8 +276,15 @@ class FactSheet:
     sheet per product: prices and specs of every product in the sheet count for copy that names none.
     """
 
-    def __init__(self, facts: Iterable[Fact], *, products: Sequence[Product] = (), promotion: Promotion | None = None,
-                 today: dt.date | None = None, occasion: str = "") -> None:
+    def __init__(
+        self,
+        facts: Iterable[Fact],
+        *,
+        products: Sequence[Product] = (),
+        promotion: Promotion | None = None,
+        today: dt.date | None = None,
+        occasion: str = "",
+    ) -> None:
         self._facts = tuple(dict.fromkeys(facts))
         self.products = tuple(products)
         self.promotion = promotion
@@ -234,9 +295,15 @@ class FactSheet:
             self._by_kind.setdefault(fact.kind, []).append(fact)
 
     @classmethod
-    def build(cls, products: Sequence[Product], *, brief: Brief | None = None,
-              policies: Mapping[str, str] | None = None, brand: BrandKit | None = None,
-              today: dt.date | None = None) -> FactSheet:
+    def build(
+        cls,
+        products: Sequence[Product],
+        *,
+        brief: Brief | None = None,
+        policies: Mapping[str, str] | None = None,
+        brand: BrandKit | None = None,
+        today: dt.date | None = None,
+    ) -> FactSheet:
         """Collect the facts: catalog fields, the brief's promotion and texts (with derived prices and discounts),
         the policies (read from the kit when `policies` is None and the kit was loaded from a folder) and the brand
         description. `today` (default: the system date) dates relative claims such as "today only" and 最后3天."""
@@ -249,9 +316,12 @@ class FactSheet:
         for product in products:
             facts.extend(_derived_facts(product, promotion))
         if brief is not None:
-            for name, text in (("occasion", brief.occasion), ("key_message", brief.key_message),
-                               ("promotion.name", promotion.name if promotion else None),
-                               ("promotion.gift", promotion.gift if promotion else None)):
+            for name, text in (
+                ("occasion", brief.occasion),
+                ("key_message", brief.key_message),
+                ("promotion.name", promotion.name if promotion else None),
+                ("promotion.gift", promotion.gift if promotion else None),
+            ):
                 if text:
                     facts.extend(_brief_text_facts(text, f"brief:{name}"))
         if policies is None and brand is not None:
@@ -260,8 +330,15 @@ class FactSheet:
             facts.extend(_policy_facts(text, name))
         if brand is not None and brand.description:
             facts.extend(_number_facts(brand.description, "brand:description"))
-        occasion = " ".join(t for t in (brief.occasion if brief else None, brief.key_message if brief else None,
-                                        promotion.name if promotion else None) if t)
+        occasion = " ".join(
+            t
+            for t in (
+                brief.occasion if brief else None,
+                brief.key_message if brief else None,
+                promotion.name if promotion else None,
+            )
+            if t
+        )
         return cls(facts, products=products, promotion=promotion, today=today, occasion=occasion)
 
     def describe(self) -> list[Fact]:
@@ -317,8 +394,28 @@ def _kit_policies(brand: BrandKit) -> dict[str, str]:
 
 
 _GENERIC_NAME_WORDS = frozenset(
-    {"tea", "teas", "black", "green", "white", "oolong", "the", "and", "of", "with", "for", "set", "gift", "kit",
-     "oz", "g", "ml", "tin", "box", "pack"}
+    {
+        "tea",
+        "teas",
+        "black",
+        "green",
+        "white",
+        "oolong",
+        "the",
+        "and",
+        "of",
+        "with",
+        "for",
+        "set",
+        "gift",
+        "kit",
+        "oz",
+        "g",
+        "ml",
+        "tin",
+        "box",
+        "pack",
+    }
 )
 
 
@@ -379,12 +476,19 @@ def _promotion_facts(promotion: Promotion, products: Sequence[Product]) -> Itera
     currencies = {p.currency for p in products}
     currency = currencies.pop() if len(currencies) == 1 else None
     if promotion.discount_percent is not None:
-        yield Fact("discount", Decimal(promotion.discount_percent), "%", "brief:promotion.discount_percent",
-                   topic="percent")
+        yield Fact(
+            "discount", Decimal(promotion.discount_percent), "%", "brief:promotion.discount_percent", topic="percent"
+        )
     if promotion.coupon is not None:
         coupon = promotion.coupon
-        yield Fact("discount", coupon.amount, currency, "brief:promotion.coupon",
-                   topic="threshold" if coupon.threshold else "amount", threshold=coupon.threshold or None)
+        yield Fact(
+            "discount",
+            coupon.amount,
+            currency,
+            "brief:promotion.coupon",
+            topic="threshold" if coupon.threshold else "amount",
+            threshold=coupon.threshold or None,
+        )
         if coupon.code:
             yield Fact("discount", coupon.code.upper(), None, "brief:promotion.coupon.code", topic="code")
     if promotion.free_shipping:
@@ -448,8 +552,17 @@ _STATED_KINDS = frozenset({"price", "list_price", "discount", "promise"})
 
 def _statement(claim: Claim, source: str, text: str, sku: str | None = None) -> Fact:
     """A claim found in source text (catalog, brief): it grounds the same claim in a sentence sharing its words."""
-    return Fact("statement", claim.value, claim.unit, source, topic=claim.kind, sku=sku, upper=claim.upper,
-                threshold=claim.threshold, text=text)
+    return Fact(
+        "statement",
+        claim.value,
+        claim.unit,
+        source,
+        topic=claim.kind,
+        sku=sku,
+        upper=claim.upper,
+        threshold=claim.threshold,
+        text=text,
+    )
 
 
 def _currency_ok(claimed: str | None, actual: str | None) -> bool:
@@ -470,7 +583,7 @@ def _words(text: str) -> frozenset[str]:
     and unit words removed."""
     text = _QTY_RE.sub(" ", _normalise(text).lower())
     cjk = _CJK_RUN.findall(text)
-    grams = {run[i:i + 2] for run in cjk for i in range(len(run) - 1)}
+    grams = {run[i : i + 2] for run in cjk for i in range(len(run) - 1)}
     latin = set(_LATIN4.findall(text)) - {"with", "that", "this", "your", "from", "have", "will"}
     return frozenset(grams | latin)
 
@@ -484,7 +597,9 @@ def _stated(claim: Claim, sheet: FactSheet, subjects: Sequence[Product], text: s
         return False
     sentence = text[slice(*_sentence(text, claim.span))]
     return any(
-        f.value == claim.value and f.threshold == claim.threshold and _currency_ok(claim.unit, f.unit)
+        f.value == claim.value
+        and f.threshold == claim.threshold
+        and _currency_ok(claim.unit, f.unit)
         and _shares_words(sentence, f.text)
         for f in _scoped(sheet.facts("statement", claim.kind), subjects)
     )
@@ -496,8 +611,9 @@ def _brief_text_facts(text: str, source: str) -> Iterator[Fact]:
         if claim.kind in _STATED_KINDS:
             yield _statement(claim, source, text)
         if claim.kind == "discount":
-            yield Fact("discount", claim.value, claim.unit, source, topic=claim.topic, threshold=claim.threshold,
-                       text=text)
+            yield Fact(
+                "discount", claim.value, claim.unit, source, topic=claim.topic, threshold=claim.threshold, text=text
+            )
         elif claim.kind == "promise":
             yield _promise_fact(claim, source, frozenset(), text)
         elif claim.kind == "number" and isinstance(claim.value, Decimal):

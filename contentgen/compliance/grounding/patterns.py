@@ -78,8 +78,23 @@ _UNITS: tuple[tuple[str, str], ...] = (
 _UNIT_ALT = "|".join(f"(?:{p})" for p, _ in _UNITS)
 _UNIT_RES = tuple((re.compile(f"(?:{p})"), unit) for p, unit in _UNITS)
 _COUNT_UNITS = frozenset(
-    {"bag", "piece", "capsule", "bottle", "tin", "box", "stick", "serving", "infusion", "set", "count", "pack",
-     "star", "review", "people"}
+    {
+        "bag",
+        "piece",
+        "capsule",
+        "bottle",
+        "tin",
+        "box",
+        "stick",
+        "serving",
+        "infusion",
+        "set",
+        "count",
+        "pack",
+        "star",
+        "review",
+        "people",
+    }
 )
 _TIME_UNITS = frozenset({"s", "min", "h", "day", "week", "business_day", "month", "year"})
 
@@ -114,11 +129,38 @@ _QUAL_PRE = (
 )
 _QUAL_POST = r"(?P<qs>\s*(?:以上|以下|以内|左右|(?i:or\s+more|or\s+less|and\s+up)))"
 _QUALIFIERS = {
-    "approx": {"约", "大约", "大概", "将近", "接近", "近", "~", "about", "around", "approx", "approx.",
-               "approximately", "nearly", "almost", "roughly", "左右"},
+    "approx": {
+        "约",
+        "大约",
+        "大概",
+        "将近",
+        "接近",
+        "近",
+        "~",
+        "about",
+        "around",
+        "approx",
+        "approx.",
+        "approximately",
+        "nearly",
+        "almost",
+        "roughly",
+        "左右",
+    },
     "min": {"超过", "超", "至少", "不少于", "不低于", "over", "more than", "at least", "以上", "or more", "and up"},
-    "max": {"不到", "不足", "少于", "低于", "under", "less than", "fewer than", "just under", "以下", "以内",
-            "or less"},
+    "max": {
+        "不到",
+        "不足",
+        "少于",
+        "低于",
+        "under",
+        "less than",
+        "fewer than",
+        "just under",
+        "以下",
+        "以内",
+        "or less",
+    },
     "upto": {"多达", "高达", "最高", "最多", "至多", "up to"},
 }
 _STOP = r"(?:of|to|for|and|or|per|a|an|the|in|on|at|with|from|your|our|my|each|every|is|are|was|more|less|than)"
@@ -139,9 +181,26 @@ _PURCHASE_BEFORE = re.compile(
 _CUR_SYM = r"US\$|HK\$|\$|¥|€|£"
 _CUR_CODE = r"(?:RMB|CNY|USD|EUR|GBP|HKD)"
 _CURRENCY = {
-    "$": "USD", "US$": "USD", "HK$": "HKD", "¥": "CNY", "€": "EUR", "£": "GBP", "RMB": "CNY", "CNY": "CNY",
-    "USD": "USD", "EUR": "EUR", "GBP": "GBP", "HKD": "HKD", "人民币": "CNY", "元": "CNY", "块钱": "CNY",
-    "美元": "USD", "美金": "USD", "DOLLAR": "USD", "DOLLARS": "USD", "BUCKS": "USD",
+    "$": "USD",
+    "US$": "USD",
+    "HK$": "HKD",
+    "¥": "CNY",
+    "€": "EUR",
+    "£": "GBP",
+    "RMB": "CNY",
+    "CNY": "CNY",
+    "USD": "USD",
+    "EUR": "EUR",
+    "GBP": "GBP",
+    "HKD": "HKD",
+    "人民币": "CNY",
+    "元": "CNY",
+    "块钱": "CNY",
+    "美元": "USD",
+    "美金": "USD",
+    "DOLLAR": "USD",
+    "DOLLARS": "USD",
+    "BUCKS": "USD",
 }
 
 
@@ -170,7 +229,17 @@ _MONEY_T = _money_re("t")
 
 # --- dates -----------------------------------------------------------------------------------------
 _MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
     "dec": 12,
 }
 _ENGLISH_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"  # noqa: E501
@@ -220,27 +289,44 @@ _EVENTS: tuple[tuple[str, str], ...] = (
 )
 _EVENT_RES = tuple((re.compile(p), key) for p, key in _EVENTS)
 
+
 def _number_group(i: int) -> str:
     return rf"(?P<n{i}>{_ARABIC}|{_HANZI_NUM}|{_EN_NUM_WORD})"
 
 
 _RELATIVE: tuple[tuple[str, str], ...] = (
-    (rf"(?:最后|仅剩|还剩|只剩|倒计时)\s*{_number_group(1)}\s*(?P<u1>天|日|小时|个小时)|"
-     rf"(?i:(?:last|final)\s+{_number_group(2)}\s+(?P<u2>days?|hours?)|(?:only\s+)?{_number_group(3)}\s+(?P<u3>days?|hours?)\s+left)",
-     "left"),
-    (rf"限时\s*{_number_group(1)}\s*(?P<u1>天|日|小时|个小时)|(?i:{_number_group(2)}[- ](?P<u2>days?|hours?)\s+only)", "duration"),  # noqa: E501
-    (r"(?:仅限|只限|限)今[天日晚]|今[天日晚](?:截止|结束)|最后一天|"
-     r"(?i:today\s+only|only\s+today|ends\s+(?:today|tonight)|tonight\s+only|last\s+day)", "today_end"),
-    (r"今[天日](?:特价|特惠|专享|限定|秒杀|优惠)|即日起|(?i:today'?s\s+deal|deal\s+of\s+the\s+day|starting\s+today)",
-     "today_in"),
+    (
+        rf"(?:最后|仅剩|还剩|只剩|倒计时)\s*{_number_group(1)}\s*(?P<u1>天|日|小时|个小时)|"
+        rf"(?i:(?:last|final)\s+{_number_group(2)}\s+(?P<u2>days?|hours?)|(?:only\s+)?{_number_group(3)}\s+(?P<u3>days?|hours?)\s+left)",
+        "left",
+    ),
+    (
+        rf"限时\s*{_number_group(1)}\s*(?P<u1>天|日|小时|个小时)|(?i:{_number_group(2)}[- ](?P<u2>days?|hours?)\s+only)",
+        "duration",
+    ),
+    (
+        r"(?:仅限|只限|限)今[天日晚]|今[天日晚](?:截止|结束)|最后一天|"
+        r"(?i:today\s+only|only\s+today|ends\s+(?:today|tonight)|tonight\s+only|last\s+day)",
+        "today_end",
+    ),
+    (
+        r"今[天日](?:特价|特惠|专享|限定|秒杀|优惠)|即日起|(?i:today'?s\s+deal|deal\s+of\s+the\s+day|starting\s+today)",
+        "today_in",
+    ),
     (r"明[天日晚](?:截止|结束)|(?i:ends\s+tomorrow)", "tomorrow_end"),
-    (r"(?:仅限|只限)(?:本|这)?周末|(?:本|这)?周末(?:限定|专享|特惠|特价|限时|大促)|"
-     r"(?i:(?:this\s+)?weekend\s+only|this\s+weekend'?s?\s+(?:sale|deal)|weekend\s+sale)", "weekend"),
+    (
+        r"(?:仅限|只限)(?:本|这)?周末|(?:本|这)?周末(?:限定|专享|特惠|特价|限时|大促)|"
+        r"(?i:(?:this\s+)?weekend\s+only|this\s+weekend'?s?\s+(?:sale|deal)|weekend\s+sale)",
+        "weekend",
+    ),
     (r"(?:仅限|只限)(?:本|这)周|(?:本|这)周(?:限定|专享|特惠|特价)|(?i:this\s+week\s+only)", "week"),
-    (r"限时|限期|倒计时|即将(?:结束|截止)|(?i:limited[- ]time|for\s+a\s+limited\s+time|ends\s+soon|last\s+chance)",
-     "limited"),
+    (
+        r"限时|限期|倒计时|即将(?:结束|截止)|(?i:limited[- ]time|for\s+a\s+limited\s+time|ends\s+soon|last\s+chance)",
+        "limited",
+    ),
 )
 _RELATIVE_RES = tuple((re.compile(p), key) for p, key in _RELATIVE)
+
 
 # --- promises --------------------------------------------------------------------------------------
 def _number_or_range(i: int) -> str:
@@ -248,47 +334,83 @@ def _number_or_range(i: int) -> str:
 
 
 _PROMISES: tuple[tuple[str, str], ...] = (
-    (rf"(?:(?:全场|全国|订单|单笔|实付)?满\s*(?P<t>{_ARABIC}|{_HANZI_NUM})\s*(?:元|块)?\s*(?:即可|就|即|可)?(?:享)?)?"
-     r"(?:全场|全国)?(?:包邮|免运费|免邮|免配送费)", "free_shipping"),
-    (rf"(?i:free\s+(?:standard\s+|ground\s+|us\s+|u\.s\.\s+)?(?:shipping|delivery)|ships?\s+free|"
-     r"(?:standard\s+)?(?:shipping|delivery)\s+is\s+(?:always\s+)?free)"
-     rf"(?:\s+(?i:(?:on|for)\s+(?:all\s+|any\s+)?orders?\s+(?:of\s+|over\s+|above\s+)?|over\s+|above\s+|"
-     rf"kicks\s+in\s+at\s+|at\s+|from\s+)(?P<thr>{_MONEY_T})(?:\+|\s+(?i:or\s+more|and\s+up))?)?", "free_shipping"),
-    (rf"(?i:orders?\s+(?:of\s+|over\s+|above\s+)?)(?P<tm2>{_money_re('u')})\+?\s*(?i:(?:or\s+more\s+)?(?:ship|get)\s+free"
-     r"(?:\s+shipping)?)", "free_shipping"),
-    (rf"{_number_or_range(1)}\s*(?:天|日)\s*无理由(?:退换货?|退货|退换|换货|退款)?|无理由(?:退换货?|退货|退款)", "no_reason_returns"),  # noqa: E501
+    (
+        rf"(?:(?:全场|全国|订单|单笔|实付)?满\s*(?P<t>{_ARABIC}|{_HANZI_NUM})\s*(?:元|块)?\s*(?:即可|就|即|可)?(?:享)?)?"
+        r"(?:全场|全国)?(?:包邮|免运费|免邮|免配送费)",
+        "free_shipping",
+    ),
+    (
+        rf"(?i:free\s+(?:standard\s+|ground\s+|us\s+|u\.s\.\s+)?(?:shipping|delivery)|ships?\s+free|"
+        r"(?:standard\s+)?(?:shipping|delivery)\s+is\s+(?:always\s+)?free)"
+        rf"(?:\s+(?i:(?:on|for)\s+(?:all\s+|any\s+)?orders?\s+(?:of\s+|over\s+|above\s+)?|over\s+|above\s+|"
+        rf"kicks\s+in\s+at\s+|at\s+|from\s+)(?P<thr>{_MONEY_T})(?:\+|\s+(?i:or\s+more|and\s+up))?)?",
+        "free_shipping",
+    ),
+    (
+        rf"(?i:orders?\s+(?:of\s+|over\s+|above\s+)?)(?P<tm2>{_money_re('u')})\+?\s*(?i:(?:or\s+more\s+)?(?:ship|get)\s+free"
+        r"(?:\s+shipping)?)",
+        "free_shipping",
+    ),
+    (
+        rf"{_number_or_range(1)}\s*(?:天|日)\s*无理由(?:退换货?|退货|退换|换货|退款)?|无理由(?:退换货?|退货|退款)",
+        "no_reason_returns",
+    ),
     (r"运费险|退货包运费|免费退换|(?i:free\s+returns?|free\s+return\s+shipping)", "free_returns"),
-    (rf"{_number_or_range(1)}\s*(?:天|日)\s*(?:内)?\s*(?:退换货?|退货|包退|包换)|"
-     rf"(?i:{_number_or_range(2)}[- ]day\s+(?:hassle[- ]free\s+|easy\s+|free\s+|no[- ]questions[- ]asked\s+)?returns?(?:\s+policy)?|"  # noqa: E501
-     rf"returns?\s+(?:(?:it|them|anything|most\s+items)\s+)?within\s+{_number_or_range(3)}\s+days)", "returns"),
-    (rf"(?P<sd1>当天|当日|今日|次日)\s*(?:下单)?\s*(?:即|就)?(?:发货|发出)|{_number_or_range(1)}\s*(?P<u1>小时|个小时|个?工作日|天|日)\s*内?"
-     r"\s*(?:安排|极速|闪电)?(?:发货|发出)|"
-     rf"(?i:(?:ships?|shipped|dispatch(?:es|ed)?)\s+(?:out\s+)?(?:within|in)\s+{_number_or_range(2)}\s+(?P<u2>business\s+days?|"
-     rf"working\s+days?|days?|hours?)|(?P<sd2>same[- ]day)\s+(?:shipping|dispatch)|"
-     rf"ships?\s+(?:the\s+)?(?P<sd3>same[- ]day|today)|(?P<sd4>next[- ]day)\s+dispatch)", "dispatch"),
-    (rf"(?P<sd1>次日|隔日|当日)(?:达|送达|到)|{_number_or_range(1)}\s*(?P<u1>小时|个小时|天|日)\s*(?:内)?\s*(?:送达|到货|必达)|"
-     rf"(?i:(?P<sd2>next[- ]day|same[- ]day|overnight)\s+delivery|{_number_or_range(2)}[- ](?P<u2>day|business[- ]day)\s+"  # noqa: E501
-     rf"(?:shipping|delivery)|(?:arrives?|delivered|delivery)\s+(?:with)?in\s+{_number_or_range(3)}\s+(?P<u3>business\s+days?|days?))",
-     "delivery"),
-    (rf"正品保障|正品保证|100%\s*正品|官方正品|假一(?:赔|罚)(?P<n1>{_HANZI_NUM}|\d+)|"
-     r"(?i:100%\s+authentic|authenticity\s+guaranteed?|guaranteed\s+authentic|genuine\s+guarantee)", "authentic"),
-    (rf"(?:{_number_or_range(1)}\s*天)?\s*(?:保价|价保)|价格保护|"
-     rf"(?i:(?:{_number_or_range(2)}[- ]day\s+)?price\s+(?:protection|match(?:ing)?|guarantee))", "price_protection"),
-    (rf"终身(?:保修|质保)|{_number_or_range(1)}\s*(?P<u1>年|个月)\s*(?:保修|质保)|(?:保修|质保)\s*{_number_or_range(2)}\s*(?P<u2>年|个月)|"
-     rf"(?i:(?P<life>lifetime)\s+(?:warranty|guarantee)|{_number_or_range(3)}[- ](?P<u3>year|month)\s+(?:limited\s+)?warranty)",  # noqa: E501
-     "warranty"),
-    (rf"不满意(?:全额)?退款|无效退款|退款保证|(?i:(?:{_number_or_range(1)}[- ]day\s+)?money[- ]back(?:\s+guarantee)?|"
-     r"satisfaction\s+guaranteed?|love\s+it\s+or\s+your\s+money\s+back)", "money_back"),
-    (r"破损(?:包赔|包退|包换|补发)|坏(?:果|损)包赔|(?i:(?:free\s+)?replacements?\s+for\s+(?:anything\s+)?"
-     r"(?:that\s+)?arrives?\s+damaged)", "breakage"),
-    (r"(?:下单|购买|购|买|拍下?|入手|满\s*\d+\s*元?)(?:即|就|即可|还|再)?(?:送|赠|加赠|赠送)(?P<obj1>[^，。！？!?；;,\s]{1,20})|"
-     r"(?:加赠|赠送|随单(?:送|赠)|免费(?:送|赠|领)|礼赠)(?P<obj2>[^，。！？!?；;,\s]{1,20})|"
-     r"(?:送|附|加|附赠|有)赠品|赠品[:：]\s*(?P<obj3>[^，。！？!?；;,\s]{1,20})|好礼相送|惊喜好礼|"
-     r"(?i:free\s+gift(?!\s+(?:messages?|notes?|cards?|wrap\w*|box(?:es)?|receipts?))(?:\s+with\s+purchase)?|"
-     r"gift\s+with\s+purchase|\bGWP\b|bonus\s+gift|"
-     r"(?:get|receive|plus|with)\s+a\s+free\s+(?P<obj4>[a-z][a-z -]{2,40}?)(?=\s+(?:with|when|on|for|in)\b|[.,!;]|$)|"
-     r"free\s+(?P<obj5>(?:[a-z-]+\s+){0,3}?[a-z-]+)\s+(?:with|in)\s+(?:every|any|your|each)\s+(?:order|purchase))",
-     "gift"),
+    (
+        rf"{_number_or_range(1)}\s*(?:天|日)\s*(?:内)?\s*(?:退换货?|退货|包退|包换)|"
+        rf"(?i:{_number_or_range(2)}[- ]day\s+(?:hassle[- ]free\s+|easy\s+|free\s+|no[- ]questions[- ]asked\s+)?returns?(?:\s+policy)?|"  # noqa: E501
+        rf"returns?\s+(?:(?:it|them|anything|most\s+items)\s+)?within\s+{_number_or_range(3)}\s+days)",
+        "returns",
+    ),
+    (
+        rf"(?P<sd1>当天|当日|今日|次日)\s*(?:下单)?\s*(?:即|就)?(?:发货|发出)|{_number_or_range(1)}\s*(?P<u1>小时|个小时|个?工作日|天|日)\s*内?"
+        r"\s*(?:安排|极速|闪电)?(?:发货|发出)|"
+        rf"(?i:(?:ships?|shipped|dispatch(?:es|ed)?)\s+(?:out\s+)?(?:within|in)\s+{_number_or_range(2)}\s+(?P<u2>business\s+days?|"
+        rf"working\s+days?|days?|hours?)|(?P<sd2>same[- ]day)\s+(?:shipping|dispatch)|"
+        rf"ships?\s+(?:the\s+)?(?P<sd3>same[- ]day|today)|(?P<sd4>next[- ]day)\s+dispatch)",
+        "dispatch",
+    ),
+    (
+        rf"(?P<sd1>次日|隔日|当日)(?:达|送达|到)|{_number_or_range(1)}\s*(?P<u1>小时|个小时|天|日)\s*(?:内)?\s*(?:送达|到货|必达)|"
+        rf"(?i:(?P<sd2>next[- ]day|same[- ]day|overnight)\s+delivery|{_number_or_range(2)}[- ](?P<u2>day|business[- ]day)\s+"  # noqa: E501
+        rf"(?:shipping|delivery)|(?:arrives?|delivered|delivery)\s+(?:with)?in\s+{_number_or_range(3)}\s+(?P<u3>business\s+days?|days?))",
+        "delivery",
+    ),
+    (
+        rf"正品保障|正品保证|100%\s*正品|官方正品|假一(?:赔|罚)(?P<n1>{_HANZI_NUM}|\d+)|"
+        r"(?i:100%\s+authentic|authenticity\s+guaranteed?|guaranteed\s+authentic|genuine\s+guarantee)",
+        "authentic",
+    ),
+    (
+        rf"(?:{_number_or_range(1)}\s*天)?\s*(?:保价|价保)|价格保护|"
+        rf"(?i:(?:{_number_or_range(2)}[- ]day\s+)?price\s+(?:protection|match(?:ing)?|guarantee))",
+        "price_protection",
+    ),
+    (
+        rf"终身(?:保修|质保)|{_number_or_range(1)}\s*(?P<u1>年|个月)\s*(?:保修|质保)|(?:保修|质保)\s*{_number_or_range(2)}\s*(?P<u2>年|个月)|"
+        rf"(?i:(?P<life>lifetime)\s+(?:warranty|guarantee)|{_number_or_range(3)}[- ](?P<u3>year|month)\s+(?:limited\s+)?warranty)",  # noqa: E501
+        "warranty",
+    ),
+    (
+        rf"不满意(?:全额)?退款|无效退款|退款保证|(?i:(?:{_number_or_range(1)}[- ]day\s+)?money[- ]back(?:\s+guarantee)?|"
+        r"satisfaction\s+guaranteed?|love\s+it\s+or\s+your\s+money\s+back)",
+        "money_back",
+    ),
+    (
+        r"破损(?:包赔|包退|包换|补发)|坏(?:果|损)包赔|(?i:(?:free\s+)?replacements?\s+for\s+(?:anything\s+)?"
+        r"(?:that\s+)?arrives?\s+damaged)",
+        "breakage",
+    ),
+    (
+        r"(?:下单|购买|购|买|拍下?|入手|满\s*\d+\s*元?)(?:即|就|即可|还|再)?(?:送|赠|加赠|赠送)(?P<obj1>[^，。！？!?；;,\s]{1,20})|"
+        r"(?:加赠|赠送|随单(?:送|赠)|免费(?:送|赠|领)|礼赠)(?P<obj2>[^，。！？!?；;,\s]{1,20})|"
+        r"(?:送|附|加|附赠|有)赠品|赠品[:：]\s*(?P<obj3>[^，。！？!?；;,\s]{1,20})|好礼相送|惊喜好礼|"
+        r"(?i:free\s+gift(?!\s+(?:messages?|notes?|cards?|wrap\w*|box(?:es)?|receipts?))(?:\s+with\s+purchase)?|"
+        r"gift\s+with\s+purchase|\bGWP\b|bonus\s+gift|"
+        r"(?:get|receive|plus|with)\s+a\s+free\s+(?P<obj4>[a-z][a-z -]{2,40}?)(?=\s+(?:with|when|on|for|in)\b|[.,!;]|$)|"
+        r"free\s+(?P<obj5>(?:[a-z-]+\s+){0,3}?[a-z-]+)\s+(?:with|in)\s+(?:every|any|your|each)\s+(?:order|purchase))",
+        "gift",
+    ),
 )
 _PROMISE_RES = tuple((re.compile(p), topic) for p, topic in _PROMISES)
 # dispatch/delivery: a promise of "within N" (the policy must be as fast); the rest are windows (as long).
@@ -297,31 +419,64 @@ _FASTER_IS_BETTER = frozenset({"dispatch", "delivery"})
 # --- discounts -------------------------------------------------------------------------------------
 _ZHE_DISCOUNT = r"(?P<z>\d(?:\.\d)?|\d{2}|[一二三四五六七八九](?:点?[一二三四五六七八九])?)\s*折(?![扣叠上])"
 _DISCOUNTS: tuple[tuple[str, str], ...] = (
-    (rf"(?:每)?满\s*(?P<t>{_ARABIC}|{_HANZI_NUM})\s*(?:元|块)?\s*(?:立|即|可|就|再)?(?:减|省|享减|-)\s*(?P<a>{_ARABIC}|{_HANZI_NUM})\s*(?:元|块)?"
-     rf"|满\s*(?P<t2>{_ARABIC})\s*元?\s*可?用\s*(?P<a2>{_ARABIC})\s*元?(?:优惠)?券", "threshold"),
-    (rf"(?i:(?P<am>{_MONEY})\s+off\s+(?:your\s+|any\s+)?(?:orders?\s+|purchases?\s+)?(?:of\s+|over\s+|above\s+|when\s+you\s+"
-     rf"spend\s+)(?P<thr>{_MONEY_T})(?:\+|\s+or\s+more)?|spend\s+(?P<tm2>{_money_re('v')})(?:\s+or\s+more)?,?\s+(?:and\s+)?"
-     rf"(?:save|get)\s+(?P<am2>{_money_re('w')})(?:\s+off)?)", "threshold"),
-    (r"买\s*(?:一|1)\s*(?:送|赠)\s*(?:一|1)|(?i:\bBOGO\b(?:\s+free)?|buy\s+one,?\s+get\s+one(?:\s+free)?(?!\s+(?:50%|half))|"
-     r"2[- ]for[- ]1|two[- ]for[- ]one)", "bogo"),
-    (rf"买\s*(?P<x>\d+|{_HANZI_NUM})\s*(?:送|赠)\s*(?P<y>\d+|{_HANZI_NUM})|(?i:buy\s+(?P<x2>\d+|{_EN_NUM_WORD}),?\s+get\s+(?P<y2>\d+|{_EN_NUM_WORD})"
-     r"(?:\s+free)?)", "buy_x_get_y"),
-    (r"第(?:二|2)件(?:半价|5折|五折)|(?i:(?:second|2nd)\s+(?:one\s+|item\s+)?half\s+(?:price|off)|"
-     r"buy\s+one,?\s+get\s+one\s+(?:50%|half)\s+off)", "second_half"),
-    (r"(?:优惠码|券码|折扣码|口令)\s*[:：]?\s*(?P<code>[A-Za-z0-9]{3,20})|(?i:(?:promo|coupon|discount)\s+code|use\s+code)"
-     r"\s*:?\s*(?P<code2>[A-Z0-9]{3,20})\b", "code"),
-    (rf"(?:(?P<zq>打|享|低至|全场|限时|会员|正价单品)\s*)?{_ZHE_DISCOUNT}|半价|(?P<half>(?i:half[- ](?:price|off)))", "percent"),  # noqa: E501
-    (rf"(?i:(?:(?P<pq>up\s+to|take|save|extra|an\s+extra|enjoy)\s+)?(?P<p>{_ARABIC})\s?(?:%|percent|per\s+cent)\s*"
-     rf"(?:off|discount|savings?)|save\s+(?P<p2>{_ARABIC})\s?%|(?<![\w])-(?P<p3>{_ARABIC})%)", "percent"),
-    (rf"(?:立减|立省|直降|节省|省|减|优惠|便宜|降价|让利|返现|返)\s*(?P<c0>[¥$]\s?)?(?P<a>{_ARABIC}|{_HANZI_NUM})\s*(?P<c>元|块)?|"
-     rf"(?P<a2>{_ARABIC})\s*元?\s*(?:无门槛|生日|新人|店铺|会员)?(?:优惠)?券|"
-     rf"领券(?:立)?减\s*(?P<a3>{_ARABIC})\s*元?", "amount"),
+    (
+        rf"(?:每)?满\s*(?P<t>{_ARABIC}|{_HANZI_NUM})\s*(?:元|块)?\s*(?:立|即|可|就|再)?(?:减|省|享减|-)\s*(?P<a>{_ARABIC}|{_HANZI_NUM})\s*(?:元|块)?"
+        rf"|满\s*(?P<t2>{_ARABIC})\s*元?\s*可?用\s*(?P<a2>{_ARABIC})\s*元?(?:优惠)?券",
+        "threshold",
+    ),
+    (
+        rf"(?i:(?P<am>{_MONEY})\s+off\s+(?:your\s+|any\s+)?(?:orders?\s+|purchases?\s+)?(?:of\s+|over\s+|above\s+|when\s+you\s+"
+        rf"spend\s+)(?P<thr>{_MONEY_T})(?:\+|\s+or\s+more)?|spend\s+(?P<tm2>{_money_re('v')})(?:\s+or\s+more)?,?\s+(?:and\s+)?"
+        rf"(?:save|get)\s+(?P<am2>{_money_re('w')})(?:\s+off)?)",
+        "threshold",
+    ),
+    (
+        r"买\s*(?:一|1)\s*(?:送|赠)\s*(?:一|1)|(?i:\bBOGO\b(?:\s+free)?|buy\s+one,?\s+get\s+one(?:\s+free)?(?!\s+(?:50%|half))|"
+        r"2[- ]for[- ]1|two[- ]for[- ]one)",
+        "bogo",
+    ),
+    (
+        rf"买\s*(?P<x>\d+|{_HANZI_NUM})\s*(?:送|赠)\s*(?P<y>\d+|{_HANZI_NUM})|(?i:buy\s+(?P<x2>\d+|{_EN_NUM_WORD}),?\s+get\s+(?P<y2>\d+|{_EN_NUM_WORD})"
+        r"(?:\s+free)?)",
+        "buy_x_get_y",
+    ),
+    (
+        r"第(?:二|2)件(?:半价|5折|五折)|(?i:(?:second|2nd)\s+(?:one\s+|item\s+)?half\s+(?:price|off)|"
+        r"buy\s+one,?\s+get\s+one\s+(?:50%|half)\s+off)",
+        "second_half",
+    ),
+    (
+        r"(?:优惠码|券码|折扣码|口令)\s*[:：]?\s*(?P<code>[A-Za-z0-9]{3,20})|(?i:(?:promo|coupon|discount)\s+code|use\s+code)"
+        r"\s*:?\s*(?P<code2>[A-Z0-9]{3,20})\b",
+        "code",
+    ),
+    (
+        rf"(?:(?P<zq>打|享|低至|全场|限时|会员|正价单品)\s*)?{_ZHE_DISCOUNT}|半价|(?P<half>(?i:half[- ](?:price|off)))",
+        "percent",
+    ),
+    (
+        rf"(?i:(?:(?P<pq>up\s+to|take|save|extra|an\s+extra|enjoy)\s+)?(?P<p>{_ARABIC})\s?(?:%|percent|per\s+cent)\s*"
+        rf"(?:off|discount|savings?)|save\s+(?P<p2>{_ARABIC})\s?%|(?<![\w])-(?P<p3>{_ARABIC})%)",
+        "percent",
+    ),
+    (
+        rf"(?:立减|立省|直降|节省|省|减|优惠|便宜|降价|让利|返现|返)\s*(?P<c0>[¥$]\s?)?(?P<a>{_ARABIC}|{_HANZI_NUM})\s*(?P<c>元|块)?|"
+        rf"(?P<a2>{_ARABIC})\s*元?\s*(?:无门槛|生日|新人|店铺|会员)?(?:优惠)?券|"
+        rf"领券(?:立)?减\s*(?P<a3>{_ARABIC})\s*元?",
+        "amount",
+    ),
     (rf"比[^，。！？,.!?]{{0,12}}?(?:低|便宜|省|少)\s*(?P<a>{_ARABIC}|{_HANZI_NUM})\s*(?P<c>元|块)?", "amount"),
-    (rf"(?i:(?:save|saving|savings\s+of|you\s+save|take)\s+(?P<am>{_MONEY})|(?P<am2>{_money_re('x')})\s+(?:off{_WORD_END}|less\s+than)"
-     rf"|(?P<am3>{_money_re('y')})\s+coupon|(?<![\w])-\s?(?P<am4>{_money_re('z')})"
-     rf"|(?P<am5>{_money_re('k')})\s+(?:back\s+in\s+your\s+pocket|saved|in\s+savings|cheaper))", "amount"),
-    (r"特价|打折|折扣价|促销价|促销中|限时促销|特惠价|特惠中|限时特惠|大促价|秒杀价|让利|"
-     r"(?i:on\s+sale|sale\s+price|(?<!for\s)\bsale\b(?!s)|discount(?:ed)?|markdown)", "sale"),
+    (
+        rf"(?i:(?:save|saving|savings\s+of|you\s+save|take)\s+(?P<am>{_MONEY})|(?P<am2>{_money_re('x')})\s+(?:off{_WORD_END}|less\s+than)"
+        rf"|(?P<am3>{_money_re('y')})\s+coupon|(?<![\w])-\s?(?P<am4>{_money_re('z')})"
+        rf"|(?P<am5>{_money_re('k')})\s+(?:back\s+in\s+your\s+pocket|saved|in\s+savings|cheaper))",
+        "amount",
+    ),
+    (
+        r"特价|打折|折扣价|促销价|促销中|限时促销|特惠价|特惠中|限时特惠|大促价|秒杀价|让利|"
+        r"(?i:on\s+sale|sale\s+price|(?<!for\s)\bsale\b(?!s)|discount(?:ed)?|markdown)",
+        "sale",
+    ),
 )
 _DISCOUNT_RES = tuple((re.compile(p), topic) for p, topic in _DISCOUNTS)
 _NEGATED_BEFORE = re.compile(
@@ -336,7 +491,9 @@ _LIST_KW = (
     r"compare\s+at|retail\s+(?:price|value)|normally|usually)"
 )
 _LIST_PRICE_RES = (
-    re.compile(rf"(?P<kw>{_LIST_KW})\s*[:：]?\s*(?:是|为|(?i:only)\s+)?(?:{_MONEY}|(?P<bare>{_ARABIC}){_NUMBER_END}(?!\s*(?:%|折)))"),
+    re.compile(
+        rf"(?P<kw>{_LIST_KW})\s*[:：]?\s*(?:是|为|(?i:only)\s+)?(?:{_MONEY}|(?P<bare>{_ARABIC}){_NUMBER_END}(?!\s*(?:%|折)))"
+    ),
     re.compile(rf"~~\s*(?:{_MONEY}|(?P<bare>{_ARABIC}))\s*~~"),
     re.compile(rf"<(?P<tag>del|s|strike)>\s*(?:{_MONEY}|(?P<bare>{_ARABIC}))\s*</(?P=tag)>"),
     re.compile(rf"(?:价值|(?i:worth)\s+)\s*(?:{_MONEY})"),
@@ -372,23 +529,41 @@ _PRICE_QUAL_BEFORE = re.compile(
 # --- stock -----------------------------------------------------------------------------------------
 _STOCK_UNITS = r"件|瓶|盒|套|份|罐|支|个|单|袋"
 _STOCK: tuple[tuple[str, str], ...] = (
-    (rf"(?:仅剩|只剩|仅余|只余|剩余|还剩|库存仅剩?|库存只有|库存|最后)\s*(?P<n>{_ARABIC}|{_HANZI_NUM})\s*(?:{_STOCK_UNITS})|"
-     rf"(?:仅剩|只剩|仅余|库存仅剩?|库存只有)\s*(?P<n2>{_ARABIC}|{_HANZI_NUM})(?!\s*(?:天|小时|日|元))", "count"),
-    (rf"(?i:(?:only|just)\s+(?P<n3>{_ARABIC}|{_EN_NUM_WORD})\s+(?:[a-z-]+\s+){{0,2}}?(?:left|remaining)|"
-     rf"(?P<n4>{_ARABIC}|{_EN_NUM_WORD})\s+(?:left|remaining)\s+in\s+stock|last\s+(?P<n5>{_ARABIC}|{_EN_NUM_WORD})\s+(?:tins|units|items|bags|"
-     r"boxes|sets|bottles|pieces|left))", "count"),
-    (rf"限量\s*(?P<n>{_ARABIC}|{_HANZI_NUM})\s*(?:{_STOCK_UNITS})|(?i:limited\s+to\s+(?P<n2>{_ARABIC})\s+(?:units|sets|tins|pieces|"
-     rf"boxes)|only\s+(?P<n3>{_ARABIC})\s+made)", "edition_count"),
-    (r"(?:推出|上新|新品|本款|这款|此款|这个|这支|这瓶)\s*(?:限量版|限量款|限定款|限定版)|"
-     r"(?:限量版|限量款|限定款|限定版)(?=\s*(?:上市|发售|开售|来了|回归|上线|开抢|[！!]))|"
-     r"(?i:limited[- ](?:edition|release))", "edition"),
-    (r"库存告急|库存紧张|即将售罄|手慢无|数量有限|限量(?:发售|供应|抢购)?|售完即止|卖完即止|抢完即止|先到先得|最后几件|"
-     r"(?i:limited\s+(?:stock|quantit(?:y|ies)|supply|supplies|availability|run)|(?:selling|going)\s+fast|"
-     r"almost\s+gone|low\s+(?:in\s+)?stock|few\s+left|won'?t\s+last|before\s+(?:it'?s|they'?re)\s+gone)", "scarcity"),
+    (
+        rf"(?:仅剩|只剩|仅余|只余|剩余|还剩|库存仅剩?|库存只有|库存|最后)\s*(?P<n>{_ARABIC}|{_HANZI_NUM})\s*(?:{_STOCK_UNITS})|"
+        rf"(?:仅剩|只剩|仅余|库存仅剩?|库存只有)\s*(?P<n2>{_ARABIC}|{_HANZI_NUM})(?!\s*(?:天|小时|日|元))",
+        "count",
+    ),
+    (
+        rf"(?i:(?:only|just)\s+(?P<n3>{_ARABIC}|{_EN_NUM_WORD})\s+(?:[a-z-]+\s+){{0,2}}?(?:left|remaining)|"
+        rf"(?P<n4>{_ARABIC}|{_EN_NUM_WORD})\s+(?:left|remaining)\s+in\s+stock|last\s+(?P<n5>{_ARABIC}|{_EN_NUM_WORD})\s+(?:tins|units|items|bags|"
+        r"boxes|sets|bottles|pieces|left))",
+        "count",
+    ),
+    (
+        rf"限量\s*(?P<n>{_ARABIC}|{_HANZI_NUM})\s*(?:{_STOCK_UNITS})|(?i:limited\s+to\s+(?P<n2>{_ARABIC})\s+(?:units|sets|tins|pieces|"
+        rf"boxes)|only\s+(?P<n3>{_ARABIC})\s+made)",
+        "edition_count",
+    ),
+    (
+        r"(?:推出|上新|新品|本款|这款|此款|这个|这支|这瓶)\s*(?:限量版|限量款|限定款|限定版)|"
+        r"(?:限量版|限量款|限定款|限定版)(?=\s*(?:上市|发售|开售|来了|回归|上线|开抢|[！!]))|"
+        r"(?i:limited[- ](?:edition|release))",
+        "edition",
+    ),
+    (
+        r"库存告急|库存紧张|即将售罄|手慢无|数量有限|限量(?:发售|供应|抢购)?|售完即止|卖完即止|抢完即止|先到先得|最后几件|"
+        r"(?i:limited\s+(?:stock|quantit(?:y|ies)|supply|supplies|availability|run)|(?:selling|going)\s+fast|"
+        r"almost\s+gone|low\s+(?:in\s+)?stock|few\s+left|won'?t\s+last|before\s+(?:it'?s|they'?re)\s+gone)",
+        "scarcity",
+    ),
     (r"售罄|已售空|卖断货|已断货|缺货|(?i:sold\s+out|out\s+of\s+stock|currently\s+unavailable)", "sold_out"),
-    (r"现货|有货|立即购买|立即下单|马上下单|马上抢|立即抢购|速抢|点击购买|抢购中|热卖中|补货到|"
-     r"(?i:in\s+stock|available\s+now|now\s+available|shop\s+now|buy\s+now|order\s+now|add\s+to\s+(?:cart|bag)|"
-     r"get\s+yours|grab\s+yours|back\s+in\s+stock)", "available"),
+    (
+        r"现货|有货|立即购买|立即下单|马上下单|马上抢|立即抢购|速抢|点击购买|抢购中|热卖中|补货到|"
+        r"(?i:in\s+stock|available\s+now|now\s+available|shop\s+now|buy\s+now|order\s+now|add\s+to\s+(?:cart|bag)|"
+        r"get\s+yours|grab\s+yours|back\s+in\s+stock)",
+        "available",
+    ),
 )
 _STOCK_RES = tuple((re.compile(p), topic) for p, topic in _STOCK)
 _FIRST_N = re.compile(
@@ -408,9 +583,22 @@ _MASKS = re.compile(
     r"\(?\d{3}\)?[\s-]\d{3}-\d{4}|\d{1,2}[:：]\d{2}(?:\s*(?:a\.?m\.?|p\.?m\.?))?"
 )
 _FULLWIDTH = {i: i - 0xFEE0 for i in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
-_FULLWIDTH.update({0xFFE5: ord("¥"), 0xFF05: ord("%"), 0xFF04: ord("$"), 0xFF0B: ord("+"), 0xFF0D: ord("-"),
-                   0xFF0E: ord("."), 0xFF0F: ord("/"), 0xFF5E: ord("~"), 0x301C: ord("~"), 0x2013: ord("-"),
-                   0x00A0: ord(" "), 0x3000: ord(" ")})
+_FULLWIDTH.update(
+    {
+        0xFFE5: ord("¥"),
+        0xFF05: ord("%"),
+        0xFF04: ord("$"),
+        0xFF0B: ord("+"),
+        0xFF0D: ord("-"),
+        0xFF0E: ord("."),
+        0xFF0F: ord("/"),
+        0xFF5E: ord("~"),
+        0x301C: ord("~"),
+        0x2013: ord("-"),
+        0x00A0: ord(" "),
+        0x3000: ord(" "),
+    }
+)
 
 # --- conditions on policy facts ---------------------------------------------------------------------
 _CONDITIONS: dict[str, re.Pattern[str]] = {
@@ -429,17 +617,21 @@ _NEGATION = re.compile(
     r"不支持|不提供|不参与|不享受|不适用|不包邮|不退|不可|不能|无法|暂不|不再|不予|未满|不满足|不计|由买家承担|买家承担|购买了?运费险|"
     r"(?i:\b(?:not|no|never|cannot)\b|n't\b|aren't|isn't)"
 )
-_POSITIVE_NO = re.compile(r"(?i:not\s+counting|not\s+including|no[- ]questions[- ]asked|no\s+extra\s+(?:charge|cost)|"
-                          r"at\s+no\s+(?:extra\s+)?(?:charge|cost)|"
-                          r"no\s+additional|no\s+minimum|don't\s+need\s+to\s+(?:send|return)|no\s+need)")
+_POSITIVE_NO = re.compile(
+    r"(?i:not\s+counting|not\s+including|no[- ]questions[- ]asked|no\s+extra\s+(?:charge|cost)|"
+    r"at\s+no\s+(?:extra\s+)?(?:charge|cost)|"
+    r"no\s+additional|no\s+minimum|don't\s+need\s+to\s+(?:send|return)|no\s+need)"
+)
 _UNCONDITIONAL = re.compile(r"不限金额|全场包邮|全国包邮|(?i:every\s+order|all\s+orders|any\s+order|no\s+minimum)")
 _THRESHOLD_CUE = re.compile(
     rf"(?:满|(?i:orders?\s+(?:of|over|above)|over|above|at\s+least|kicks\s+in\s+at))\s*(?P<m>{_MONEY})|"
     rf"(?P<m2>{_money_re('q')})\s*(?:以上|起|\+|(?i:or\s+more|and\s+up|free[- ]shipping\s+threshold))"
 )
 _TOPIC_KEYS: dict[str, re.Pattern[str]] = {
-    "free_shipping": re.compile(r"包邮|免运费|免邮|(?i:free[- ](?:standard\s+)?(?:shipping|delivery)|ships?\s+free|"
-                                r"free\s+on\s+orders)"),
+    "free_shipping": re.compile(
+        r"包邮|免运费|免邮|(?i:free[- ](?:standard\s+)?(?:shipping|delivery)|ships?\s+free|"
+        r"free\s+on\s+orders)"
+    ),
     "no_reason_returns": re.compile(r"无理由"),
     "returns": re.compile(r"退货|退换|(?i:\breturns?\b|\breturnable\b)"),
     "free_returns": re.compile(r"运费险|退货包运费|免费退换|(?i:free\s+returns?|return\s+labels?\s+(?:are|is)\s+free)"),
