@@ -17,7 +17,7 @@ _ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _HANZI_NUM = r"[零〇一二两三四五六七八九十百千万]+(?:点[零〇一二三四五六七八九]+)?"
 _EN_DIGIT_WORD = "one|two|three|four|five|six|seven|eight|nine"
 _EN_NUM_WORD = (
-    rf"(?i:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:{_EN_DIGIT_WORD}))?|eleven|twelve|thirteen|"  # noqa: E501
+    rf"(?i:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:{_EN_DIGIT_WORD}))?|eleven|twelve|thirteen|"
     rf"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|ten|{_EN_DIGIT_WORD}|(?:half\s+a\s+|a\s+)?dozen)(?![A-Za-z])"
 )
 _ANY_NUMBER = rf"(?:{_ARABIC}(?:\s?万)?|{_HANZI_NUM}|(?<![A-Za-z]){_EN_NUM_WORD})"
@@ -242,7 +242,7 @@ _MONTHS = {
     "nov": 11,
     "dec": 12,
 }
-_ENGLISH_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"  # noqa: E501
+_ENGLISH_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 _CN_MONTH = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])"
 _CN_DAY = r"(?:\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 _DATE_ZH = re.compile(
@@ -256,7 +256,7 @@ _DATE_ISO = re.compile(
 _DATE_EN = re.compile(
     rf"(?i:(?P<mon>{_ENGLISH_MONTH})[ \t]+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?{_WORD_END}(?:,?[ \t]+(?P<y>20\d{{2}}))?"
     rf"(?:\s*(?:-|–|—|to|through|thru)\s*(?:(?P<mon2>{_ENGLISH_MONTH})\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?{_WORD_END})?"
-    rf"|(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?P<mon3>{_ENGLISH_MONTH}){_WORD_END}(?:,?[ \t]+(?P<y3>20\d{{2}}))?)"  # noqa: E501
+    rf"|(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?P<mon3>{_ENGLISH_MONTH}){_WORD_END}(?:,?[ \t]+(?P<y3>20\d{{2}}))?)"
 )
 _DATE_SLASH = re.compile(
     r"(?<![\d/.$¥])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{2}|\d{4}))?(?![\d/%])"
@@ -358,7 +358,7 @@ _PROMISES: tuple[tuple[str, str], ...] = (
     (r"运费险|退货包运费|免费退换|(?i:free\s+returns?|free\s+return\s+shipping)", "free_returns"),
     (
         rf"{_number_or_range(1)}\s*(?:天|日)\s*(?:内)?\s*(?:退换货?|退货|包退|包换)|"
-        rf"(?i:{_number_or_range(2)}[- ]day\s+(?:hassle[- ]free\s+|easy\s+|free\s+|no[- ]questions[- ]asked\s+)?returns?(?:\s+policy)?|"  # noqa: E501
+        rf"(?i:{_number_or_range(2)}[- ]day\s+(?:hassle[- ]free\s+|easy\s+|free\s+|no[- ]questions[- ]asked\s+)?returns?(?:\s+policy)?|"
         rf"returns?\s+(?:(?:it|them|anything|most\s+items)\s+)?within\s+{_number_or_range(3)}\s+days)",
         "returns",
     ),
@@ -372,7 +372,7 @@ _PROMISES: tuple[tuple[str, str], ...] = (
     ),
     (
         rf"(?P<sd1>次日|隔日|当日)(?:达|送达|到)|{_number_or_range(1)}\s*(?P<u1>小时|个小时|天|日)\s*(?:内)?\s*(?:送达|到货|必达)|"
-        rf"(?i:(?P<sd2>next[- ]day|same[- ]day|overnight)\s+delivery|{_number_or_range(2)}[- ](?P<u2>day|business[- ]day)\s+"  # noqa: E501
+        rf"(?i:(?P<sd2>next[- ]day|same[- ]day|overnight)\s+delivery|{_number_or_range(2)}[- ](?P<u2>day|business[- ]day)\s+"
         rf"(?:shipping|delivery)|(?:arrives?|delivered|delivery)\s+(?:with)?in\s+{_number_or_range(3)}\s+(?P<u3>business\s+days?|days?))",
         "delivery",
     ),
@@ -388,7 +388,7 @@ _PROMISES: tuple[tuple[str, str], ...] = (
     ),
     (
         rf"终身(?:保修|质保)|{_number_or_range(1)}\s*(?P<u1>年|个月)\s*(?:保修|质保)|(?:保修|质保)\s*{_number_or_range(2)}\s*(?P<u2>年|个月)|"
-        rf"(?i:(?P<life>lifetime)\s+(?:warranty|guarantee)|{_number_or_range(3)}[- ](?P<u3>year|month)\s+(?:limited\s+)?warranty)",  # noqa: E501
+        rf"(?i:(?P<life>lifetime)\s+(?:warranty|guarantee)|{_number_or_range(3)}[- ](?P<u3>year|month)\s+(?:limited\s+)?warranty)",
         "warranty",
     ),
     (
@@ -574,7 +574,7 @@ _SOCIAL = re.compile(
     rf"(?:已售|月销|销量|热销|累计销售|卖出|售出)\s*(?P<n>{_ARABIC}(?:\s?万)?|{_HANZI_NUM})\s*\+?\s*(?:{_STOCK_UNITS})?|"
     rf"{_NUMBER_START}(?P<n2>{_ARABIC}(?:\s?万)?)\s*\+?\s*(?:人|位)(?:回购|好评|推荐|选择|购买|种草|使用|已购)|"
     rf"(?i:rated\s+(?P<n4>{_ARABIC})\s*(?:out\s+of\s+5|/\s*5)(?:\s+stars)?)|"
-    rf"(?i:{_NUMBER_START}(?P<n3>{_ARABIC})\+?\s+(?:sold|happy\s+customers|(?:five|5)[- ]star\s+reviews|orders\s+shipped))"  # noqa: E501
+    rf"(?i:{_NUMBER_START}(?P<n3>{_ARABIC})\+?\s+(?:sold|happy\s+customers|(?:five|5)[- ]star\s+reviews|orders\s+shipped))"
 )
 
 # --- masks: spans that hold no claims ---------------------------------------------------------------
