@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from contentgen.agent.draft import Draft, sentence_end, strip_end, within
+from contentgen.agent.draft import AgentState, Draft, sentence_end, strip_end, within
 from contentgen.agent.policies import Passage
 from contentgen.agent.text import name_tokens, terms
 from contentgen.catalog.filters import parse_filters
@@ -15,15 +15,8 @@ from contentgen.domain.product import Product
 from contentgen.text.sentences import split_sentences
 
 if TYPE_CHECKING:
-    from contentgen.agent.definition import AgentDefinition
-    from contentgen.agent.lang import Language
-    from contentgen.agent.memory import Memory
     from contentgen.agent.outcomes import Handoff, Intent, Refusal
-    from contentgen.agent.policies import PolicyIndex
-    from contentgen.agent.text import NameMatcher
-    from contentgen.catalog.types import Filters, Retriever, SearchResult
-    from contentgen.domain.brand import BrandKit
-    from contentgen.domain.common import Locale
+    from contentgen.catalog.types import Filters, SearchResult
 
 __all__ = ["Answers"]
 
@@ -45,20 +38,8 @@ _TO_BASE = {
 }
 
 
-class Answers:
+class Answers(AgentState):
     """The per-intent drafts of `Agent` (a mixin: the attributes below are the agent's)."""
-
-    # provided by Agent
-    language: Language
-    locale: Locale
-    definition: AgentDefinition
-    categories: list[str]
-    policies: dict[str, str]
-    policy_index: PolicyIndex
-    memory: Memory
-    names: NameMatcher
-    retriever: Retriever
-    brand: BrandKit
 
     if TYPE_CHECKING:
 

@@ -12,6 +12,14 @@ from contentgen.catalog.types import Filters
 from contentgen.domain.product import Product
 
 if TYPE_CHECKING:
+    from contentgen.agent.definition import AgentDefinition
+    from contentgen.agent.lang import Language
+    from contentgen.agent.memory import Memory
+    from contentgen.agent.policies import PolicyIndex
+    from contentgen.agent.text import NameMatcher
+    from contentgen.catalog.types import Retriever
+    from contentgen.domain.brand import BrandKit
+    from contentgen.domain.common import Locale
     from contentgen.providers.base import TextRequest
 
 __all__ = ["Customer", "Draft", "Sentence"]
@@ -76,3 +84,19 @@ def sentence_end(text: str, locale: str) -> str:
     if not text or text[-1] in "。！？!?.…)）":
         return text
     return text.rstrip("；;，,:：") + ("。" if locale == "zh-CN" else ".")
+
+
+class AgentState:
+    """What the agent's mixins (answer drafts, intent detection) read from `Agent`: declared once, set by Agent."""
+
+    # provided by Agent
+    language: Language
+    locale: Locale
+    definition: AgentDefinition
+    categories: list[str]
+    policies: dict[str, str]
+    policy_index: PolicyIndex
+    memory: Memory
+    names: NameMatcher
+    retriever: Retriever
+    brand: BrandKit

@@ -7,21 +7,14 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from contentgen.agent.draft import Customer
+from contentgen.agent.draft import AgentState, Customer
 from contentgen.agent.text import has_cjk, name_tokens, skus_in, terms
 from contentgen.domain.product import Product
 
 if TYPE_CHECKING:
-    from contentgen.agent.definition import AgentDefinition
     from contentgen.agent.emotion import Emotion
-    from contentgen.agent.lang import Language
-    from contentgen.agent.memory import Memory
     from contentgen.agent.outcomes import Intent
-    from contentgen.agent.policies import PolicyIndex
-    from contentgen.agent.text import NameMatcher
-    from contentgen.catalog.types import Filters, Retriever
-    from contentgen.domain.brand import BrandKit
-    from contentgen.domain.common import Locale
+    from contentgen.catalog.types import Filters
 
 __all__ = ["Intents"]
 
@@ -38,20 +31,8 @@ _QUANTITY = re.compile(
 _QUANTITY_UNIT = re.compile(r"\d+\s*[套件瓶支盒个份罐箱台只]")
 
 
-class Intents:
+class Intents(AgentState):
     """Intent detection of `Agent` (a mixin: the attributes below are the agent's)."""
-
-    # provided by Agent
-    language: Language
-    locale: Locale
-    definition: AgentDefinition
-    categories: list[str]
-    policies: dict[str, str]
-    policy_index: PolicyIndex
-    memory: Memory
-    names: NameMatcher
-    retriever: Retriever
-    brand: BrandKit
 
     if TYPE_CHECKING:
 
