@@ -9,8 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from contentgen.agent import Agent, load_agent
 from contentgen.catalog.store import CatalogStore, open_catalog
 from contentgen.config import Settings, load_settings
+from contentgen.domain import load_brand_kit
+from contentgen.domain.loaders import load_kit_catalog
+from contentgen.domain.product import Catalog
 
 KITS = ("qinghe", "morrow")
 
@@ -34,3 +38,18 @@ def stores(agent_settings: Settings) -> dict[str, CatalogStore]:
         store.ingest()
         opened[kit] = store
     return opened
+
+
+@pytest.fixture(scope="module")
+def catalogs() -> dict[str, Catalog]:
+    return {kit: load_kit_catalog(load_brand_kit(kit)) for kit in ("qinghe", "morrow")}
+
+
+@pytest.fixture
+def qinghe(stores: dict[str, CatalogStore], agent_settings: Settings) -> Agent:
+    return load_agent("qinghe-service", settings=agent_settings, retriever=stores["qinghe"])
+
+
+@pytest.fixture
+def morrow(stores: dict[str, CatalogStore], agent_settings: Settings) -> Agent:
+    return load_agent("morrow-service", settings=agent_settings, retriever=stores["morrow"])

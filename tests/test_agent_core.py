@@ -19,7 +19,6 @@ from contentgen.agent.tools import NoOrders, OrdersFile
 from contentgen.catalog.store import CatalogStore, open_catalog
 from contentgen.config import Settings
 from contentgen.domain import load_brand_kit
-from contentgen.domain.loaders import load_kit_catalog
 from contentgen.domain.product import Catalog
 from contentgen.errors import DataError, NotFoundError
 from contentgen.fileio import load_model
@@ -27,21 +26,6 @@ from contentgen.fileio import load_model
 pytest_plugins = ["agent_support"]
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> dict[str, Catalog]:
-    return {kit: load_kit_catalog(load_brand_kit(kit)) for kit in ("qinghe", "morrow")}
-
-
-@pytest.fixture
-def qinghe(stores: dict[str, CatalogStore], agent_settings: Settings) -> Agent:
-    return load_agent("qinghe-service", settings=agent_settings, retriever=stores["qinghe"])
-
-
-@pytest.fixture
-def morrow(stores: dict[str, CatalogStore], agent_settings: Settings) -> Agent:
-    return load_agent("morrow-service", settings=agent_settings, retriever=stores["morrow"])
 
 
 def test_price_answer_cites_the_record_and_states_its_price(qinghe: Agent, catalogs: dict[str, Catalog]) -> None:

@@ -11,33 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from contentgen.agent import Agent, Answer, Handoff, load_agent
+from contentgen.agent import Agent, Answer, Handoff
 from contentgen.agent.emotion import classify, evaluate
 from contentgen.agent.host import Host
 from contentgen.agent.names import normalize_text
 from contentgen.catalog.store import CatalogStore
-from contentgen.config import Settings
-from contentgen.domain import load_brand_kit
-from contentgen.domain.loaders import load_kit_catalog
 from contentgen.domain.product import Catalog
 
 pytest_plugins = ["agent_support"]
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> dict[str, Catalog]:
-    return {kit: load_kit_catalog(load_brand_kit(kit)) for kit in ("qinghe", "morrow")}
-
-
-@pytest.fixture
-def qinghe(stores: dict[str, CatalogStore], agent_settings: Settings) -> Agent:
-    return load_agent("qinghe-service", settings=agent_settings, retriever=stores["qinghe"])
-
-
-@pytest.fixture
-def morrow(stores: dict[str, CatalogStore], agent_settings: Settings) -> Agent:
-    return load_agent("morrow-service", settings=agent_settings, retriever=stores["morrow"])
 
 
 def test_superlative_names_the_winner_of_the_category_first(qinghe: Agent, catalogs: dict[str, Catalog]) -> None:

@@ -6,24 +6,13 @@ import datetime as dt
 import itertools
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from contentgen.domain.brief import Promotion
 from contentgen.domain.common import Model, Slug
 
-EVENTS = (
-    "signed_up",
-    "cart_abandoned",
-    "order_placed",
-    "product_viewed",
-    "points_expiring",
-    "birthday",
-    "live_room_click_without_order",
-    "back_in_stock",
-    "price_drop",
-)
 # Events read from the events file besides the triggers: an unsubscribe withdraws every consent from that time on.
 OTHER_EVENTS = ("unsubscribed",)
 Event = Literal[
@@ -37,6 +26,7 @@ Event = Literal[
     "back_in_stock",
     "price_drop",
 ]
+EVENTS: tuple[str, ...] = get_args(Event)
 Tier = Literal["high-value", "potential", "new", "at-risk", "dormant"]
 TIERS: tuple[Tier, ...] = ("high-value", "potential", "new", "at-risk", "dormant")
 Exit = Literal["ordered", "unsubscribed", "higher_priority"]
