@@ -168,7 +168,9 @@ def data_error(
     errors = err.errors()
     # A misspelt key also shows up as the missing real one; the typo is the cause worth naming.
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc: Loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    loc: Loc = tuple(
+        p for p in first["loc"] if not (isinstance(p, str) and (p.startswith("function-") or p == "[key]"))
+    )
     full = (*prefix, *loc)
     if line is None and lines:
         for cut in range(len(full), -1, -1):

@@ -30,6 +30,9 @@ def test_wheel_ships_data_and_works_outside_the_checkout(tmp_path: Path) -> None
         "contentgen/_data/channels/douyin.yaml",
         "contentgen/_data/prompts/copy/zh-CN/xiaohongshu.yaml",
         "contentgen/_data/agents/README.md",
+        "contentgen/compliance/rules/zh-CN.yaml",
+        "contentgen/compliance/rules/claims.zh-CN.yaml",
+        "contentgen/compliance/rules/claims.en-US.yaml",
     ):
         assert needed in names, needed
     assert not any(n.startswith(("tests/", "contentgen/_data/outputs")) for n in names)
