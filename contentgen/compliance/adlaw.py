@@ -24,6 +24,7 @@ from contentgen.domain.common import Locale
 from contentgen.domain.findings import Finding, Severity
 from contentgen.errors import DataError
 from contentgen.fileio import load_model
+from contentgen.text.sentences import at_sentence_start
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 
@@ -218,9 +219,6 @@ def _longest_first(hits: Iterable[tuple[int, int, int, Term]]) -> list[tuple[int
     return sorted(chosen, key=lambda h: h[0])
 
 
-_SENTENCE_END = re.compile(r"(?:^|[.!?。！？\n])[\s\"'“‘(（]*$")
-
-
 def _adapt_case(suggestion: str, text: str, start: int, matched: str) -> str:
     """Give a Latin suggestion the case of the words it replaces (sentence start, ALL CAPS)."""
     if not suggestion or not suggestion[0].isascii():
@@ -228,7 +226,7 @@ def _adapt_case(suggestion: str, text: str, start: int, matched: str) -> str:
     letters = [c for c in matched if c.isalpha()]
     if len(letters) >= 3 and all(c.isupper() for c in letters):
         return suggestion.upper()
-    if _SENTENCE_END.search(text[:start]) and matched[:1].isupper():
+    if at_sentence_start(text, start) and matched[:1].isupper():
         return suggestion[0].upper() + suggestion[1:]
     return suggestion
 

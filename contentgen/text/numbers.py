@@ -1,12 +1,13 @@
 """One zh/en number parser: digits (1,299.00, 10万), Chinese numerals (一百二十九, 八点五) and English number words
-(twelve, a dozen), as Decimals. Grounding, the agent and the catalog's price filters all read numbers here."""
+(twelve, a dozen), as Decimals. Grounding, the agent and the catalog's price filters all read numbers here, and
+speech normalisation spells them out here (`number_to_words`, the other direction)."""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal
 
-__all__ = ["chinese_number", "parse_number"]
+__all__ = ["ZH_DIGITS", "chinese_number", "number_to_words", "parse_number"]
 
 _CN_DIGITS = {
     "零": 0,
@@ -126,3 +127,77 @@ def parse_number(token: str, *, colloquial: bool = False) -> Decimal | None:
     if len(parts) == 2 and parts[0] in _EN_SMALL and parts[1] in _EN_SMALL:
         return Decimal(_EN_SMALL[parts[0]] + _EN_SMALL[parts[1]])
     return chinese_number(text, colloquial=colloquial)
+
+
+# ---- numbers in words -------------------------------------------------------------------------------
+
+ZH_DIGITS = "零一二三四五六七八九"
+"""The Chinese digits 0-9, as a year is read (2024 → 二零二四)."""
+_EN_ONES = (
+    *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+    *("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"),
+)
+_EN_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_EN_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (1000, "thousand"))
+
+
+def number_to_words(number: str, locale: str) -> str:
+    """A decimal numeral ('129', '3.5') in words: '一百二十九' for zh-CN, 'three point five' for any other locale."""
+    whole, _, fraction = number.partition(".")
+    if locale == "zh-CN":
+        words = _zh_integer(int(whole))
+        return words + ("点" + "".join(ZH_DIGITS[int(d)] for d in fraction) if fraction else "")
+    words = _en_integer(int(whole))
+    return words + (" point " + " ".join(_EN_ONES[int(d)] for d in fraction) if fraction else "")
+
+
+def _zh_integer(n: int) -> str:
+    if n == 0:
+        return "零"
+    groups = []
+    while n:
+        groups.append(n % 10_000)
+        n //= 10_000
+    out, zero_pending = "", False
+    for index in range(len(groups) - 1, -1, -1):
+        group = groups[index]
+        if group == 0:
+            zero_pending = bool(out)
+            continue
+        if out and (zero_pending or group < 1000):
+            out += "零"
+        out += _zh_group(group) + ("", "万", "亿", "万亿")[index]
+        zero_pending = False
+    if out.startswith("一十"):  # 十五, not 一十五
+        out = out[1:]
+    return out
+
+
+def _zh_group(n: int) -> str:
+    """0 < n < 10000 in Chinese numerals, with 零 for inner gaps (1005 → 一千零五)."""
+    out, gap = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // value % 10
+        if digit:
+            if gap and out:
+                out += "零"
+            out += ZH_DIGITS[digit] + unit
+            gap = False
+        else:
+            gap = True
+    return out
+
+
+def _en_integer(n: int) -> str:
+    if n < 20:
+        return _EN_ONES[n]
+    if n < 100:
+        return _EN_TENS[n // 10] + ("" if n % 10 == 0 else " " + _EN_ONES[n % 10])
+    if n < 1000:
+        rest = n % 100
+        return _EN_ONES[n // 100] + " hundred" + ("" if rest == 0 else " " + _en_integer(rest))
+    for value, name in _EN_SCALES:
+        if n >= value:
+            rest = n % value
+            return _en_integer(n // value) + f" {name}" + ("" if rest == 0 else " " + _en_integer(rest))
+    raise AssertionError("unreachable")  # pragma: no cover

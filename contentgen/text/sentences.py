@@ -4,13 +4,25 @@ A sentence ends after CJK or Latin end punctuation (。！？；… ! ? ;), afte
 is followed by white space or the end of the text (so "$5.95" and "v1.2" stay whole); the closing quotes and
 brackets, further end marks and white space that follow belong to the sentence, so joining the pieces gives the
 text back. ``clauses=True`` also cuts after commas, 、 and colons, except between two digits (1,000 and 10:30).
+
+For checks that ask about a position rather than split (grounding, ad law): `sentence_span` (the sentence around a
+span), `sentence_end` (the mark that ends it: is it a question?), `at_sentence_start`, and `split_statements`
+(a fact sheet line cut at its end marks, the marks dropped).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-__all__ = ["SentenceBuffer", "split_sentences"]
+__all__ = [
+    "SentenceBuffer",
+    "at_sentence_start",
+    "sentence_end",
+    "sentence_span",
+    "split_sentences",
+    "split_statements",
+]
 
 _STRONG = frozenset("。！？；…!?;")
 _SOFT = frozenset("，、：﹐﹑,:")
@@ -86,3 +98,37 @@ class SentenceBuffer:
         if self._pending.strip():
             yield self._pending
         self._pending = ""
+
+
+# ---- positions ------------------------------------------------------------------------------------
+
+_END_MARK = re.compile(r"[。！？!?；;\n]|\.(?:\s|$)")
+"""A sentence end, for spans: a CJK or Latin end mark, a newline, or a full stop before white space or the end."""
+_STATEMENT_CUT = re.compile(r"[。！？!?；;\n]+|(?<=[a-z0-9)\]*])\.\s+")
+_BEFORE_START = re.compile(r"(?:^|[.!?。！？\n])[\s\"'“‘(（]*$")
+
+
+def sentence_span(text: str, start: int, end: int | None = None) -> tuple[int, int]:
+    """(start, end) of the sentence holding ``text[start:end]``, without the mark that ends it."""
+    first = 0
+    for match in _END_MARK.finditer(text, 0, start):
+        first = match.end()
+    after = _END_MARK.search(text, start if end is None else end)
+    return first, after.start() if after else len(text)
+
+
+def sentence_end(text: str, position: int) -> str | None:
+    """The mark that ends the sentence `position` is in ("?" in a question); None when the text ends first."""
+    after = _END_MARK.search(text, position)
+    return after.group(0) if after else None
+
+
+def at_sentence_start(text: str, position: int) -> bool:
+    """Whether only white space, quotes or an opening bracket stand between the last sentence end and `position`."""
+    return _BEFORE_START.search(text[:position]) is not None
+
+
+def split_statements(text: str) -> list[str]:
+    """`text` cut at its end marks, the marks dropped (a full stop only after a lower-case letter, a digit or a
+    bracket, so "Co. Ltd" and "$5.95" stay whole); pieces may be empty."""
+    return _STATEMENT_CUT.split(text)

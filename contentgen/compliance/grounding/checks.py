@@ -18,7 +18,6 @@ from contentgen.compliance.grounding.facts import (
     _multi_prices,
     _offer_prices,
     _scoped,
-    _sentence,
     _shares_words,
     _stated,
 )
@@ -51,6 +50,7 @@ from contentgen.domain.brief import Promotion
 from contentgen.domain.common import Locale
 from contentgen.domain.findings import Finding, Severity
 from contentgen.domain.product import Product
+from contentgen.text.sentences import sentence_span
 
 # =====================================================================================================
 # Grounding
@@ -335,7 +335,7 @@ def _same_quantity(claimed: Decimal, claim_unit: str | None, fact: Fact, qualifi
 
 def _check_number(claim: Claim, sheet: FactSheet, subjects: Sequence[Product], text: str) -> _Verdict | None:
     assert isinstance(claim.value, Decimal)
-    sentence = text[slice(*_sentence(text, claim.span))]
+    sentence = text[slice(*sentence_span(text, *claim.span))]
     facts = [
         f
         for f in _scoped(sheet.facts("number"), subjects)

@@ -64,6 +64,7 @@ from contentgen.compliance.grounding.patterns import (
     _money_of,
 )
 from contentgen.domain.common import Locale
+from contentgen.text.sentences import sentence_end
 
 # =====================================================================================================
 # Extraction
@@ -693,13 +694,9 @@ def _stock(text: str, taken: _Taken) -> Iterator[Claim]:
             yield _claim("number", text, match, value, unit="sales", topic="social", parts=(match.span(key),))
 
 
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?:\s|$)")
-
-
 def _in_question(text: str, position: int) -> bool:
     """Whether the sentence around `position` is a question ("When will it be back in stock?")."""
-    after = _SENTENCE_END.search(text, position)
-    return after is not None and after.group(0) in {"?", "？"}
+    return sentence_end(text, position) in {"?", "？"}
 
 
 def _mask_spans(text: str, names: Sequence[str]) -> list[tuple[int, int]]:

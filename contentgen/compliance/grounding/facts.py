@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
 from contentgen.compliance.grounding.extract import (
-    _SENTENCE_END,
     _extract,
     _normalise,
     _unit_of,
@@ -26,7 +25,6 @@ from contentgen.compliance.grounding.patterns import (
     _AUTHENTIC_TIMES,
     _CJK,
     _CJK_RUN,
-    _CLAUSE_SPLIT,
     _CONDITIONS,
     _DELIVERY_WORDS,
     _EDITION_WORDS,
@@ -55,6 +53,7 @@ from contentgen.domain.brand import BrandKit
 from contentgen.domain.brief import Brief, Promotion
 from contentgen.domain.common import Locale
 from contentgen.domain.product import Product
+from contentgen.text.sentences import sentence_span, split_statements
 
 # =====================================================================================================
 # The fact sheet
@@ -132,7 +131,7 @@ def _clauses(text: str) -> Iterator[tuple[str, str]]:
                 yield f"{row} {title}: {cell}", heading
             continue
         header = []
-        for clause in _CLAUSE_SPLIT.split(line.lstrip("-*0123456789. ")):
+        for clause in split_statements(line.lstrip("-*0123456789. ")):
             if clause.strip():
                 yield clause.strip(), heading
 
@@ -368,7 +367,7 @@ class FactSheet:
     def about(self, text: str, span: tuple[int, int], mentions: Sequence[tuple[int, int, Product]]) -> list[Product]:
         """The products a claim at `span` is about: the product named last before it in its sentence (else first
         after it), else every product the text names, else the only product; empty means the whole sheet."""
-        start, end = _sentence(text, span)
+        start, end = sentence_span(text, *span)
         before = [m for m in mentions if start <= m[0] and m[1] <= span[0]]
         if before:
             return [before[-1][2]]
@@ -432,15 +431,6 @@ def _mention_spans(lowered: str, product: Product) -> list[tuple[int, int]]:
             spans.append((start, start + len(needle)))
             start = lowered.find(needle, start + 1)
     return spans
-
-
-def _sentence(text: str, span: tuple[int, int]) -> tuple[int, int]:
-    """The sentence around `span`."""
-    start = 0
-    for match in _SENTENCE_END.finditer(text, 0, span[0]):
-        start = match.end()
-    after = _SENTENCE_END.search(text, span[1])
-    return start, after.start() if after else len(text)
 
 
 def _catalog_facts(product: Product) -> Iterator[Fact]:
@@ -595,7 +585,7 @@ def _shares_words(a: str, b: str) -> bool:
 def _stated(claim: Claim, sheet: FactSheet, subjects: Sequence[Product], text: str) -> bool:
     if claim.kind not in _STATED_KINDS or claim.value is None:
         return False
-    sentence = text[slice(*_sentence(text, claim.span))]
+    sentence = text[slice(*sentence_span(text, *claim.span))]
     return any(
         f.value == claim.value
         and f.threshold == claim.threshold

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
+from contentgen.text.numbers import ZH_DIGITS, number_to_words
+
 if TYPE_CHECKING:
     from contentgen.domain.common import Locale
 
@@ -131,81 +133,11 @@ def _per(text: str, zh: bool) -> str:
     return re.sub(rf"\b({'|'.join(sorted(words, key=len, reverse=True))})\s?/\s?", r"\1 per ", text)
 
 
-# ---- numbers in words -----------------------------------------------------------------------------
-
-_ZH_DIGITS = "零一二三四五六七八九"
-_EN_ONES = (
-    *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
-    *("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"),
-)
-_EN_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_EN_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (1000, "thousand"))
-
-
-def number_to_words(number: str, locale: Locale) -> str:
-    """A decimal numeral ('129', '3.5') in words: '一百二十九', 'three point five'."""
-    whole, _, fraction = number.partition(".")
-    if locale == "zh-CN":
-        words = _zh_integer(int(whole))
-        return words + ("点" + "".join(_ZH_DIGITS[int(d)] for d in fraction) if fraction else "")
-    words = _en_integer(int(whole))
-    return words + (" point " + " ".join(_EN_ONES[int(d)] for d in fraction) if fraction else "")
+# ---- numbers in words (spelt by contentgen.text.numbers) ------------------------------------------
 
 
 def _spell(text: str, zh: bool) -> str:
     locale: Locale = "zh-CN" if zh else "en-US"
     if zh:  # years are read digit by digit: 2024年 → 二零二四年
-        text = re.sub(r"(?<!\d)(\d{4})(?=年)", lambda m: "".join(_ZH_DIGITS[int(d)] for d in m[1]), text)
+        text = re.sub(r"(?<!\d)(\d{4})(?=年)", lambda m: "".join(ZH_DIGITS[int(d)] for d in m[1]), text)
     return re.sub(_NUMBER, lambda m: f" {number_to_words(m[0], locale)} ", text)
-
-
-def _zh_integer(n: int) -> str:
-    if n == 0:
-        return "零"
-    groups = []
-    while n:
-        groups.append(n % 10_000)
-        n //= 10_000
-    out, zero_pending = "", False
-    for index in range(len(groups) - 1, -1, -1):
-        group = groups[index]
-        if group == 0:
-            zero_pending = bool(out)
-            continue
-        if out and (zero_pending or group < 1000):
-            out += "零"
-        out += _zh_group(group) + ("", "万", "亿", "万亿")[index]
-        zero_pending = False
-    if out.startswith("一十"):  # 十五, not 一十五
-        out = out[1:]
-    return out
-
-
-def _zh_group(n: int) -> str:
-    """0 < n < 10000 in Chinese numerals, with 零 for inner gaps (1005 → 一千零五)."""
-    out, gap = "", False
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit = n // value % 10
-        if digit:
-            if gap and out:
-                out += "零"
-            out += _ZH_DIGITS[digit] + unit
-            gap = False
-        else:
-            gap = True
-    return out
-
-
-def _en_integer(n: int) -> str:
-    if n < 20:
-        return _EN_ONES[n]
-    if n < 100:
-        return _EN_TENS[n // 10] + ("" if n % 10 == 0 else " " + _EN_ONES[n % 10])
-    if n < 1000:
-        rest = n % 100
-        return _EN_ONES[n // 100] + " hundred" + ("" if rest == 0 else " " + _en_integer(rest))
-    for value, name in _EN_SCALES:
-        if n >= value:
-            rest = n % value
-            return _en_integer(n // value) + f" {name}" + ("" if rest == 0 else " " + _en_integer(rest))
-    raise AssertionError("unreachable")  # pragma: no cover
