@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     requests = [r for plan in plans for r in plan.requests]
     pipeline.run(cells[:4], n=args.n)  # warm caches: templates compiled, regexes built
 
-    engine_s, engine_count = _best(lambda: len(pipeline.provider.generate(requests)), args.repeat)
+    engine_s, engine_count = _best(lambda: len(pipeline.text_provider.generate(requests)), args.repeat)
     batched_s, _ = _best(lambda: len(pipeline.run(cells, n=args.n)), args.repeat)
     one_by_one_s, _ = _best(lambda: sum(len(pipeline.run([c], n=args.n)) for c in cells), args.repeat)
     generated = len(cells) * args.n * OVERSAMPLE

@@ -63,11 +63,11 @@ def _work(args: tuple[int, int, str | None]) -> tuple[int, float]:
 
     n, offset, folder = args
     pipeline, requests = _requests(n + 2, offset)
-    pipeline.render(requests[:2])  # type: ignore[attr-defined]  # warm: fonts, templates, buffers
+    pipeline.run(requests[:2])  # type: ignore[attr-defined]  # warm: fonts, templates, buffers
     start = time.perf_counter()
     ready = 0
     for i in range(2, len(requests), 8):
-        for result in pipeline.render(requests[i : i + 8]):  # type: ignore[attr-defined]
+        for result in pipeline.run(requests[i : i + 8]):  # type: ignore[attr-defined]
             ready += result.ready
             if folder:
                 write_poster(result, Path(folder))
@@ -115,7 +115,7 @@ def _ocr(count: int) -> tuple[float, float, float, int]:
     from contentgen.render.ocr import OcrReader
 
     pipeline, requests = _requests(count)
-    results = pipeline.render(requests)  # type: ignore[attr-defined]
+    results = pipeline.run(requests)  # type: ignore[attr-defined]
     reader = OcrReader()
     reader.load()
     start = time.perf_counter()

@@ -35,6 +35,7 @@ _API = {
     "PosterPipeline": "contentgen.pipelines.poster",
     "PosterResult": "contentgen.pipelines.poster",
     "render_poster": "contentgen.pipelines.poster",
+    "VideoPipeline": "contentgen.pipelines.video",
     "VideoResult": "contentgen.pipelines.video",
     "make_video": "contentgen.pipelines.video",
     "CampaignResult": "contentgen.campaign",
@@ -68,6 +69,7 @@ __all__ = [
     "Refusal",
     "Segment",
     "Settings",
+    "VideoPipeline",
     "VideoResult",
     "__version__",
     "derive_segments",
@@ -111,7 +113,7 @@ if TYPE_CHECKING:
     from contentgen.errors import ContentgenError
     from contentgen.pipelines.copy import CopyPipeline, CopyResult, generate_copy
     from contentgen.pipelines.poster import PosterPipeline, PosterResult, render_poster
-    from contentgen.pipelines.video import VideoResult, make_video
+    from contentgen.pipelines.video import VideoPipeline, VideoResult, make_video
 
 
 def __getattr__(name: str) -> Any:

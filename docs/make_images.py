@@ -25,11 +25,11 @@ def main() -> None:
         product = next(p for p in pipeline.catalog if p.in_stock)
         size = next(s for s in note.poster_sizes if (s.width, s.height) == (1080, 1440))
         requests = [PosterRequest(segment, note, size, layout, product, seed=3) for layout in poster_layouts().values()]
-        thumbs += [r.image.resize((300, 400), Image.Resampling.LANCZOS) for r in pipeline.render(requests)]
+        thumbs += [r.image.resize((300, 400), Image.Resampling.LANCZOS) for r in pipeline.run(requests)]
         if banner is None:
             article = next(s for s in cover.poster_sizes if (s.width, s.height) == (900, 383))
             layout = poster_layouts()["hero-product"]
-            banner = pipeline.render([PosterRequest(segment, cover, article, layout, product, seed=3)])[0].image
+            banner = pipeline.run([PosterRequest(segment, cover, article, layout, product, seed=3)])[0].image
     sheet = Image.new("RGB", (1250, 830), "#F4F4F2")
     for i, thumb in enumerate(thumbs):
         sheet.paste(thumb, (10 + (i % 4) * 310, 10 + (i // 4) * 410))

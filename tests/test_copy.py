@@ -100,7 +100,7 @@ def _run(
     Scripted.replies = reply if isinstance(reply, list) else [reply]
     # What the checks say about these replies as written: no repair round, no template fallback (tested below).
     return generate_copy(
-        kit, "new-middle-class", channel, sku, n=n, provider=Scripted(), repair_tries=0, fallback=False
+        kit, "new-middle-class", channel, sku, n=n, text_provider=Scripted(), repair_tries=0, fallback=False
     )
 
 
@@ -245,7 +245,7 @@ def test_a_real_language_model_goes_through_the_pipeline_in_one_batch(tmp_path: 
 
     provider.generate = counting  # type: ignore[method-assign]
     brand = load_brand_kit("morrow")
-    pipeline = CopyPipeline(brand, provider=provider, repair_tries=0, fallback=False)
+    pipeline = CopyPipeline(brand, text_provider=provider, repair_tries=0, fallback=False)
     segments = kit_segments(brand)[:2]
     product = pipeline.catalog.get("MT-GRN-001")
     cells = [CopyCell(s, load_channels()["weibo"], (product,)) for s in segments]
@@ -256,7 +256,7 @@ def test_a_real_language_model_goes_through_the_pipeline_in_one_batch(tmp_path: 
 
     # By default each repair round is one call across both cells too, then the template engine writes them.
     calls.clear()
-    repaired = CopyPipeline(brand, provider=provider).run(cells, n=2)
+    repaired = CopyPipeline(brand, text_provider=provider).run(cells, n=2)
     assert calls == [8, 8, 8]
     assert all(r.fallback and r.provider.name == "template" and r.best is not None for r in repaired)
     assert all(r.prompt_version.startswith("copy/user.en-US.j2@") for r in results)
@@ -294,7 +294,7 @@ def test_failing_variant_is_repaired_with_its_findings_in_the_prompt() -> None:
     bad = _reply(text=f"积雪草氨基酸温和洁面乳，{banned}，泡沫细密，洗后不紧绷。")
     good = _reply(text="积雪草氨基酸温和洁面乳，泡沫细密，洗后不紧绷，早晚都能用。")
     fake = ScriptedTextProvider([bad, bad, good, good])
-    result = generate_copy("qinghe", "new-middle-class", "wechat-moments", "QH-CLN-001", n=1, provider=fake)
+    result = generate_copy("qinghe", "new-middle-class", "wechat-moments", "QH-CLN-001", n=1, text_provider=fake)
     assert result.best is not None and result.repaired >= 1 and result.fallback is None
     repair_prompt = fake.requests[2].messages[-1].content
     assert fake.requests[2].messages[-2].role == "assistant" and banned in repair_prompt
@@ -306,7 +306,7 @@ def test_cell_without_a_passing_variant_falls_back_to_templates() -> None:
 
     fake = ScriptedTextProvider(["I am not JSON."], repeat_last=True)
     result = generate_copy(
-        "qinghe", "new-middle-class", "wechat-moments", "QH-CLN-001", n=1, provider=fake, repair_tries=1
+        "qinghe", "new-middle-class", "wechat-moments", "QH-CLN-001", n=1, text_provider=fake, repair_tries=1
     )
     assert result.fallback and "repair rounds" in result.fallback
     assert result.provider.name == "template" and result.best is not None

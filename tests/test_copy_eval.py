@@ -19,7 +19,7 @@ def _push(body: str) -> str:
 
 def _push_cell() -> list[CopyCell]:
     brand = load_brand_kit("morrow")
-    pipeline = CopyPipeline(brand, provider=TemplateTextProvider())
+    pipeline = CopyPipeline(brand, text_provider=TemplateTextProvider())
     segment = next(s for s in kit_segments(brand) if s.id == "gen-z")
     return [CopyCell(segment, load_channels()["app-push"], (pipeline.catalog.get("MT-GRN-001"),))]
 
@@ -66,7 +66,7 @@ def test_shipped_untraced_is_found_by_the_recheck() -> None:
     from contentgen.pipelines.copy_eval import recheck
 
     cell = _push_cell()[0]
-    pipeline = CopyPipeline(load_brand_kit("morrow"), provider=TemplateTextProvider())
+    pipeline = CopyPipeline(load_brand_kit("morrow"), text_provider=TemplateTextProvider())
     variant = pipeline.run([cell], n=1)[0].variants[0]
     bad = variant.model_copy(update={"fields": {**variant.fields, "body": "Free shipping, now only $5."}})
     assert any(p.startswith("claim.") for p in recheck(pipeline, cell, bad))

@@ -81,7 +81,7 @@ def test_captions_split_at_words() -> None:
 
 @pytest.mark.slow
 def test_no_line_break_inside_a_word_anywhere(capsys: pytest.CaptureFixture[str]) -> None:
-    from contentgen.pipelines.video import VideoMaker, write_storyboard
+    from contentgen.pipelines.video import VideoPipeline, write_storyboard
     from contentgen.video import caption_max_chars, frame_size
 
     channels = load_channels()
@@ -105,9 +105,9 @@ def test_no_line_break_inside_a_word_anywhere(capsys: pytest.CaptureFixture[str]
             for (channel, size) in sizes.values()
             for layout in poster_layouts().values()
         ]
-        tally(pipeline.render(requests), words, counts, bad)
+        tally(pipeline.run(requests), words, counts, bad)
         # the demo's videos: every scene's picture and its captions, without encoding
-        maker = VideoMaker(kit)
+        maker = VideoPipeline(kit)
         maker.posters = pipeline
         assert load_layouts()
         for channel in (c for c in channels.values() if c.video is not None):
@@ -122,7 +122,7 @@ def test_no_line_break_inside_a_word_anywhere(capsys: pytest.CaptureFixture[str]
 
             max_chars = caption_max_chars(CaptionStyle.from_kit(kit, safe_zone=channel.safe_zone), size, kit.locale)
             for scene in storyboard.scenes:
-                with use_words(words):  # as VideoMaker.make sets it
+                with use_words(words):  # as VideoPipeline.run sets it
                     chunks = split_captions(scene.narration, kit.locale, max_chars)
                 counts["breaks"] += len(chunks) - 1
                 bad += [f"{kit_id} caption: {b}" for b in breaks_inside_words(chunks, words)]
@@ -150,7 +150,7 @@ def test_emoji_left_out_of_posters_with_a_finding() -> None:
         pipeline.catalog.products[0],
         copy=PosterCopy(headline="新品上市🎉", subhead="温和洁面 ✨", cta="了解详情"),
     )
-    (result,) = pipeline.render([request])
+    (result,) = pipeline.run([request])
     assert result.element("headline").text == "新品上市"
     assert {f.field for f in result.findings if f.rule == "poster.emoji"} == {"headline", "subhead"}
     assert not [f for f in result.findings if f.rule == "poster.glyph"]

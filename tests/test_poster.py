@@ -144,7 +144,7 @@ def test_every_layout_and_size_renders_ready(
         for (channel, size) in SIZES.values()
         for layout in LAYOUTS.values()
     ]
-    results = pipeline.render(requests)
+    results = pipeline.run(requests)
     for result in results:
         read_back(result, reader)
         files = write_poster(result, tmp_path)
@@ -175,7 +175,7 @@ def test_nothing_is_drawn_under_the_douyin_interface(pipelines: dict[str, Poster
     pipeline = pipelines["qinghe"]
     for layout in LAYOUTS.values():
         req = request(pipeline, "douyin", layout=layout)
-        poster = pipeline.render([req])[0]
+        poster = pipeline.run([req])[0]
         bare = pipeline.image_provider.render([pipeline._background_request(req)])[0]
         changed = np.abs(np.asarray(poster.image, np.int16) - np.asarray(bare, np.int16)).max(axis=2) > 0
         left, top, right, bottom = poster.safe_area
@@ -192,7 +192,7 @@ def test_overflowing_text_blocks_the_poster_and_is_not_drawn(pipelines: dict[str
     pipeline = pipelines["qinghe"]
     long = "温和" * 60
     copy = PosterCopy(headline=long, subhead="积雪草舒缓", cta="了解详情")
-    result = pipeline.render([request(pipeline, "email", copy=copy)])[0]
+    result = pipeline.run([request(pipeline, "email", copy=copy)])[0]
     assert not result.ready
     fit = [f for f in result.findings if f.rule == "poster.fit"]
     assert fit and fit[0].field == "headline" and "does not fit" in fit[0].message
@@ -203,7 +203,7 @@ def test_overflowing_text_blocks_the_poster_and_is_not_drawn(pipelines: dict[str
 def test_missing_glyph_is_named(pipelines: dict[str, PosterPipeline]) -> None:
     pipeline = pipelines["morrow"]
     copy = PosterCopy(headline="Tea time \ue000", cta="Shop now")
-    result = pipeline.render([request(pipeline, "email", copy=copy)])[0]
+    result = pipeline.run([request(pipeline, "email", copy=copy)])[0]
     glyph = [f for f in result.findings if f.rule == "poster.glyph"]
     assert glyph and "U+E000" in glyph[0].message and not result.ready
 
@@ -213,7 +213,7 @@ def test_text_reaches_wcag_contrast_on_any_ground(ground: str) -> None:
     provider = Solid()
     provider.colour = ground
     pipeline = PosterPipeline(load_brand_kit("qinghe"), image_provider=provider, ocr=False)
-    result = pipeline.render([request(pipeline, "xiaohongshu", layout=LAYOUTS["type-only"])])[0]
+    result = pipeline.run([request(pipeline, "xiaohongshu", layout=LAYOUTS["type-only"])])[0]
     assert result.ready, [f.message for f in result.findings if f.blocking]
     elements = text_elements(result)
     assert len(elements) >= 5
@@ -234,14 +234,14 @@ def test_price_badge_states_catalog_price_and_strikes_it_in_a_promotion(pipeline
     pipeline = pipelines["qinghe"]
     product = next(p for p in pipeline.catalog if p.list_price is None and p.price >= 50)
     layout = LAYOUTS["price-promotion"]
-    plain = pipeline.render([request(pipeline, "xiaohongshu", layout=layout, product=product)])[0]
+    plain = pipeline.run([request(pipeline, "xiaohongshu", layout=layout, product=product)])[0]
     assert plain.element("price").text == product.money()
     assert "price.list" not in {e.element for e in plain.elements}
 
     promo = Brief(
         promotion=Promotion(name="618年中大促", start=date(2026, 6, 1), end=date(2026, 6, 18), discount_percent=20)
     )
-    sale = pipeline.render([request(pipeline, "xiaohongshu", layout=layout, product=product, brief=promo)])[0]
+    sale = pipeline.run([request(pipeline, "xiaohongshu", layout=layout, product=product, brief=promo)])[0]
     expected = (product.price * Decimal("0.8")).quantize(Decimal("0.01"))
     assert sale.element("price").text == product.money(expected)
     struck = sale.element("price.list")
@@ -261,13 +261,13 @@ def test_price_badge_states_catalog_price_and_strikes_it_in_a_promotion(pipeline
 def test_ocr_reads_back_and_blocks_unreadable_text(pipelines: dict[str, PosterPipeline], reader: OcrReader) -> None:
     pipeline = pipelines["qinghe"]
     copy = PosterCopy(headline="夏日焕新保湿面霜", subhead="到手价以页面为准", cta="了解详情")
-    result = pipeline.render([request(pipeline, "xiaohongshu", layout=LAYOUTS["type-only"], copy=copy)])[0]
+    result = pipeline.run([request(pipeline, "xiaohongshu", layout=LAYOUTS["type-only"], copy=copy)])[0]
     read_back(result, reader)
     headline = result.element("headline")
     assert headline.cer == 0.0 and headline.ocr and "焕新" in headline.ocr
     assert result.ready and result.ocr_checked
 
-    blurred = pipeline.render([request(pipeline, "xiaohongshu", layout=LAYOUTS["type-only"], copy=copy)])[0]
+    blurred = pipeline.run([request(pipeline, "xiaohongshu", layout=LAYOUTS["type-only"], copy=copy)])[0]
     box = blurred.element("headline").ink
     assert box is not None
     region = blurred.image.crop(box).filter(ImageFilter.GaussianBlur(18))
@@ -325,7 +325,7 @@ def test_kit_without_disclaimer_box_is_blocked(tmp_path: Path, pipelines: dict[s
         frame["boxes"].pop("disclaimer")
     layout = Layout.model_validate(source)
     pipeline = pipelines["qinghe"]  # 青禾 requires 本品为化妆品… on every skincare product
-    result = pipeline.render([request(pipeline, "xiaohongshu", layout=layout)])[0]
+    result = pipeline.run([request(pipeline, "xiaohongshu", layout=layout)])[0]
     assert any(f.rule == "poster.disclaimer" for f in result.findings) and not result.ready
 
 
@@ -345,7 +345,7 @@ def test_custom_channel_sizes_work(pipelines: dict[str, PosterPipeline]) -> None
         LAYOUTS["hero-product"],
         pipeline.catalog.products[0],
     )
-    result = pipeline.render([req])[0]
+    result = pipeline.run([req])[0]
     assert result.image.size == (600, 500)
     assert result.ready, [f.message for f in result.findings if f.blocking]
 
@@ -355,7 +355,7 @@ def test_minimal_kit_renders(tmp_path: Path) -> None:
     shutil.copytree(DATA / "kits" / "minimal", kit)
     brand = load_brand_kit(str(kit))
     pipeline = PosterPipeline(brand, ocr=False)
-    result = pipeline.render([request(pipeline, "weibo", layout=LAYOUTS["type-only"])])[0]
+    result = pipeline.run([request(pipeline, "weibo", layout=LAYOUTS["type-only"])])[0]
     assert result.image.size == (1080, 1080)
 
 
@@ -381,7 +381,7 @@ def test_diffusers_backgrounds_make_ready_posters(tmp_path: Path) -> None:
         LAYOUTS["type-only"],
         pipeline.catalog.products[0],
     )
-    results = pipeline.render([req])
+    results = pipeline.run([req])
     assert results[0].image.size == (640, 360)
     assert results[0].background.name == "diffusers"
     for result in results:

@@ -1,4 +1,4 @@
-"""Poster matrix planning (`plan_posters`, `batches`) and the catalog's default product."""
+"""Poster matrix planning (`plan_posters`, the pipeline's `batches`) and the catalog's default product."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from contentgen.domain import load_channels
 from contentgen.domain.layout import poster_layouts
 from contentgen.domain.product import Catalog, Product
 from contentgen.errors import DataError, NotFoundError
-from contentgen.pipelines.poster_plan import DEFAULT_LAYOUTS, batches, check_layouts, plan_posters
+from contentgen.pipelines.poster import batches
+from contentgen.pipelines.poster_plan import DEFAULT_LAYOUTS, check_layouts, plan_posters
 
 
 def product(sku: str, stock: int) -> Product:

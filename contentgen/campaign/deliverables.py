@@ -21,7 +21,7 @@ one line (`poster: {}` under a channel). For example, posters::
             options = PosterOptions.model_validate(item.options)
             copy = ctx.copy_result(item)       # the CopyResult the copy deliverable wrote for this cell
             pipeline = ctx.cached("poster", lambda: PosterPipeline(ctx.brand, image_provider=ctx.provider("image")))
-            results = pipeline.render([...])   # PosterRequest per size, copy from `copy.best`
+            results = pipeline.run([...])      # PosterRequest per size, copy from `copy.best`
             files = [Path(p) for r in results for p in write_poster(r, ctx.folder(item)).values()]
             return ctx.record(item, files, provider=..., findings=[...], ready=all(r.ready for r in results))
 
@@ -372,7 +372,7 @@ class CopyDeliverable(Deliverable):
             learned = ctx.cached("copy:prior", lambda: copy_prior(ctx.brand.id, ctx.settings))
             return CopyPipeline(
                 ctx.brand,
-                provider=provider,
+                text_provider=provider,
                 catalog=ctx.catalog,
                 policies=ctx.policies,
                 prompts_path=ctx.prompts_path,
@@ -507,7 +507,7 @@ class PosterDeliverable(Deliverable):
 
     def make_batch(self, items: Sequence[PlannedArtifact], ctx: CampaignContext) -> list[ArtifactRecord]:
         from contentgen.domain.layout import poster_layouts
-        from contentgen.pipelines.poster import PosterPipeline, PosterRequest, read_back, write_poster
+        from contentgen.pipelines.poster import PosterPipeline, PosterRequest, PosterResult, write_poster
         from contentgen.pipelines.poster_plan import check_layouts, plan_posters
         from contentgen.providers.base import ImageProvider, TextProvider
 
@@ -525,35 +525,41 @@ class PosterDeliverable(Deliverable):
 
         pipeline = ctx.cached("poster:pipeline", build)
         layouts = ctx.cached("poster:layouts", poster_layouts)
-        requests: list[PosterRequest] = []
-        owners: list[PlannedArtifact] = []
-        for item in items:
-            options = PosterOptions.model_validate(item.options)
-            channel = ctx.channels[item.channel]
-            check_layouts(options.layouts, layouts)
-            if not (options.sizes or channel.poster_sizes):
-                raise ConfigError(f"channel '{channel.id}' has no poster sizes; remove 'poster' from it in the brief")
-            planned = plan_posters(
-                [ctx.segments[item.segment]],
-                [channel],
-                [ctx.products(item.skus)[0]],
-                layouts=options.layouts,
-                sizes=options.sizes,
-                available=layouts,
-                brief=ctx.brief.copy_brief,
-                seed=ctx.brief.seed,
-            )
-            requests += planned
-            owners += [item] * len(planned)
-        results = pipeline.render(requests)
+        # One pipeline run per OCR option: requests of the items that want OCR read back, the rest do not.
+        results: dict[str, list[PosterResult]] = {}
+        for want_ocr in (True, False):
+            requests: list[PosterRequest] = []
+            owners: list[PlannedArtifact] = []
+            for item in items:
+                options = PosterOptions.model_validate(item.options)
+                if options.ocr is not want_ocr:
+                    continue
+                channel = ctx.channels[item.channel]
+                check_layouts(options.layouts, layouts)
+                if not (options.sizes or channel.poster_sizes):
+                    raise ConfigError(
+                        f"channel '{channel.id}' has no poster sizes; remove 'poster' from it in the brief"
+                    )
+                planned = plan_posters(
+                    [ctx.segments[item.segment]],
+                    [channel],
+                    [ctx.products(item.skus)[0]],
+                    layouts=options.layouts,
+                    sizes=options.sizes,
+                    available=layouts,
+                    brief=ctx.brief.copy_brief,
+                    seed=ctx.brief.seed,
+                )
+                requests += planned
+                owners += [item] * len(planned)
+            for result, owner in zip(pipeline.run(requests, ocr=want_ocr), owners, strict=True):
+                results.setdefault(owner.id, []).append(result)
         done: dict[str, ArtifactRecord] = {}
         for item in items:
-            mine = [r for r, owner in zip(results, owners, strict=True) if owner is item]
+            mine = results.get(item.id, [])
             files: list[Path] = []
             findings: list[Finding] = []
             for result in mine:
-                if PosterOptions.model_validate(item.options).ocr and pipeline.ocr is not None:
-                    read_back(result, pipeline.ocr, max_cer=pipeline.max_cer)
                 files += [Path(p) for p in write_poster(result, ctx.folder(item)).values()]
                 findings += [
                     f.model_copy(update={"message": f"{result.size.label} {result.layout}: {f.message}"})
@@ -597,34 +603,41 @@ class VideoDeliverable(Deliverable):
         return self.seconds * (resolution / 1080) ** 2
 
     def make_batch(self, items: Sequence[PlannedArtifact], ctx: CampaignContext) -> list[ArtifactRecord]:
-        return [self.make(item, ctx) for item in items]
+        return [self.make(item, ctx) for item in items]  # each video has its own folder
 
     def make(self, item: PlannedArtifact, ctx: CampaignContext) -> ArtifactRecord:
-        from contentgen.pipelines.video import VideoMaker
+        from contentgen.pipelines.video import VideoPipeline, VideoRequest
         from contentgen.providers.base import ImageProvider, SpeechProvider, TextProvider
 
-        def build() -> VideoMaker:
+        def build() -> VideoPipeline:
             texts, images, speech = ctx.provider("text"), ctx.provider("image"), ctx.provider("speech")
             assert isinstance(texts, TextProvider) and isinstance(images, ImageProvider)
             assert isinstance(speech, SpeechProvider)
-            return VideoMaker(ctx.brand, text_provider=texts, image_provider=images, speech_provider=speech)
+            return VideoPipeline(
+                ctx.brand,
+                text_provider=texts,
+                image_provider=images,
+                speech_provider=speech,
+                catalog=ctx.catalog,
+                policies=ctx.policies,
+                prompts_path=ctx.prompts_path,
+            )
 
-        maker = ctx.cached("video:maker", build)
+        pipeline = ctx.cached("video:pipeline", build)
         options = VideoOptions.model_validate(item.options)
         channel = ctx.channels[item.channel]
         if channel.video is None:
             raise ConfigError(f"channel '{channel.id}' takes no video; remove 'video' from it in the brief")
-        aspect = options.aspect or ("9:16" if "9:16" in channel.video.aspects else channel.video.aspects[0])
-        result = maker.make(
-            ctx.segments[item.segment],
-            channel,
-            ctx.products(item.skus)[0],
-            aspect=aspect,
-            out_dir=ctx.folder(item),
+        request = VideoRequest(
+            segment=ctx.segments[item.segment],
+            channel=channel,
+            product=ctx.products(item.skus)[0],
+            aspect=options.aspect,
             brief=ctx.brief.copy_brief,
             seed=ctx.brief.seed,
             short_side=options.resolution,
         )
+        (result,) = pipeline.run([request], out_dir=ctx.folder(item))
         return ctx.record(
             item,
             result.files,

@@ -57,20 +57,18 @@ def copy(
     segment_ids = chosen(segment, all_segments, segments, "segment", "segment")
     channel_ids = chosen(channel, all_channels, channels, "channel", "channel")
     provider = from_settings("text", settings, text_provider)
-    pipeline = CopyPipeline(brand, provider=provider, prompts_path=[*(prompts_dir or []), *settings.prompts_path])
+    pipeline = CopyPipeline(brand, text_provider=provider, prompts_path=[*(prompts_dir or []), *settings.prompts_path])
     catalog = pipeline.catalog
     products = tuple(catalog.get(s) for s in sku) if sku else (catalog.default_product(),)
     the_brief = load_model(Brief, brief) if brief else None
     cells = [CopyCell(segments[s], channels[c], products) for s in segment_ids for c in channel_ids]
 
     started = time.perf_counter()
-    results = []
-    chunk = max(1, 128 // (n * 2))  # cells per provider call: model providers batch within a call
     with progress_bar(json=json) as progress:
         task = progress.add_task(f"writing copy for {brand.name}", total=len(cells))
-        for i in range(0, len(cells), chunk):
-            results += pipeline.run(cells[i : i + chunk], brief=the_brief, n=n, seed=seed)
-            progress.update(task, advance=len(cells[i : i + chunk]))
+        results = pipeline.run(
+            cells, brief=the_brief, n=n, seed=seed, on_result=lambda _: progress.update(task, advance=1)
+        )
     elapsed = time.perf_counter() - started
     folder = out_dir or settings.output_dir / "copy" / brand.id
     written = write_results(results, folder, [f.strip() for f in formats.split(",") if f.strip()])

@@ -49,8 +49,8 @@ def poster(
     from contentgen.domain.layout import poster_layouts
     from contentgen.errors import ConfigError
     from contentgen.fileio import load_model
-    from contentgen.pipelines.poster import PosterCopy, PosterPipeline, contact_sheet, read_back, write_poster
-    from contentgen.pipelines.poster_plan import DEFAULT_LAYOUTS, batches, check_layouts, plan_posters
+    from contentgen.pipelines.poster import PosterCopy, PosterPipeline, contact_sheet
+    from contentgen.pipelines.poster_plan import DEFAULT_LAYOUTS, check_layouts, plan_posters
     from contentgen.providers.registry import from_settings
 
     settings = load_settings()
@@ -87,16 +87,9 @@ def poster(
     folder = out_dir or settings.output_dir / "posters" / brand.id
 
     started = time.perf_counter()
-    results = []
     with progress_bar(json=json) as progress:
         task = progress.add_task(f"posters for {brand.name}", total=len(requests))
-        for batch in batches(requests):  # backgrounds and copy batch per chunk
-            for result in pipeline.render(batch):
-                if pipeline.ocr is not None:
-                    read_back(result, pipeline.ocr, max_cer=pipeline.max_cer)
-                write_poster(result, folder / (result.segment or "_"))
-                results.append(result)
-                progress.update(task, advance=1)
+        results = pipeline.run(requests, out_dir=folder, on_result=lambda _: progress.update(task, advance=1))
     sheet = contact_sheet(results, folder / "contact-sheet.jpg")
     elapsed = time.perf_counter() - started
     if json:

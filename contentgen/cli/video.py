@@ -40,7 +40,7 @@ def video(
     from contentgen.domain import load_brand_kit
     from contentgen.domain.brief import Brief
     from contentgen.fileio import load_model
-    from contentgen.pipelines.video import load_storyboard, make_video
+    from contentgen.pipelines.video import make_video
     from contentgen.providers.registry import from_settings
 
     settings = load_settings()
@@ -48,12 +48,6 @@ def video(
     texts = from_settings("text", settings, text_provider)
     images = from_settings("image", settings, image_provider)
     speech = from_settings("speech", settings, speech_provider)
-    board = load_storyboard(storyboard) if storyboard else None
-    product = sku or (board.skus[0] if board else None)
-    if product is None:
-        from contentgen.domain.loaders import load_kit_catalog
-
-        product = load_kit_catalog(brand).default_product().sku
 
     from rich.status import Status
 
@@ -64,9 +58,9 @@ def video(
             brand,
             segment,
             channel,
-            product,
+            sku,  # default: the storyboard's product, else the first in stock
             aspect=aspect,
-            storyboard=board,
+            storyboard=storyboard,
             brief=load_model(Brief, brief) if brief else None,
             seed=seed,
             out_dir=out_dir,

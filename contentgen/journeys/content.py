@@ -87,7 +87,7 @@ def write_cells(journey: Journey, keys: Iterable[CellKey]) -> dict[CellKey, Cell
     kit = load_brand_kit(journey.kit)
     catalog = load_kit_catalog(kit)
     pipeline = CopyPipeline(kit, catalog=catalog)
-    provider = pipeline.provider.info()
+    provider = pipeline.text_provider.info()
     provider_name = f"{provider.name}:{provider.model or ''}"
     personas = {t.tier: t.persona for t in load_tiers()}
     products = {p.sku: p for p in catalog}

@@ -1,7 +1,8 @@
 """Copy pipeline: ranked, compliant, grounded copy variants per segment × channel.
 
-One way to run it: `CopyPipeline(brand).run(cells)`; `generate_copy(...)` is sugar for one cell.
-Every cell of a run goes to the text provider in one batch, so model providers batch across cells.
+One way to run it: `CopyPipeline(brand).run(cells)` (the verb every pipeline has: requests in, typed results out, in
+order); `generate_copy(...)` is sugar for one cell. Cells go to the text provider in batches of about `TEXT_BATCH`
+texts, so model providers batch across cells.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ OVERSAMPLE = 2
 REPAIR_TRIES = 2
 FALLBACK_RULE = "copy.template_fallback"
 NEAR_DUPLICATE = 0.8
+TEXT_BATCH = 128
+"""Texts per provider call (cells × variants × oversampling); `on_result` is called after each call."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ class CopyPipeline:
         self,
         brand: BrandKit,
         *,
-        provider: TextProvider | None = None,
+        text_provider: TextProvider | None = None,
         catalog: Catalog | None = None,
         policies: Mapping[str, str] | None = None,
         prompts_path: Sequence[Path] = (),
@@ -122,12 +125,12 @@ class CopyPipeline:
         self.fallback = fallback
         """Model providers: rounds in which variants failing ad-law, brand or grounding checks are regenerated with
         the findings in the prompt; a cell still without a ready variant is written by the template engine."""
-        if provider is None:
+        if text_provider is None:
             from contentgen.config import load_settings
             from contentgen.providers.registry import from_settings
 
-            provider = from_settings("text", load_settings())
-        self.provider = provider
+            text_provider = from_settings("text", load_settings())
+        self.text_provider = text_provider
 
     def run(
         self,
@@ -136,11 +139,21 @@ class CopyPipeline:
         brief: Brief | None = None,
         n: int = 5,
         seed: int = 0,
-        on_cell: Callable[[CopyResult], None] | None = None,
+        on_result: Callable[[CopyResult], None] | None = None,
     ) -> list[CopyResult]:
-        """Generate, check, repair, rank; one result per cell, in order."""
+        """Generate, check, repair, rank; one result per cell, in order (`on_result` sees each as it is done)."""
         if n < 1:
             raise ConfigError(f"n must be at least 1, got {n}")
+        per_call = max(1, TEXT_BATCH // (n * OVERSAMPLE))
+        results: list[CopyResult] = []
+        for start in range(0, len(cells), per_call):
+            for result in self._run(cells[start : start + per_call], brief, n, seed):
+                results.append(result)
+                if on_result:
+                    on_result(result)
+        return results
+
+    def _run(self, cells: Sequence[CopyCell], brief: Brief | None, n: int, seed: int) -> list[CopyResult]:
         plans = []
         for cell in cells:
             try:
@@ -148,8 +161,8 @@ class CopyPipeline:
             except ConfigError as err:  # one impossible cell must not sink a whole campaign run
                 plans.append(_CellPlan(self, cell, brief, n, [], "", error=str(err)))
         requests = [r for plan in plans for r in plan.requests]
-        outputs = iter(self.provider.generate(requests))
-        info = self.provider.info()
+        outputs = iter(self.text_provider.generate(requests))
+        info = self.text_provider.info()
         raws = [[next(outputs).text for _ in plan.requests] for plan in plans]
         results = [plan.finish(raw, info) for plan, raw in zip(plans, raws, strict=True)]
         if self._is_model():
@@ -160,15 +173,12 @@ class CopyPipeline:
                 else result
                 for plan, result in zip(plans, results, strict=True)
             ]
-        for result in results:
-            if on_cell:
-                on_cell(result)
         return results
 
     def _is_model(self) -> bool:
         from contentgen.providers.text.template import TemplateTextProvider
 
-        return not isinstance(self.provider, TemplateTextProvider)
+        return not isinstance(self.text_provider, TemplateTextProvider)
 
     def _repair(
         self, plans: Sequence[_CellPlan], raws: list[list[str]], results: list[CopyResult], info: ProviderInfo
@@ -193,7 +203,7 @@ class CopyPipeline:
                     asks.append((c, i, replace(request, messages=messages)))
             if not asks:
                 break
-            for (c, i, _), output in zip(asks, self.provider.generate([a[2] for a in asks]), strict=True):
+            for (c, i, _), output in zip(asks, self.text_provider.generate([a[2] for a in asks]), strict=True):
                 raws[c][i] = output.text
             touched = sorted({c for c, _, _ in asks})
             for c in touched:
@@ -209,14 +219,14 @@ class CopyPipeline:
 
         engine = CopyPipeline(
             self.brand,
-            provider=TemplateTextProvider({"prompts_path": [str(p) for p in self.prompts_path]}),
+            text_provider=TemplateTextProvider({"prompts_path": [str(p) for p in self.prompts_path]}),
             catalog=self.catalog,
             policies=self.policies,
             prompts_path=self.prompts_path,
         )
         written = engine.run([plan.cell], brief=brief, n=n, seed=seed)[0]
         reason = (
-            f"no variant from the {self.provider.name} model '{self.provider.model}' passed the checks after "
+            f"no variant from the {self.text_provider.name} model '{self.text_provider.model}' passed the checks after "
             f"{self.repair_tries} repair rounds; written by the offline template engine"
         )
         note = Finding(rule=FALLBACK_RULE, severity=Severity.WARN, message=reason)
@@ -750,7 +760,7 @@ def generate_copy(
     *,
     n: int = 5,
     seed: int = 0,
-    provider: TextProvider | None = None,
+    text_provider: TextProvider | None = None,
     repair_tries: int = REPAIR_TRIES,
     fallback: bool = True,
 ) -> CopyResult:
@@ -758,7 +768,7 @@ def generate_copy(
     from contentgen.domain.loaders import load_brand_kit, resolve_channel, resolve_segment
 
     kit = load_brand_kit(brand) if isinstance(brand, str) else brand
-    pipeline = CopyPipeline(kit, provider=provider, repair_tries=repair_tries, fallback=fallback)
+    pipeline = CopyPipeline(kit, text_provider=text_provider, repair_tries=repair_tries, fallback=fallback)
     segment = resolve_segment(kit, segment)
     channel = resolve_channel(channel)
     items = [products] if isinstance(products, Product | str) else list(products)

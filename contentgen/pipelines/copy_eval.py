@@ -168,12 +168,12 @@ def evaluate_copy(
 
     is_model = not isinstance(provider, TemplateTextProvider)
     counting = _Counting(provider) if is_model else None  # the pipeline repairs only for model providers
-    pipeline = CopyPipeline(brand, provider=counting or provider, repair_tries=repair_tries, fallback=False)
+    pipeline = CopyPipeline(brand, text_provider=counting or provider, repair_tries=repair_tries, fallback=False)
     chosen = list(cells) if cells is not None else default_cells(brand, pipeline, limit)
     if cells is not None and limit is not None:
         chosen = chosen[:limit]
     templates = CopyPipeline(
-        brand, provider=TemplateTextProvider(), catalog=pipeline.catalog, policies=pipeline.policies
+        brand, text_provider=TemplateTextProvider(), catalog=pipeline.catalog, policies=pipeline.policies
     )
     report = CopyEvalReport(kit=brand.id, provider=provider.name, model=provider.model or "")
     for i, cell in enumerate(chosen):

@@ -13,10 +13,10 @@ poster and read back by OCR. A poster with a blocking finding is not ``ready``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PIL import Image
 
@@ -39,13 +39,17 @@ from contentgen.render.words import kit_words
 if TYPE_CHECKING:
     from contentgen.render.ocr import OcrReader
 
+T = TypeVar("T")
+
 __all__ = [
+    "BATCH",
     "FALLBACK",
     "MAX_CER",
     "PosterCopy",
     "PosterPipeline",
     "PosterRequest",
     "PosterResult",
+    "batches",
     "contact_sheet",
     "pick_size",
     "poster_text_surface",
@@ -56,6 +60,8 @@ __all__ = [
     "write_poster",
 ]
 
+BATCH = 16
+"""Posters per provider call in `PosterPipeline.run`: backgrounds and copy batch within a call."""
 COPY_VARIANTS = 2
 """Poster copy variants ranked per poster (the best ready one is drawn); each costs its ad-law and grounding checks."""
 
@@ -114,27 +120,45 @@ class PosterPipeline:
 
         return CopyPipeline(
             self.brand,
-            provider=self._text_provider,
+            text_provider=self._text_provider,
             catalog=self.catalog,
             policies=self._policies,
             prompts_path=self.prompts_path,
         )
 
-    def render(
-        self, requests: Sequence[PosterRequest], *, on_poster: Callable[[PosterResult], None] | None = None
+    def run(
+        self,
+        requests: Sequence[PosterRequest],
+        *,
+        out_dir: Path | None = None,
+        ocr: bool = True,
+        on_result: Callable[[PosterResult], None] | None = None,
     ) -> list[PosterResult]:
-        """Write copy where none is given (one text batch), render backgrounds (one image batch), compose."""
+        """One poster per request, in order, `BATCH` at a time: copy where none is given (one text batch), backgrounds
+        (one image batch), composition; read back by OCR when the pipeline has a reader and `ocr` is true; with
+        `out_dir`, each poster's files written to ``out_dir/<segment>/`` (``_`` without a segment)."""
+        results: list[PosterResult] = []
+        with use_words(self.words):  # lines never break inside the kit's names and terms
+            for batch in batches(requests):
+                for result in self._render(batch):
+                    if ocr and self.ocr is not None:
+                        read_back(result, self.ocr, max_cer=self.max_cer)
+                    if out_dir is not None:
+                        write_poster(result, out_dir / (result.segment or "_"))
+                    results.append(result)
+                    if on_result:
+                        on_result(result)
+        return results
+
+    def _render(self, requests: Sequence[PosterRequest]) -> list[PosterResult]:
         copies = self._copies(requests)
         backgrounds = self.image_provider.render([self._background_request(r) for r in requests])
         info = self.image_provider.info()
         results = []
         for request, (copy, copy_findings), background in zip(requests, copies, backgrounds, strict=True):
-            with use_words(self.words):
-                result = Composer(self.brand, self.stacks, self.logo, request, copy, background, info).compose()
+            result = Composer(self.brand, self.stacks, self.logo, request, copy, background, info).compose()
             result.findings[:0] = copy_findings
             results.append(result)
-            if on_poster:
-                on_poster(result)
         return results
 
     # -- inputs ---------------------------------------------------------------------------------
@@ -260,10 +284,15 @@ def render_poster(
         brief=brief,
         seed=seed,
     )
-    result = pipeline.render([request])[0]
-    if pipeline.ocr is not None:
-        read_back(result, pipeline.ocr, max_cer=pipeline.max_cer)
-    return result
+    return pipeline.run([request])[0]
+
+
+def batches(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
+    """Consecutive slices of at most `size` items (the last may be shorter)."""
+    if size < 1:
+        raise ValueError(f"batch size must be at least 1, not {size}")
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def pick_size(channel: Channel, size: PosterSize | str | None) -> PosterSize:

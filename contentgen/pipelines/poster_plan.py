@@ -1,4 +1,4 @@
-"""Poster matrix planning: which posters a run makes (segments × channels × sizes × layouts × products), in batches.
+"""Poster matrix planning: which posters a run makes (segments × channels × sizes × layouts × products).
 
 The CLI (`contentgen poster`) and the campaign poster deliverable both plan through `plan_posters`, so the order of
 the matrix and the size and layout defaults are defined once.
@@ -6,8 +6,8 @@ the matrix and the size and layout defaults are defined once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from contentgen.errors import NotFoundError
 
@@ -21,10 +21,6 @@ if TYPE_CHECKING:
 
 DEFAULT_LAYOUTS = ("hero-product",)
 """The layouts a run uses when none is named."""
-BATCH = 16
-"""Posters per pipeline call in the CLI: backgrounds and copy batch within a call."""
-
-T = TypeVar("T")
 
 
 def plan_posters(
@@ -76,11 +72,3 @@ def check_layouts(layouts: Sequence[str], available: Mapping[str, Layout]) -> No
     for name in layouts:
         if name not in available:
             raise NotFoundError("layout", name, available)
-
-
-def batches(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
-    """Consecutive slices of at most `size` items (the last may be shorter)."""
-    if size < 1:
-        raise ValueError(f"batch size must be at least 1, not {size}")
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

@@ -15,6 +15,7 @@ the music is the kit's file or a generated bed, ducked under the voice, the mix 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -26,7 +27,7 @@ from contentgen.domain.brief import Brief
 from contentgen.domain.channel import Aspect, Channel
 from contentgen.domain.common import Locale, Model
 from contentgen.domain.findings import Finding, Severity
-from contentgen.domain.product import Product
+from contentgen.domain.product import Catalog, Product
 from contentgen.domain.segment import Segment
 from contentgen.errors import ConfigError, DataError, NotFoundError
 from contentgen.providers.base import ImageProvider, ProviderInfo, SpeechProvider, TextProvider
@@ -142,14 +143,14 @@ def write_storyboard(
     aspect: Aspect,
     brief: Brief | None = None,
     seed: int = 0,
-    provider: TextProvider | None = None,
+    text_provider: TextProvider | None = None,
     copy_pipeline: Any = None,
 ) -> tuple[Storyboard, list[Finding]]:
     """The storyboard for one product: beats from the copy pipeline's best variant, selling points from the
     catalog. Returns it with the variant's findings (or a blocking one when no variant was ready)."""
     from contentgen.pipelines.copy import CopyCell, CopyPipeline
 
-    pipeline = copy_pipeline or CopyPipeline(brand, provider=provider)
+    pipeline = copy_pipeline or CopyPipeline(brand, text_provider=text_provider)
     result = pipeline.run([CopyCell(segment, storyboard_surface(), (product,))], brief=brief, n=2, seed=seed)[0]
     best = result.best
     if best is None:
@@ -207,11 +208,27 @@ def load_storyboard(path: Path) -> Storyboard:
 # ---- the video --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class VideoRequest:
+    """One video to make: who for, where, which product; a given `storyboard` is rendered again as it is."""
+
+    segment: Segment
+    channel: Channel
+    product: Product
+    aspect: Aspect | None = None
+    """Default: 9:16 where the channel takes it, else its first aspect."""
+    storyboard: Storyboard | None = None
+    brief: Brief | None = None
+    seed: int = 0
+    short_side: int = 1080
+    fps: int = FPS
+
+
 def make_video(
     brand: BrandKit | str,
     segment: Segment | str,
     channel: Channel | str,
-    product: Product | str,
+    product: Product | str | None = None,
     *,
     aspect: Aspect | None = None,
     storyboard: Storyboard | Path | None = None,
@@ -225,39 +242,35 @@ def make_video(
     fps: int = FPS,
 ) -> VideoResult:
     """One short video: storyboard (written, or given and re-rendered), scenes, voice, captions, music; MP4
-    (H.264 yuv420p + AAC, fast-start), cover JPEG, SRT, VTT and the storyboard JSON, all written atomically."""
+    (H.264 yuv420p + AAC, fast-start), cover JPEG, SRT, VTT and the storyboard JSON, all written atomically.
+    `product` defaults to the storyboard's, else the catalog's first in-stock product."""
     from contentgen.config import load_settings
-    from contentgen.domain.loaders import load_brand_kit, load_channels, resolve_channel, resolve_segment
+    from contentgen.domain.loaders import load_brand_kit, resolve_channel, resolve_segment
 
     settings = load_settings()
     kit = load_brand_kit(brand, extra=settings.kits_path) if isinstance(brand, str) else brand
-    segment = resolve_segment(kit, segment)
-    channel = resolve_channel(channel)
-    if channel.video is None:
-        video_channels = [c.id for c in load_channels().values() if c.video is not None]
-        raise ConfigError(f"channel '{channel.id}' takes no video; channels with video: {', '.join(video_channels)}")
-    if aspect is None:
-        aspect = "9:16" if "9:16" in channel.video.aspects else channel.video.aspects[0]
-    maker = VideoMaker(kit, text_provider=text_provider, image_provider=image_provider, speech_provider=speech_provider)
-    if isinstance(product, str):
-        product = maker.posters.catalog.get(product)
+    pipeline = VideoPipeline(
+        kit, text_provider=text_provider, image_provider=image_provider, speech_provider=speech_provider
+    )
     if isinstance(storyboard, Path):
         storyboard = load_storyboard(storyboard)
-    return maker.make(
-        segment,
-        channel,
-        product,
+    if product is None:
+        product = storyboard.skus[0] if storyboard is not None else pipeline.catalog.default_product()
+    request = VideoRequest(
+        segment=resolve_segment(kit, segment),
+        channel=resolve_channel(channel),
+        product=pipeline.catalog.get(product) if isinstance(product, str) else product,
         aspect=aspect,
         storyboard=storyboard,
         brief=brief,
         seed=seed,
-        out_dir=out_dir or settings.output_dir / "videos" / kit.id,
         short_side=short_side,
         fps=fps,
     )
+    return pipeline.run([request], out_dir=out_dir or settings.output_dir / "videos" / kit.id)[0]
 
 
-class VideoMaker:
+class VideoPipeline:
     """Makes videos for one brand; reuse it so the poster pipeline, fonts and providers load once."""
 
     def __init__(
@@ -267,54 +280,49 @@ class VideoMaker:
         text_provider: TextProvider | None = None,
         image_provider: ImageProvider | None = None,
         speech_provider: SpeechProvider | None = None,
+        catalog: Catalog | None = None,
+        policies: Mapping[str, str] | None = None,
+        prompts_path: Sequence[Path] = (),
     ) -> None:
         from contentgen.config import load_settings
         from contentgen.pipelines.poster import PosterPipeline
         from contentgen.providers.registry import from_settings
 
         self.brand = brand
-        self.posters = PosterPipeline(brand, image_provider=image_provider, text_provider=text_provider, ocr=False)
+        self.posters = PosterPipeline(
+            brand,
+            image_provider=image_provider,
+            text_provider=text_provider,
+            catalog=catalog,
+            policies=policies,
+            prompts_path=prompts_path,
+            ocr=False,
+        )
+        self.catalog = self.posters.catalog
         if speech_provider is None:
             speech_provider = from_settings("speech", load_settings())
-        self.speech = speech_provider
+        self.speech_provider = speech_provider
 
-    def make(
+    def run(
         self,
-        segment: Segment,
-        channel: Channel,
-        product: Product,
+        requests: Sequence[VideoRequest],
         *,
-        aspect: Aspect,
         out_dir: Path,
-        storyboard: Storyboard | None = None,
-        brief: Brief | None = None,
-        seed: int = 0,
-        short_side: int = 1080,
-        fps: int = FPS,
-    ) -> VideoResult:
-        """One video; its scene text, captions and cards never break inside the kit's words."""
+        on_result: Callable[[VideoResult], None] | None = None,
+    ) -> list[VideoResult]:
+        """One video per request, in order, written to `out_dir`; scene text, captions and cards never break inside
+        the kit's words."""
         from contentgen.render.typography import use_words
 
+        results: list[VideoResult] = []
         with use_words(self.posters.words):
-            return self._make(
-                segment, channel, product, aspect=aspect, out_dir=out_dir, storyboard=storyboard,
-                brief=brief, seed=seed, short_side=short_side, fps=fps,
-            )  # fmt: skip
+            for request in requests:
+                results.append(self._make(request, out_dir))
+                if on_result:
+                    on_result(results[-1])
+        return results
 
-    def _make(
-        self,
-        segment: Segment,
-        channel: Channel,
-        product: Product,
-        *,
-        aspect: Aspect,
-        out_dir: Path,
-        storyboard: Storyboard | None = None,
-        brief: Brief | None = None,
-        seed: int = 0,
-        short_side: int = 1080,
-        fps: int = FPS,
-    ) -> VideoResult:
+    def _make(self, request: VideoRequest, out_dir: Path) -> VideoResult:
         from contentgen.fileio import write_text_atomic
         from contentgen.video import (
             CaptionStyle,
@@ -332,6 +340,9 @@ class VideoMaker:
         from contentgen.video.audio import kit_music, mix, narrate
 
         brand = self.brand
+        segment, channel, product, storyboard = request.segment, request.channel, request.product, request.storyboard
+        brief, seed, short_side, fps = request.brief, request.seed, request.short_side, request.fps
+        aspect = _aspect(channel, request.aspect)
         findings: list[Finding] = []
         if storyboard is None:
             storyboard, findings = write_storyboard(
@@ -358,7 +369,9 @@ class VideoMaker:
             for chunk in split_captions(scene.narration, brand.locale, max_chars)
         ]
         lead_in = INTRO_S - CROSSFADE_S + LEAD_S
-        narration = narrate(self.speech, [c for _, c in chunks], locale=brand.locale, gap=GAP_S, lead_in=lead_in)
+        narration = narrate(
+            self.speech_provider, [c for _, c in chunks], locale=brand.locale, gap=GAP_S, lead_in=lead_in
+        )
         first = {i: next(k for k, (j, _) in enumerate(chunks) if j == i) for i in range(len(storyboard.scenes))}
         starts = [narration.cues[first[i]].start - LEAD_S for i in range(len(storyboard.scenes))]
         end_of_words = narration.cues[-1].end + TAIL_S
@@ -406,7 +419,7 @@ class VideoMaker:
             size=size,
             fps=fps,
             render_seconds=rendered.seconds,
-            speech=self.speech.info(),
+            speech=self.speech_provider.info(),
             findings=findings,
         )
 
@@ -433,7 +446,6 @@ class VideoMaker:
         from contentgen.domain.channel import PosterSize
         from contentgen.domain.layout import load_layouts
         from contentgen.pipelines.poster import PosterCopy, PosterRequest
-        from contentgen.render.typography import use_words
 
         layouts = load_layouts()
         frame = PosterSize(name="video", width=size[0], height=size[1])
@@ -455,8 +467,7 @@ class VideoMaker:
                     disclaimer=scene.beat == "offer",
                 )
             )
-        with use_words(self.posters.words):
-            results = self.posters.render(requests)
+        results = self.posters.run(requests)
         for scene, result in zip(storyboard.scenes, results, strict=True):
             findings += [
                 f.model_copy(update={"message": f"scene '{scene.beat}': {f.message}"})
@@ -464,6 +475,18 @@ class VideoMaker:
                 if f.severity is not Severity.INFO
             ]
         return list(results) if want_results else [r.image for r in results]
+
+
+def _aspect(channel: Channel, aspect: Aspect | None) -> Aspect:
+    """The aspect a video for `channel` is made in (default: 9:16 where it takes it, else its first)."""
+    if channel.video is None:
+        from contentgen.domain.loaders import load_channels
+
+        video_channels = [c.id for c in load_channels().values() if c.video is not None]
+        raise ConfigError(f"channel '{channel.id}' takes no video; channels with video: {', '.join(video_channels)}")
+    if aspect is None:
+        return "9:16" if "9:16" in channel.video.aspects else channel.video.aspects[0]
+    return aspect
 
 
 def _scene(picture: Any, duration: float, motion: Motion, beat: str) -> Any:

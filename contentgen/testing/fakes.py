@@ -2,7 +2,7 @@
 
     from contentgen.testing import ScriptedTextProvider
     fake = ScriptedTextProvider(['{"title": "Hi", "body": "…"}', "second reply"])
-    pipeline = CopyPipeline(kit, provider=fake)
+    pipeline = CopyPipeline(kit, text_provider=fake)
     ...
     assert fake.requests[0].messages[-1].content.startswith("Write")
 
