@@ -380,7 +380,7 @@ class CopyDeliverable(Deliverable):
             )
 
         pipeline = ctx.cached("copy:pipeline", build)
-        # One pipeline call per variant count, so a model provider batches every cell of the call.
+        # One pipeline run per variant count; the run batches its cells into provider calls (TEXT_BATCH texts).
         by_n: dict[int, list[PlannedArtifact]] = {}
         for item in items:
             by_n.setdefault(CopyOptions.model_validate(item.options).n, []).append(item)

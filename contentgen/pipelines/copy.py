@@ -134,7 +134,7 @@ class CopyPipeline:
 
     def run(
         self,
-        cells: Sequence[CopyCell],
+        requests: Sequence[CopyCell],
         *,
         brief: Brief | None = None,
         n: int = 5,
@@ -146,8 +146,8 @@ class CopyPipeline:
             raise ConfigError(f"n must be at least 1, got {n}")
         per_call = max(1, TEXT_BATCH // (n * OVERSAMPLE))
         results: list[CopyResult] = []
-        for start in range(0, len(cells), per_call):
-            for result in self._run(cells[start : start + per_call], brief, n, seed):
+        for start in range(0, len(requests), per_call):
+            for result in self._run(requests[start : start + per_call], brief, n, seed):
                 results.append(result)
                 if on_result:
                     on_result(result)
