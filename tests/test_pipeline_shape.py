@@ -71,9 +71,7 @@ def test_poster_run_writes_files_into_out_dir_per_segment(tmp_path: Path) -> Non
     segment = kit_segments(brand)[0]
     layout = poster_layouts()["type-only"]
     product = pipeline.catalog.default_product()
-    requests = [
-        PosterRequest(segment, channel, channel.poster_sizes[0], layout, product, seed=seed) for seed in (1, 2)
-    ]
+    requests = [PosterRequest(segment, channel, channel.poster_sizes[0], layout, product, seed=seed) for seed in (1, 2)]
     seen: list[PosterResult] = []
     results = pipeline.run(requests, out_dir=tmp_path, on_result=seen.append)
     assert seen == results and len(results) == 2
