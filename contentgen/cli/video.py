@@ -14,7 +14,9 @@ def video(
     kit: Annotated[str, typer.Option("--kit", "-k", help="Brand kit id or folder.")],
     segment: Annotated[str, typer.Option("--segment", "-s", help="Segment id.")],
     channel: Annotated[str, typer.Option("--channel", "-c", help="Channel id (one that takes video).")] = "douyin",
-    sku: Annotated[str | None, typer.Option("--sku", help="Product SKU; default: the first in stock.")] = None,
+    sku: Annotated[
+        str | None, typer.Option("--sku", help="Product SKU; default: the storyboard's, else the first in stock.")
+    ] = None,
     aspect: Annotated[
         Literal["9:16", "1:1", "16:9", "3:4", "4:3"] | None,
         typer.Option("--aspect", help="9:16, 1:1 or 16:9; default: the channel's first (9:16 first)."),
