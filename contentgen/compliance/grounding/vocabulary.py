@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from contentgen.domain.common import Locale
 from contentgen.errors import DataError
-from contentgen.fileio import load_model
+from contentgen.fileio import load_model, read_text
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 LOCALES: tuple[Locale, ...] = ("zh-CN", "en-US")
@@ -155,10 +156,20 @@ class ClaimVocabulary:
 
 def load_claim_file(path: Path, locale: Locale | None = None) -> ClaimFile:
     """Load and validate one claim file; with `locale`, it must be that locale's."""
-    spec = load_model(ClaimFile, path)
+    spec = _quick_load(path) or load_model(ClaimFile, path)
     if locale is not None and spec.locale != locale:
         raise DataError(path, f"claims are for {spec.locale}, not {locale}", field="locale")
     return spec
+
+
+def _quick_load(path: Path) -> ClaimFile | None:
+    """The file parsed with libyaml (some 40× faster than the line-tracking parser); None when it is not valid, so
+    that `load_model` reports the error with its line."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return ClaimFile.model_validate(yaml.load(read_text(path), Loader=loader))
+    except (DataError, ValidationError, yaml.YAMLError):
+        return None
 
 
 def merge(files: Mapping[Path, ClaimFile]) -> ClaimVocabulary:
