@@ -41,7 +41,9 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
         db=db,
         limiter=RateLimiter(config.rate_per_s, config.rate_burst),
         metrics=metrics,
-        sessions=Sessions(db, settings, chroma_url=config.chroma_url, cache=config.session_cache),
+        sessions=Sessions(
+            db, settings, chroma_url=config.chroma_url, cache=config.session_cache, agents_dir=config.agents_dir
+        ),
         jobs=Jobs(db, settings, config, folder),
     )
 

@@ -16,6 +16,9 @@ class ServerConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CONTENTGEN_SERVE_", extra="forbid")
 
     data_dir: Path | None = Field(default=None, description="sessions, jobs, keys and files; default <home>/server")
+    agents_dir: Path | None = Field(
+        default=None, description="a folder of agent definitions (<name>.yaml) served beside the shipped ones"
+    )
     chroma_url: str | None = Field(default=None, description="a Chroma server shared by every worker")
     cors_origins: list[str] = Field(default=[], description="origins allowed by CORS; empty: CORS off")
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="largest request body accepted")

@@ -10,13 +10,14 @@ import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from contentgen.server.db import Database, dumps, now
 from contentgen.server.errors import ApiError
-from contentgen.server.security import check_name
+from contentgen.server.security import NAME, check_name
 
 if TYPE_CHECKING:
     from contentgen.agent import Agent, AgentDefinition, Customer, Outcome
@@ -109,8 +110,17 @@ class Reply:
 class Sessions:
     """Creates, finds and answers in conversations."""
 
-    def __init__(self, db: Database, settings: Settings, *, chroma_url: str | None, cache: int = 512) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        chroma_url: str | None,
+        cache: int = 512,
+        agents_dir: Path | None = None,
+    ) -> None:
         self.db, self.settings, self.chroma_url, self.cache_size = db, settings, chroma_url, cache
+        self.agents_dir = agents_dir
         self._live: OrderedDict[str, Live] = OrderedDict()
         self._retrievers: dict[str, LockedRetriever] = {}
         self._definitions: dict[str, AgentDefinition] = {}
@@ -126,14 +136,14 @@ class Sessions:
         cached = self._definitions.get(name)
         if cached is not None:
             return cached
-        from contentgen.agent import AgentDefinition, load_definition, shipped_agents
+        from contentgen.agent import AgentDefinition, load_definition
         from contentgen.agent.definition import Persona
         from contentgen.domain.loaders import find_kits
 
-        known = shipped_agents()
+        known = self._known()
         kits = find_kits(self.settings.kits_path)
         if name in known:
-            definition = load_definition(name)
+            definition = load_definition(known[name])
         elif name in kits:
             service = f"{name}-service"
             definition = (
@@ -146,10 +156,17 @@ class Sessions:
         self._definitions[name] = definition
         return definition
 
-    def agents(self) -> list[str]:
+    def _known(self) -> dict[str, Path]:
+        """Agent name → definition file: the shipped ones, then the server's own folder (which wins)."""
         from contentgen.agent import shipped_agents
 
-        return sorted(shipped_agents())
+        known = shipped_agents()
+        if self.agents_dir is not None:
+            known.update({p.stem: p for p in sorted(self.agents_dir.glob("*.yaml")) if NAME.match(p.stem)})
+        return known
+
+    def agents(self) -> list[str]:
+        return sorted(self._known())
 
     def retriever(self, kit: str) -> LockedRetriever:
         with self._open_lock:
