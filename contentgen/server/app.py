@@ -42,7 +42,12 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
         limiter=RateLimiter(config.rate_per_s, config.rate_burst),
         metrics=metrics,
         sessions=Sessions(
-            db, settings, chroma_url=config.chroma_url, cache=config.session_cache, agents_dir=config.agents_dir
+            db,
+            settings,
+            chroma_url=config.chroma_url,
+            cache=config.session_cache,
+            agents_dir=config.agents_dir,
+            fresh_s=config.catalog_fresh_s,
         ),
         jobs=Jobs(db, settings, config, folder),
     )

@@ -20,6 +20,9 @@ class ServerConfig(BaseSettings):
         default=None, description="a folder of agent definitions (<name>.yaml) served beside the shipped ones"
     )
     chroma_url: str | None = Field(default=None, description="a Chroma server shared by every worker")
+    catalog_fresh_s: float = Field(
+        default=2.0, ge=0, description="seconds a worker trusts its view of a catalog before asking Chroma again"
+    )
     cors_origins: list[str] = Field(default=[], description="origins allowed by CORS; empty: CORS off")
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="largest request body accepted")
     max_upload_bytes: int = Field(default=32 * 1024 * 1024, ge=1024, description="largest catalog upload accepted")

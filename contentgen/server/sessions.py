@@ -118,13 +118,14 @@ class Sessions:
         chroma_url: str | None,
         cache: int = 512,
         agents_dir: Path | None = None,
+        fresh_s: float = 0.0,
     ) -> None:
         self.db, self.settings, self.chroma_url, self.cache_size = db, settings, chroma_url, cache
-        self.agents_dir = agents_dir
+        self.agents_dir, self.fresh_s = agents_dir, fresh_s
         self._live: OrderedDict[str, Live] = OrderedDict()
         self._retrievers: dict[str, LockedRetriever] = {}
         self._definitions: dict[str, AgentDefinition] = {}
-        self._prototypes: dict[str, Agent] = {}
+        self._prototypes: dict[str, tuple[str, Agent]] = {}  # agent name → (catalog revision, agent)
         self._lock = threading.Lock()
         self._open_lock = threading.Lock()
 
@@ -174,23 +175,26 @@ class Sessions:
             if found is None:
                 from contentgen.agent import open_retriever
 
-                found = LockedRetriever(open_retriever(kit, settings=self.settings, chroma_url=self.chroma_url))
+                store = open_retriever(kit, settings=self.settings, chroma_url=self.chroma_url, fresh_s=self.fresh_s)
+                found = LockedRetriever(store)
                 self._retrievers[kit] = found
             return found
 
     def build(self, name: str) -> Agent:
-        """A fresh agent (empty memory). The first one per name comes from `load_agent`; the rest reuse its kit,
-        catalog names and model, so a new conversation costs ~10 ms instead of re-reading the kit."""
-        from contentgen.agent import Agent, load_agent
+        """A fresh agent (empty memory). One agent per name and catalog revision is loaded (`load_agent`); every
+        conversation is a `fresh()` copy of it: the kit, policies, checks, tools and model are shared, not rebuilt
+        per session or request. A new ingest of the catalog gives a new prototype."""
+        from contentgen.agent import load_agent
 
         definition = self.definition(name)
         retriever = self.retriever(definition.kit)
-        first = self._prototypes.get(name)
-        if first is None:
-            first = load_agent(definition, settings=self.settings, retriever=retriever)
-            self._prototypes[name] = first
-            return load_agent(definition, settings=self.settings, retriever=retriever)
-        return Agent(definition, retriever, brand=first.brand, provider=first.provider, lexicon=first.lexicon.values())
+        revision = str(retriever.info().get("revision", ""))
+        with self._open_lock:
+            found = self._prototypes.get(name)
+            if found is None or found[0] != revision:
+                found = (revision, load_agent(definition, settings=self.settings, retriever=retriever))
+                self._prototypes[name] = found
+        return found[1].fresh()
 
     # ---- sessions --------------------------------------------------------------------------------
 
@@ -256,9 +260,10 @@ class Sessions:
     def _catch_up(self, session_id: str, live: Live) -> None:
         from contentgen.agent.memory import Turn
 
+        latest = self.db.one("SELECT COALESCE(MAX(seq), 0) AS seq FROM turns WHERE session = ?", session_id)
+        if latest is not None and latest["seq"] == live.seq:
+            return  # this worker answered the last turn: its memory is current
         seq, stored = self._stored(session_id)
-        if seq == live.seq:
-            return
         live.agent.reset()
         for data in stored:
             outcome = outcome_from(data)
@@ -318,12 +323,15 @@ class Sessions:
             yield await anyio.to_thread.run_sync(self._record, session_id, live, stream.outcome)
 
     async def ask(self, session_id: str, text: str, *, customer: Customer | None = None) -> Reply:
-        reply: Reply | None = None
-        async for part in self.converse(session_id, text, customer=customer):
-            if isinstance(part, Reply):
-                reply = part
-        assert reply is not None
-        return reply
+        """The whole answer in one worker thread (no hop back to the event loop per sentence)."""
+        row = self.row(session_id)
+        live = await anyio.to_thread.run_sync(self._live_for, session_id, row["agent"])
+        async with live.lock:
+            return await anyio.to_thread.run_sync(self._answer, session_id, live, text, customer)
+
+    def _answer(self, session_id: str, live: Live, text: str, customer: Customer | None) -> Reply:
+        self._catch_up(session_id, live)
+        return self._record(session_id, live, live.agent.ask(text, customer=customer))
 
     async def handoff(self, session_id: str, reason: str) -> Reply:
         row = self.row(session_id)
