@@ -83,7 +83,8 @@ def test_sigterm_finishes_the_answer_in_flight_refuses_new_ones_and_exits_0(
     auth = {"Authorization": f"Bearer {create_key(Database(tmp_path / 'server' / 'server.db'), 'chat').secret}"}
     port = _free_port()
     api = f"http://127.0.0.1:{port}"
-    code = f"import sys; from contentgen.cli.app import main; sys.argv = ['contentgen', 'serve', '--port', '{port}']; main()"
+    argv = ["contentgen", "serve", "--port", str(port)]
+    code = f"import sys; from contentgen.cli.app import main; sys.argv = {argv!r}; main()"
     log = tmp_path / "server.log"
     with log.open("wb") as out:
         server = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)

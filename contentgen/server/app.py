@@ -13,12 +13,12 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from contentgen.config import Settings, load_settings
 from contentgen.server.config import ServerConfig
 from contentgen.server.db import Database
-from contentgen.server.deps import Services, require, services
+from contentgen.server.deps import Services, app_services, require, services
 from contentgen.server.security import ApiKey, RateLimiter
 
 _CHAT_PAGE = Path(__file__).parent / "static" / "chat.html"
 Admin = Annotated[ApiKey, Depends(require("admin"))]
-Svc = Annotated[Services, Depends(services)]
+Svc = Annotated[Services, Depends(app_services)]
 
 
 def create_app(settings: Settings | None = None, config: ServerConfig | None = None) -> FastAPI:

@@ -15,13 +15,13 @@ from fastapi.responses import FileResponse, HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contentgen.pipelines.video import BEATS, Storyboard
-from contentgen.server.deps import Services, require, services
+from contentgen.server.deps import Services, app_services, require
 from contentgen.server.errors import ApiError
 from contentgen.server.security import ApiKey, check_name
 
 router = APIRouter()
 Key = Annotated[ApiKey, Depends(require("campaigns"))]
-Svc = Annotated[Services, Depends(services)]
+Svc = Annotated[Services, Depends(app_services)]
 JobId = Annotated[str, Path(description="a job id (32 hex digits)")]
 _JOB = re.compile(r"^[0-9a-f]{32}$")
 _DECISIONS = threading.Lock()

@@ -10,13 +10,13 @@ from typing import Annotated, Any
 import anyio
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 
-from contentgen.server.deps import Services, require, services
+from contentgen.server.deps import Services, app_services, require
 from contentgen.server.errors import ApiError
 from contentgen.server.security import ApiKey, check_name
 from contentgen.server.sessions import product_card
 
 router = APIRouter()
-Svc = Annotated[Services, Depends(services)]
+Svc = Annotated[Services, Depends(app_services)]
 Kit = Annotated[str, Path(max_length=64, description="a kit id")]
 Admin = Annotated[ApiKey, Depends(require("admin"))]
 SUFFIXES = (".csv", ".xlsx", ".json", ".jsonl")
@@ -95,13 +95,14 @@ async def ingest(
     currency: Annotated[
         str | None, Form(max_length=8, description="currency of rows without one; default: the kit's locale")
     ] = None,
-    rebuild: Annotated[bool, Form(description="drop the kit's collections first (after changing the embedder)")] = False,
+    rebuild: Annotated[bool, Form(description="drop the kit's collections first (after a new embedder)")] = False,
 ) -> dict[str, Any]:
     """Validated now, as `contentgen catalog ingest` validates (a bad row is a 422 naming file, line and field);
     upserted by SKU in the background. Poll `GET /v1/catalog/{kit}/ingest/{job}`."""
     _kit(svc, kit)
     if file is not None and path is not None:
-        raise ApiError(422, "give either 'file' (an upload) or 'path' (a file in the data home), not both", field="file")
+        message = "give either 'file' (an upload) or 'path' (a file in the data home), not both"
+        raise ApiError(422, message, field="file")
     upload: tuple[str, bytes] | None = None
     target: FilePath | None = None
     if file is not None:

@@ -13,14 +13,14 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from contentgen.server.deps import Services, require, services
+from contentgen.server.deps import Services, app_services, require
 from contentgen.server.errors import ApiError
 from contentgen.server.security import ApiKey, check_session_id
 from contentgen.server.sessions import Reply
 
 router = APIRouter()
 Chat = Annotated[ApiKey, Depends(require("chat"))]
-Svc = Annotated[Services, Depends(services)]
+Svc = Annotated[Services, Depends(app_services)]
 SessionId = Annotated[str, Path(description="session id (32 hex digits)", max_length=64)]
 AgentName = Annotated[str, Path(description="a shipped agent name or a kit id", max_length=64)]
 
@@ -91,13 +91,13 @@ async def get_session(session_id: SessionId, key: Chat, svc: Svc) -> dict[str, A
 async def post_message(session_id: SessionId, body: MessageIn, key: Chat, svc: Svc) -> Any:
     """The agent's typed outcome: an answer with citations, a refusal with its reason, or a hand-off with its
     reason. With `stream: true`, server-sent events: `sentence` (text), pings, and a final `done`."""
-    row = _owned(svc, session_id, key)
     text = _text(svc, body.text)
+    row = await anyio.to_thread.run_sync(_owned, svc, session_id, key)
     from contentgen.agent import Customer
 
     customer = Customer(tier=body.customer.tier) if body.customer else None
     if not body.stream:
-        reply = await svc.sessions.ask(session_id, text, customer=customer)
+        reply = await svc.sessions.ask(session_id, text, customer=customer, agent=row["agent"])
         _count(svc, row["agent"], reply)
         return reply.to_dict()
     shutdown = anyio.Event()

@@ -307,7 +307,7 @@ class Sessions:
         self, session_id: str, text: str, *, customer: Customer | None = None
     ) -> AsyncIterator[str | Reply]:
         """The verified answer sentence by sentence, then the Reply (outcome, sources, turn number)."""
-        row = self.row(session_id)
+        row = await anyio.to_thread.run_sync(self.row, session_id)
         live = await anyio.to_thread.run_sync(self._live_for, session_id, row["agent"])
         async with live.lock:
             await anyio.to_thread.run_sync(self._catch_up, session_id, live)
@@ -322,10 +322,13 @@ class Sessions:
                     yield sentence
             yield await anyio.to_thread.run_sync(self._record, session_id, live, stream.outcome)
 
-    async def ask(self, session_id: str, text: str, *, customer: Customer | None = None) -> Reply:
-        """The whole answer in one worker thread (no hop back to the event loop per sentence)."""
-        row = self.row(session_id)
-        live = await anyio.to_thread.run_sync(self._live_for, session_id, row["agent"])
+    async def ask(
+        self, session_id: str, text: str, *, customer: Customer | None = None, agent: str | None = None
+    ) -> Reply:
+        """The whole answer in one worker thread (no hop back to the event loop per sentence); `agent`: the
+        session's agent when the caller has read its row already."""
+        agent = agent or (await anyio.to_thread.run_sync(self.row, session_id))["agent"]
+        live = await anyio.to_thread.run_sync(self._live_for, session_id, agent)
         async with live.lock:
             return await anyio.to_thread.run_sync(self._answer, session_id, live, text, customer)
 
