@@ -168,6 +168,9 @@ def test_a_bad_catalog_is_the_clis_one_line_error_and_no_job(client: TestClient,
     assert jobs == [] and not list((home / "server" / "jobs").glob("*"))
     r = client.post("/v1/catalog/morrow/ingest", headers=admin, files={"file": ("notes.txt", b"x")})
     assert r.status_code == 422 and r.json()["error"]["field"] == "file"
+    both = {"files": {"file": ("ok.csv", as_csv(rows(1)))}, "data": {"path": "imports/bad.csv"}}
+    r = client.post("/v1/catalog/morrow/ingest", headers=admin, **both)  # type: ignore[arg-type]
+    assert r.status_code == 422 and "not both" in r.json()["error"]["message"]
 
 
 def test_ingest_paths_stay_inside_the_data_home(client: TestClient, home: Path, tmp_path: Path) -> None:
