@@ -293,6 +293,13 @@ def test_keys_create_cli(cli: Cli) -> None:
         assert c.post("/v1/agents/qinghe-service/sessions", headers=auth).json()["error"]["code"] == "wrong_scope"
     bad = cli("serve", "keys", "create", "--scope", "root")
     assert bad.exit_code == 1 and "use one of chat, campaigns, admin" in bad.stderr
+    key_id = json.loads(made.stdout)["id"]
+    assert cli("serve", "keys", "revoke", key_id).exit_code == 0
+    with TestClient(create_app(load_settings(), ServerConfig())) as c:
+        r = c.post("/v1/copy", headers={"Authorization": f"Bearer {secret}"}, json={})
+        assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_key"
+    missing = cli("serve", "keys", "revoke", "nosuchkey123")
+    assert missing.exit_code == 1 and "nosuchkey123" in missing.stderr
 
 
 def test_conversations_share_the_agent_but_not_its_memory(client: TestClient) -> None:

@@ -79,6 +79,21 @@ def create(
     out().print(f"{new.secret}\n(scope {new.scope}, id {new.id}; shown once: store it now)", highlight=False)
 
 
+@keys.command("revoke")
+def revoke(key_id: Annotated[str, typer.Argument(help="The key's id (shown at creation).")]) -> None:
+    """Revoke a key at once (every worker checks keys per request)."""
+    from contentgen.config import load_settings
+    from contentgen.errors import ConfigError
+    from contentgen.server.config import ServerConfig
+    from contentgen.server.db import Database
+    from contentgen.server.security import revoke_key
+
+    folder = ServerConfig().folder(load_settings())
+    if not revoke_key(Database(folder / "server.db"), key_id):
+        raise ConfigError(f"no API key with id {key_id!r} in {folder / 'server.db'}; the id is shown at creation")
+    out().print(f"revoked {key_id}", highlight=False)
+
+
 def _grace() -> int:
     """Seconds uvicorn waits for in-flight requests at SIGTERM: a stream's own grace, and a little more."""
     from contentgen.server.config import ServerConfig
