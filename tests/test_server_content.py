@@ -142,6 +142,8 @@ def test_ingest_an_upload_as_a_job_then_search_it(client: TestClient) -> None:
     assert client.post("/v1/catalog/morrow/ingest", headers=chat).status_code == 403
     assert client.get(f"/v1/catalog/qinghe/ingest/{job['id']}", headers=admin).status_code == 404
     assert client.get("/v1/catalog/morrow/ingest/../../x", headers=admin).status_code == 404
+    metrics = client.get("/metrics", headers=admin).text
+    assert 'contentgen_jobs_total{kind="ingest",status="done"} 1.0' in metrics
 
 
 def test_a_bad_catalog_is_the_clis_one_line_error_and_no_job(client: TestClient, home: Path) -> None:

@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
             agents_dir=config.agents_dir,
             fresh_s=config.catalog_fresh_s,
         ),
-        jobs=Jobs(db, settings, config, folder),
+        jobs=Jobs(db, settings, config, folder, metrics),
     )
 
     @asynccontextmanager

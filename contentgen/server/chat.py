@@ -73,8 +73,8 @@ async def create_session(agent: AgentName, key: Chat, svc: Svc) -> dict[str, Any
 async def get_session(session_id: SessionId, key: Chat, svc: Svc) -> dict[str, Any]:
     """State (open or handoff, with the reason), and every turn with personal data masked: for the person who
     takes over a hand-off."""
-    _owned(svc, session_id, key)
-    return svc.sessions.get(session_id, turns=True)
+    await anyio.to_thread.run_sync(_owned, svc, session_id, key)
+    return await anyio.to_thread.run_sync(lambda: svc.sessions.get(session_id, turns=True))
 
 
 @router.post(
@@ -121,7 +121,7 @@ async def post_message(session_id: SessionId, body: MessageIn, key: Chat, svc: S
 
 @router.post("/v1/sessions/{session_id}/handoff", summary="Hand the conversation to a person now", tags=["chat"])
 async def handoff(session_id: SessionId, key: Chat, svc: Svc, body: HandoffIn | None = None) -> dict[str, Any]:
-    row = _owned(svc, session_id, key)
+    row = await anyio.to_thread.run_sync(_owned, svc, session_id, key)
     reply = await svc.sessions.handoff(session_id, (body or HandoffIn()).reason)
     _count(svc, row["agent"], reply)
     return reply.to_dict()

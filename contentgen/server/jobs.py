@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from contentgen.config import Settings
     from contentgen.domain.product import Catalog
     from contentgen.server.config import ServerConfig
+    from contentgen.server.ops import Metrics
 
 log = logging.getLogger("contentgen.server")
 BRIEF_FILE = "brief.yaml"
@@ -36,8 +37,10 @@ Kind = Literal["campaign", "ingest"]
 class Jobs:
     """Submit, look up and run background jobs; `start()` runs the claim loop in a daemon thread."""
 
-    def __init__(self, db: Database, settings: Settings, config: ServerConfig, folder: Path) -> None:
-        self.db, self.settings, self.config = db, settings, config
+    def __init__(
+        self, db: Database, settings: Settings, config: ServerConfig, folder: Path, metrics: Metrics | None = None
+    ) -> None:
+        self.db, self.settings, self.config, self.metrics = db, settings, config, metrics
         self.folder = folder / "jobs"
         self.runner = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._stop = threading.Event()
@@ -211,7 +214,7 @@ class Jobs:
                 self._campaign(job)
         except Exception as err:  # a job's failure is recorded, never lost in a thread
             log.error("job failed", extra={"kind": row["kind"], "error": type(err).__name__})
-            self.finish(job, "failed", None, self.message(job, err))
+            self.finish(job, "failed", None, self.message(job, err), kind=row["kind"])
         finally:
             beating.set()
 
@@ -250,7 +253,7 @@ class Jobs:
         result = asdict(report)
         for field in ("source", "location"):
             result[field] = self.message(job, Exception(result[field]))
-        self.finish(job, "done", result, None)
+        self.finish(job, "done", result, None, kind="ingest")
 
     def _campaign(self, job: str) -> None:
         from contentgen.campaign import run_campaign
@@ -285,7 +288,11 @@ class Jobs:
         stored = {k: summary[k] for k in ("stages", "failed", "ready", "elapsed_s")}
         self.finish(job, status, stored, error)
 
-    def finish(self, job: str, status: str, result: dict[str, Any] | None, error: str | None) -> None:
+    def finish(
+        self, job: str, status: str, result: dict[str, Any] | None, error: str | None, *, kind: Kind = "campaign"
+    ) -> None:
+        if self.metrics is not None:
+            self.metrics.jobs.labels(kind, status).inc()
         self.db.run(
             "UPDATE jobs SET status = ?, result = ?, error = ?, updated = ? WHERE id = ? AND runner = ?",
             status,

@@ -337,7 +337,7 @@ class Sessions:
         return self._record(session_id, live, live.agent.ask(text, customer=customer))
 
     async def handoff(self, session_id: str, reason: str) -> Reply:
-        row = self.row(session_id)
+        row = await anyio.to_thread.run_sync(self.row, session_id)
         live = await anyio.to_thread.run_sync(self._live_for, session_id, row["agent"])
         async with live.lock:
             await anyio.to_thread.run_sync(self._catch_up, session_id, live)
