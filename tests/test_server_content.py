@@ -38,7 +38,9 @@ def home(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(home: Path, tmp_path: Path) -> Iterator[TestClient]:
-    config = ServerConfig(data_dir=home / "server", rate_burst=1000, rate_per_s=1000, job_poll_s=0.05)
+    config = ServerConfig(
+        data_dir=home / "server", rate_burst=1000, rate_per_s=1000, job_poll_s=0.05, catalog_fresh_s=0
+    )
     with TestClient(create_app(load_settings(home=home), config)) as c:
         yield c
 
@@ -126,6 +128,9 @@ def test_a_video_with_its_storyboard_written_by_the_copy_pipeline(client: TestCl
 def test_ingest_an_upload_as_a_job_then_search_it(client: TestClient) -> None:
     admin = key(client, "admin")
     chat = key(client, "chat")
+    sessions = client.app.state.services.sessions  # type: ignore[attr-defined]
+    first, second = sessions.build("morrow-service"), sessions.build("morrow-service")
+    assert first.verifier is second.verifier  # conversations share one agent per catalog revision
     two = rows(2)
     r = client.post("/v1/catalog/morrow/ingest", headers=admin, files={"file": ("new-teas.csv", as_csv(two))})
     assert r.status_code == 202, r.text
@@ -133,15 +138,18 @@ def test_ingest_an_upload_as_a_job_then_search_it(client: TestClient) -> None:
     assert job["kind"] == "ingest" and job["kit"] == "morrow" and job["progress"]["products"] == 2
     done = wait(client, admin, f"/v1/catalog/morrow/ingest/{job['id']}")
     assert done["status"] == "done" and done["attempts"] == 1, done
-    assert sorted(done["result"]["products"]["added"]) == sorted(r["sku"] for r in two)
+    changes = done["result"]["products"]  # the kit's catalog was ingested by the first agent: two stay, the rest go
+    assert changes["unchanged"] == 2 and len(changes["removed"]) == len(rows(1000)) - 2 and not changes["added"]
     assert done["result"]["source"] == "upload/new-teas.csv"  # the server's folders are not shown
-    assert done["progress"]["stages"]["products"]["done"] == 2
+    stage = done["progress"]["stages"]["products"]
+    assert stage["done"] == stage["total"]  # what needed embedding was embedded
     hits = client.get("/v1/catalog/morrow/search", headers=chat, params={"q": two[0]["name"], "k": 5}).json()["hits"]
     assert {h["sku"] for h in hits} <= {r["sku"] for r in two} and hits
     # Ingest is admin work; another kit's id does not find the job.
     assert client.post("/v1/catalog/morrow/ingest", headers=chat).status_code == 403
     assert client.get(f"/v1/catalog/qinghe/ingest/{job['id']}", headers=admin).status_code == 404
     assert client.get("/v1/catalog/morrow/ingest/../../x", headers=admin).status_code == 404
+    assert sessions.build("morrow-service").verifier is not first.verifier  # the new catalog: a new agent
     metrics = client.get("/metrics", headers=admin).text
     assert 'contentgen_jobs_total{kind="ingest",status="done"} 1.0' in metrics
 
@@ -210,6 +218,7 @@ def test_ingest_the_kits_own_catalog_and_upload_limits(home: Path) -> None:
         assert r.status_code == 202 and r.json()["progress"]["products"] is None, r.text
         done = wait(client, admin, f"/v1/catalog/morrow/ingest/{r.json()['id']}")
         assert done["status"] == "done" and done["result"]["products"]["added"], done
+        assert done["progress"]["stages"]["products"]["done"] == done["result"]["products"]["embedded"] > 0
         big = as_csv(rows(30))
         assert len(big) > 2048
         r = client.post("/v1/catalog/morrow/ingest", headers=admin, files={"file": ("big.csv", big)})

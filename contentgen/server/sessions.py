@@ -4,6 +4,7 @@ worker, rebuilds the same memory from the stored (masked) turns."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import threading
 import uuid
@@ -125,7 +126,7 @@ class Sessions:
         self._live: OrderedDict[str, Live] = OrderedDict()
         self._retrievers: dict[str, LockedRetriever] = {}
         self._definitions: dict[str, AgentDefinition] = {}
-        self._prototypes: dict[str, tuple[str, Agent]] = {}  # agent name → (catalog revision, agent)
+        self._prototypes: dict[str, tuple[str, Agent]] = {}  # name → (catalog + policies revision, agent)
         self._lock = threading.Lock()
         self._open_lock = threading.Lock()
 
@@ -188,7 +189,8 @@ class Sessions:
 
         definition = self.definition(name)
         retriever = self.retriever(definition.kit)
-        revision = str(retriever.info().get("revision", ""))
+        policies = json.dumps(retriever.policies(), sort_keys=True, ensure_ascii=False).encode()
+        revision = f"{retriever.info().get('revision', '')}:{hashlib.sha256(policies).hexdigest()[:16]}"
         with self._open_lock:
             found = self._prototypes.get(name)
             if found is None or found[0] != revision:
