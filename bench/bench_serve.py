@@ -175,6 +175,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "CONTENTGEN_SERVE_CHROMA_URL": chroma_url,
         "CONTENTGEN_SERVE_RATE_PER_S": "1000",
         "CONTENTGEN_SERVE_RATE_BURST": "1000",
+        "CONTENTGEN_SERVE_PRELOAD": '["qinghe-service"]',  # every worker ready before the first shopper
     }
     with (folder / "chroma.log").open("wb") as log:
         db_server = subprocess.Popen(

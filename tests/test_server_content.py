@@ -226,3 +226,17 @@ def test_ingest_the_kits_own_catalog_and_upload_limits(home: Path) -> None:
         paths = client.get("/openapi.json").json()["paths"]
         for path in ("/v1/videos", "/v1/catalog/{kit}/ingest", "/v1/catalog/{kit}/ingest/{job}"):
             assert all(op.get("summary") for op in paths[path].values()), path
+
+
+def test_preloaded_agents_are_ready_before_the_first_request(home: Path) -> None:
+    from contentgen.catalog.store import open_catalog
+    from contentgen.errors import ConfigError
+
+    settings = load_settings(home=home)
+    config = ServerConfig(data_dir=home / "server", preload=["morrow-service"], run_jobs=False)
+    with TestClient(create_app(settings, config)):
+        assert open_catalog("morrow", settings=settings).info()["products"] > 0  # loaded (and ingested) at start
+    bad = ServerConfig(data_dir=home / "server", preload=["no-such-agent"], run_jobs=False)
+    with pytest.raises(ConfigError, match="CONTENTGEN_SERVE_PRELOAD: unknown agent 'no-such-agent'"):
+        with TestClient(create_app(settings, bad)):
+            pass

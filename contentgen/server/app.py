@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for name in config.preload:  # before the first request: no shopper waits for a worker's first agent
+            await anyio.to_thread.run_sync(_preload, svc, name)
         if config.run_jobs:  # campaign jobs: queued ones, and running ones a killed server left behind
             svc.jobs.start()
         yield
@@ -122,6 +125,16 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
         Middleware, metrics=metrics, max_body=config.max_body_bytes, max_upload=config.max_upload_bytes
     )
     return app
+
+
+def _preload(svc: Services, name: str) -> None:
+    from contentgen.errors import ConfigError
+    from contentgen.server.errors import ApiError
+
+    try:
+        svc.sessions.build(name)
+    except ApiError as err:
+        raise ConfigError(f"CONTENTGEN_SERVE_PRELOAD: {err.message}") from None
 
 
 def _readiness(svc: Services) -> tuple[dict[str, Any], int]:

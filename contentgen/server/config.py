@@ -19,6 +19,9 @@ class ServerConfig(BaseSettings):
     agents_dir: Path | None = Field(
         default=None, description="a folder of agent definitions (<name>.yaml) served beside the shipped ones"
     )
+    preload: list[str] = Field(
+        default=[], description="agents each worker loads at start-up (catalog, policies, checks), before traffic"
+    )
     chroma_url: str | None = Field(default=None, description="a Chroma server shared by every worker")
     catalog_fresh_s: float = Field(
         default=2.0, ge=0, description="seconds a worker trusts its view of a catalog before asking Chroma again"
