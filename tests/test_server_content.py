@@ -237,6 +237,6 @@ def test_preloaded_agents_are_ready_before_the_first_request(home: Path) -> None
     with TestClient(create_app(settings, config)):
         assert open_catalog("morrow", settings=settings).info()["products"] > 0  # loaded (and ingested) at start
     bad = ServerConfig(data_dir=home / "server", preload=["no-such-agent"], run_jobs=False)
-    with pytest.raises(ConfigError, match="CONTENTGEN_SERVE_PRELOAD: unknown agent 'no-such-agent'"):
-        with TestClient(create_app(settings, bad)):
-            pass
+    app = create_app(settings, bad)
+    with pytest.raises(ConfigError, match="CONTENTGEN_SERVE_PRELOAD: unknown agent 'no-such-agent'"), TestClient(app):
+        pass
