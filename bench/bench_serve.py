@@ -155,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--baseline", type=float, default=15.0, help="seconds of /healthz load (at most --duration)")
     parser.add_argument("--think", type=float, default=1.0, help="seconds a shopper waits between questions")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--answer-threads", type=int, help="CONTENTGEN_SERVE_ANSWER_THREADS (default: the server's)")
     args = parser.parse_args(argv)
 
     from contentgen.catalog.store import open_catalog
@@ -177,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "CONTENTGEN_SERVE_RATE_BURST": "1000",
         "CONTENTGEN_SERVE_PRELOAD": '["qinghe-service"]',  # every worker ready before the first shopper
     }
+    if args.answer_threads:
+        env["CONTENTGEN_SERVE_ANSWER_THREADS"] = str(args.answer_threads)
     with (folder / "chroma.log").open("wb") as log:
         db_server = subprocess.Popen(
             [chroma, "run", "--path", str(folder / "chroma"), "--host", "127.0.0.1", "--port", str(chroma_port)],

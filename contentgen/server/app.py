@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
             cache=config.session_cache,
             agents_dir=config.agents_dir,
             fresh_s=config.catalog_fresh_s,
+            threads=config.answer_threads,
         ),
         jobs=Jobs(db, settings, config, folder, metrics),
     )

@@ -39,6 +39,7 @@ class ServerConfig(BaseSettings):
     campaign_workers: int = Field(default=1, ge=1, description="worker processes per campaign job")
     job_poll_s: float = Field(default=1.0, gt=0, description="how often a worker looks for jobs to run")
     job_lease_s: float = Field(default=15.0, gt=0, description="a running job whose heartbeat is older is resumed")
+    answer_threads: int = Field(default=4, ge=1, description="answers computed at once per worker (the rest queue)")
     session_cache: int = Field(default=512, ge=1, description="conversations kept in memory per worker")
     run_jobs: bool = Field(default=True, description="run background jobs in this process")
 

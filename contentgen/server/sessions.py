@@ -9,16 +9,18 @@ import json
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 
 from contentgen.server.db import Database, dumps, now
 from contentgen.server.errors import ApiError
 from contentgen.server.security import NAME, check_name
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from contentgen.agent import Agent, AgentDefinition, Customer, Outcome
@@ -120,9 +122,11 @@ class Sessions:
         cache: int = 512,
         agents_dir: Path | None = None,
         fresh_s: float = 0.0,
+        threads: int = 4,
     ) -> None:
         self.db, self.settings, self.chroma_url, self.cache_size = db, settings, chroma_url, cache
-        self.agents_dir, self.fresh_s = agents_dir, fresh_s
+        self.agents_dir, self.fresh_s, self.threads = agents_dir, fresh_s, threads
+        self._answering: anyio.CapacityLimiter | None = None
         self._live: OrderedDict[str, Live] = OrderedDict()
         self._retrievers: dict[str, LockedRetriever] = {}
         self._definitions: dict[str, AgentDefinition] = {}
@@ -305,6 +309,16 @@ class Sessions:
         sources = [product_card(p) for p in live.agent.products(getattr(outcome, "citations", ()))]
         return Reply(outcome, sources, seq)
 
+    async def _in_turn(self, live: Live, func: Callable[..., T], *args: Any) -> T:
+        """Agent work in a worker thread. Offline answers are CPU work: at most `threads` at once per worker, the
+        rest waiting first come, first served (more threads only add contention for the GIL, the catalog and the
+        database). Answers that wait on a model server are not held back."""
+        if live.agent.provider is not None:
+            return await anyio.to_thread.run_sync(func, *args)
+        if self._answering is None:
+            self._answering = anyio.CapacityLimiter(self.threads)
+        return await anyio.to_thread.run_sync(func, *args, limiter=self._answering)
+
     async def converse(
         self, session_id: str, text: str, *, customer: Customer | None = None
     ) -> AsyncIterator[str | Reply]:
@@ -312,17 +326,17 @@ class Sessions:
         row = await anyio.to_thread.run_sync(self.row, session_id)
         live = await anyio.to_thread.run_sync(self._live_for, session_id, row["agent"])
         async with live.lock:
-            await anyio.to_thread.run_sync(self._catch_up, session_id, live)
+            await self._in_turn(live, self._catch_up, session_id, live)
             stream = live.agent.stream(text, customer=customer)
             done = object()
             while True:
-                sentence = await anyio.to_thread.run_sync(next, stream, done)
+                sentence = await self._in_turn(live, next, stream, done)
                 if sentence is done:
                     break
                 assert isinstance(sentence, str)
                 if sentence:
                     yield sentence
-            yield await anyio.to_thread.run_sync(self._record, session_id, live, stream.outcome)
+            yield await self._in_turn(live, self._record, session_id, live, stream.outcome)
 
     async def ask(
         self, session_id: str, text: str, *, customer: Customer | None = None, agent: str | None = None
@@ -332,7 +346,7 @@ class Sessions:
         agent = agent or (await anyio.to_thread.run_sync(self.row, session_id))["agent"]
         live = await anyio.to_thread.run_sync(self._live_for, session_id, agent)
         async with live.lock:
-            return await anyio.to_thread.run_sync(self._answer, session_id, live, text, customer)
+            return await self._in_turn(live, self._answer, session_id, live, text, customer)
 
     def _answer(self, session_id: str, live: Live, text: str, customer: Customer | None) -> Reply:
         self._catch_up(session_id, live)
