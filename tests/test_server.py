@@ -293,3 +293,24 @@ def test_keys_create_cli(cli: Cli) -> None:
         assert c.post("/v1/agents/qinghe-service/sessions", headers=auth).json()["error"]["code"] == "wrong_scope"
     bad = cli("serve", "keys", "create", "--scope", "root")
     assert bad.exit_code == 1 and "use one of chat, campaigns, admin" in bad.stderr
+    key_id = json.loads(made.stdout)["id"]
+    assert cli("serve", "keys", "revoke", key_id).exit_code == 0
+    with TestClient(create_app(load_settings(), ServerConfig())) as c:
+        r = c.post("/v1/copy", headers={"Authorization": f"Bearer {secret}"}, json={})
+        assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_key"
+    missing = cli("serve", "keys", "revoke", "nosuchkey123")
+    assert missing.exit_code == 1 and "nosuchkey123" in missing.stderr
+
+
+def test_conversations_share_the_agent_but_not_its_memory(client: TestClient) -> None:
+    auth = key(client)
+    first, second = session(client, auth), session(client, auth)
+    asked = client.post(f"/v1/sessions/{first}/messages", headers=auth, json={"text": "积雪草舒缓保湿水多少钱？"})
+    assert asked.json()["outcome"]["citations"] == ["QH-TNR-001"]
+    follow = client.post(f"/v1/sessions/{first}/messages", headers=auth, json={"text": "那它有货吗"}).json()
+    assert follow["outcome"]["citations"] == ["QH-TNR-001"]  # "它" is the toner, from this session's memory
+    other = client.post(f"/v1/sessions/{second}/messages", headers=auth, json={"text": "那它有货吗"}).json()
+    assert "QH-TNR-001" not in other["outcome"].get("citations", []), other  # the other session never said it
+    sessions = client.app.state.services.sessions  # type: ignore[attr-defined]
+    a, b = sessions.build("qinghe-service"), sessions.build("qinghe-service")
+    assert a is not b and a.memory is not b.memory and a.verifier is b.verifier  # shared checks, own memory

@@ -128,12 +128,15 @@ def load_host(
     return Host(agent, audience)
 
 
-def open_retriever(kit: str, *, settings: Settings | None = None, chroma_url: str | None = None) -> Retriever:
-    """The kit's catalog store, ingesting the kit's own catalog and policies if it has never been ingested."""
+def open_retriever(
+    kit: str, *, settings: Settings | None = None, chroma_url: str | None = None, fresh_s: float = 0.0
+) -> Retriever:
+    """The kit's catalog store, ingesting the kit's own catalog and policies if it has never been ingested
+    (`fresh_s`: see `open_catalog`)."""
     from contentgen.catalog.store import open_catalog
     from contentgen.catalog.types import NotIngestedError
 
-    store = open_catalog(kit, chroma_url=chroma_url, settings=settings)
+    store = open_catalog(kit, chroma_url=chroma_url, settings=settings, fresh_s=fresh_s)
     try:
         store.info()
     except NotIngestedError:

@@ -194,6 +194,15 @@ class Agent(Answers, Intents):
         """Forget the conversation."""
         self.memory.reset()
 
+    def fresh(self) -> Agent:
+        """A new conversation with this agent: the same catalog, policies, checks and tools, an empty memory (a
+        server starts each session this way instead of building everything again)."""
+        import copy
+
+        other = copy.copy(self)
+        other.memory = Memory(self.definition.memory.turns)
+        return other
+
     @property
     def history(self) -> list[Turn]:
         return self.memory.history()

@@ -114,6 +114,7 @@ class _ProductIndex:
     def __post_init__(self) -> None:
         self.row = {sku: i for i, sku in enumerate(self.ids)}
         self.categories = sorted({str(c) for c in self.category.tolist()})
+        self.records: dict[str, Product] = {}  # fetched once per revision: a revision's records never change
 
 
 @dataclass
@@ -141,6 +142,7 @@ class CatalogStore:
         location: str,
         cache_dir: Path | None = None,
         tuning: SearchTuning | None = None,
+        fresh_s: float = 0.0,
     ) -> None:
         from contentgen.catalog.chroma import ContentgenEmbeddingFunction
 
@@ -154,6 +156,10 @@ class CatalogStore:
         self._lock = threading.RLock()
         self._products: _ProductIndex | None = None
         self._policies: _PolicyIndex | None = None
+        # `fresh_s` > 0: a collection's revision is read again only after that many seconds (a long-running server
+        # sees another process's ingest that much later, and saves a round trip to Chroma per search and lookup).
+        self.fresh_s = fresh_s
+        self._seen: dict[str, tuple[float, Collection, str]] = {}
 
     def __repr__(self) -> str:
         return f"CatalogStore(kit={self.kit.id!r}, location={self.location!r})"
@@ -233,6 +239,7 @@ class CatalogStore:
                 {**stamp, "revision": _revision(policy_ids, policy_metas), "policies": json.dumps(sorted(texts))},
             )
             self._products = self._policies = None
+            self._seen.clear()
         return IngestReport(
             kit=self.kit.id,
             source=origin,
@@ -333,6 +340,7 @@ class CatalogStore:
 
         from contentgen.catalog.chroma import collection_name
 
+        self._seen.pop(kind, None)
         with contextlib.suppress(ChromaNotFound):
             self.client.delete_collection(collection_name(self.kit.id, kind))
 
@@ -344,11 +352,17 @@ class CatalogStore:
         )
 
     def _revision(self, kind: str) -> tuple[Collection, str]:
-        """The collection and its revision stamp (what caches are keyed by), read fresh: another process may ingest."""
+        """The collection and its revision stamp (what caches are keyed by), read fresh (another process may
+        ingest), or at most `fresh_s` seconds old."""
+        seen = self._seen.get(kind)
+        if seen is not None and time.monotonic() - seen[0] < self.fresh_s:
+            return seen[1], seen[2]
         collection = self._collection(kind)
         revision = (collection.metadata or {}).get("revision")
         if not isinstance(revision, str):
             raise self._not_ingested()  # created, but an ingest never finished
+        if self.fresh_s > 0:
+            self._seen[kind] = (time.monotonic(), collection, revision)
         return collection, revision
 
     # ---- indexes ---------------------------------------------------------------------------------
@@ -486,7 +500,7 @@ class CatalogStore:
             dense_at, keyword_at = {}, {}
         else:
             rows, dense_at, keyword_at = [], {}, {}
-        products = self._fetch(collection, [index.ids[r] for r in rows])
+        products = self._fetch(collection, index, [index.ids[r] for r in rows])
         best = (tuning.dense + tuning.words + (tuning.grams if grams else 0.0)) / (RRF_K + 1)
         hits = []
         for row in rows:
@@ -545,15 +559,14 @@ class CatalogStore:
                 rows = [(index.row[i], d) for i, d in found if i in index.row and mask[index.row[i]]]
         return [(r, similarity(d)) for r, d in rows[:n]]
 
-    def _fetch(self, collection: Collection, ids: Sequence[str]) -> dict[str, Product]:
-        if not ids:
-            return {}
-        page = collection.get(ids=list(ids), include=["metadatas"])
-        metas = page["metadatas"] or []
-        return {
-            record_id: Product.model_validate_json(str((meta or {})["record"]))
-            for record_id, meta in zip(page["ids"], metas, strict=True)
-        }
+    def _fetch(self, collection: Collection, index: _ProductIndex, ids: Sequence[str]) -> dict[str, Product]:
+        missing = [i for i in ids if i not in index.records]
+        if missing:
+            page = collection.get(ids=missing, include=["metadatas"])
+            metas = page["metadatas"] or []
+            for record_id, meta in zip(page["ids"], metas, strict=True):
+                index.records[record_id] = Product.model_validate_json(str((meta or {})["record"]))
+        return {i: index.records[i] for i in ids if i in index.records}
 
     def _search_policies(self, vector: np.ndarray | None, terms: Sequence[str], bar: float) -> list[PolicyPassage]:
         """Passages that match the question's terms better than any product does (`bar`: the products' best share).
@@ -570,13 +583,15 @@ class CatalogStore:
         if not index.ids:
             return []
         keyword = index.keyword.top(terms, len(index.ids))
+        qualified = {row for row, _, share in keyword if share >= POLICY_MIN_SHARE and share > bar}
+        if not qualified:
+            return []  # the dense leg only orders passages that qualify: no round trip to Chroma for none
         dense: list[int] = []
         if vector is not None:
             found = _neighbours(
                 collection.query(query_embeddings=vector, n_results=len(index.ids), include=["distances"])
             )
             dense = [index.row[i] for i, _ in found if i in index.row]
-        qualified = {row for row, _, share in keyword if share >= POLICY_MIN_SHARE and share > bar}
         scores = _fusion_scores(dense, [r for r, _, _ in keyword])
         rows = [r for r in sorted(scores, key=lambda r: (-scores[r], r)) if r in qualified]
         best = 2 / (RRF_K + 1)
@@ -590,7 +605,7 @@ class CatalogStore:
         collection, index = self._product_index()
         if sku not in index.row:
             raise NotFoundError("SKU", sku, index.ids)
-        return self._fetch(collection, [sku])[sku]
+        return self._fetch(collection, index, [sku])[sku]
 
     def policies(self) -> dict[str, str]:
         """Policy name → its full Markdown text, as last ingested."""
@@ -632,6 +647,7 @@ class CatalogStore:
         """Drop the cached indexes (the Chroma client needs no closing)."""
         with self._lock:
             self._products = self._policies = None
+            self._seen.clear()
 
 
 def _fusion_scores(*legs: Sequence[int]) -> dict[int, float]:
@@ -689,8 +705,10 @@ def open_catalog(
     chroma_url: str | None = None,
     settings: Settings | None = None,
     embedder: Embedder | None = None,
+    fresh_s: float = 0.0,
 ) -> CatalogStore:
-    """The catalog store of a kit: embedded Chroma under `<home>/chroma`, or the Chroma server at `chroma_url`."""
+    """The catalog store of a kit: embedded Chroma under `<home>/chroma`, or the Chroma server at `chroma_url`;
+    `fresh_s` as in `CatalogStore` (0: every search reads the catalog's revision)."""
     from contentgen.catalog.chroma import connect
     from contentgen.config import load_settings
     from contentgen.domain.loaders import load_brand_kit
@@ -704,7 +722,9 @@ def open_catalog(
         assert isinstance(built, Embedder)
         embedder = built
     client, location = connect(chroma_url, settings.home / "chroma")
-    return CatalogStore(brand, client, embedder, location=location, cache_dir=settings.home / "keyword")
+    return CatalogStore(
+        brand, client, embedder, location=location, cache_dir=settings.home / "keyword", fresh_s=fresh_s
+    )
 
 
 def _is_a_retriever(store: CatalogStore) -> Retriever:

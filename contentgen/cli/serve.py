@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -39,6 +41,9 @@ def serve(
         # one /metrics for all workers: each writes its counters here (set before the workers import the client)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="contentgen-metrics-")
     configure_logging()
+    # uvicorn finishes the requests in flight at SIGTERM, then raises the signal again; by then all is done,
+    # so that second SIGTERM ends the process with 0 (a stop asked for and carried out), not killed-by-signal.
+    signal.signal(signal.SIGTERM, _stopped)
     uvicorn.run(
         "contentgen.server.app:app_from_env",
         factory=True,
@@ -47,7 +52,7 @@ def serve(
         workers=workers,
         log_config=None,
         access_log=False,
-        timeout_graceful_shutdown=15,
+        timeout_graceful_shutdown=_grace(),
     )
 
 
@@ -72,3 +77,29 @@ def create(
         emit_json({"id": new.id, "scope": new.scope, "key": new.secret})
         return
     out().print(f"{new.secret}\n(scope {new.scope}, id {new.id}; shown once: store it now)", highlight=False)
+
+
+@keys.command("revoke")
+def revoke(key_id: Annotated[str, typer.Argument(help="The key's id (shown at creation).")]) -> None:
+    """Revoke a key at once (every worker checks keys per request)."""
+    from contentgen.config import load_settings
+    from contentgen.errors import ConfigError
+    from contentgen.server.config import ServerConfig
+    from contentgen.server.db import Database
+    from contentgen.server.security import revoke_key
+
+    folder = ServerConfig().folder(load_settings())
+    if not revoke_key(Database(folder / "server.db"), key_id):
+        raise ConfigError(f"no API key with id {key_id!r} in {folder / 'server.db'}; the id is shown at creation")
+    out().print(f"revoked {key_id}", highlight=False)
+
+
+def _grace() -> int:
+    """Seconds uvicorn waits for in-flight requests at SIGTERM: a stream's own grace, and a little more."""
+    from contentgen.server.config import ServerConfig
+
+    return round(ServerConfig().grace_s) + 5
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)

@@ -7,18 +7,19 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from contentgen.config import Settings, load_settings
 from contentgen.server.config import ServerConfig
 from contentgen.server.db import Database
-from contentgen.server.deps import Services, require, services
+from contentgen.server.deps import Services, app_services, require, services
 from contentgen.server.security import ApiKey, RateLimiter
 
 _CHAT_PAGE = Path(__file__).parent / "static" / "chat.html"
 Admin = Annotated[ApiKey, Depends(require("admin"))]
-Svc = Annotated[Services, Depends(services)]
+Svc = Annotated[Services, Depends(app_services)]
 
 
 def create_app(settings: Settings | None = None, config: ServerConfig | None = None) -> FastAPI:
@@ -41,12 +42,22 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
         db=db,
         limiter=RateLimiter(config.rate_per_s, config.rate_burst),
         metrics=metrics,
-        sessions=Sessions(db, settings, chroma_url=config.chroma_url, cache=config.session_cache),
-        jobs=Jobs(db, settings, config, folder),
+        sessions=Sessions(
+            db,
+            settings,
+            chroma_url=config.chroma_url,
+            cache=config.session_cache,
+            agents_dir=config.agents_dir,
+            fresh_s=config.catalog_fresh_s,
+            threads=config.answer_threads,
+        ),
+        jobs=Jobs(db, settings, config, folder, metrics),
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for name in config.preload:  # before the first request: no shopper waits for a worker's first agent
+            await anyio.to_thread.run_sync(_preload, svc, name)
         if config.run_jobs:  # campaign jobs: queued ones, and running ones a killed server left behind
             svc.jobs.start()
         yield
@@ -111,8 +122,20 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         )
-    app.add_middleware(Middleware, metrics=metrics, max_body=config.max_body_bytes)
+    app.add_middleware(
+        Middleware, metrics=metrics, max_body=config.max_body_bytes, max_upload=config.max_upload_bytes
+    )
     return app
+
+
+def _preload(svc: Services, name: str) -> None:
+    from contentgen.errors import ConfigError
+    from contentgen.server.errors import ApiError
+
+    try:
+        svc.sessions.build(name)
+    except ApiError as err:
+        raise ConfigError(f"CONTENTGEN_SERVE_PRELOAD: {err.message}") from None
 
 
 def _readiness(svc: Services) -> tuple[dict[str, Any], int]:

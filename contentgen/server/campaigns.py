@@ -1,4 +1,5 @@
-"""Copy and campaign routes (`campaigns` scope): copy variants, campaign jobs, review, approvals, export."""
+"""Content and campaign routes (`campaigns` scope): copy variants, posters, videos, campaign jobs, review,
+approvals, export."""
 
 from __future__ import annotations
 
@@ -9,17 +10,18 @@ from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
 import anyio
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from contentgen.server.deps import Services, require, services
+from contentgen.pipelines.video import BEATS, Storyboard
+from contentgen.server.deps import Services, app_services, require
 from contentgen.server.errors import ApiError
 from contentgen.server.security import ApiKey, check_name
 
 router = APIRouter()
 Key = Annotated[ApiKey, Depends(require("campaigns"))]
-Svc = Annotated[Services, Depends(services)]
+Svc = Annotated[Services, Depends(app_services)]
 JobId = Annotated[str, Path(description="a job id (32 hex digits)")]
 _JOB = re.compile(r"^[0-9a-f]{32}$")
 _DECISIONS = threading.Lock()
@@ -47,6 +49,28 @@ class PosterRequest(BaseModel):
     layout: str = Field(default="hero-product", max_length=64)
     seed: int = Field(default=0, ge=0)
     ocr: bool = Field(default=False, description="read the text back with OCR (slower)")
+
+
+class VideoRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kit: str = Field(max_length=64, description="a kit id")
+    segment: str = Field(max_length=64, description="a segment id of the kit")
+    channel: str = Field(default="douyin", max_length=64, description="a channel that takes video")
+    sku: str = Field(max_length=64, description="the product the video is about")
+    aspect: Literal["9:16", "1:1", "16:9", "3:4", "4:3"] | None = Field(
+        default=None, description="default: the channel's first (9:16 first)"
+    )
+    resolution: int = Field(default=720, ge=180, description="short side in pixels (at most the server's limit)")
+    fps: Literal[12, 15, 24, 25, 30] = 30
+    seed: int = Field(default=0, ge=0)
+    storyboard: Storyboard | None = Field(
+        default=None, description="render this storyboard (an earlier video's files.storyboard, perhaps edited)"
+    )
+
+
+MAX_NARRATION = 200
+"""Characters one scene of a given storyboard may say (the channel's duration limit is checked after render)."""
 
 
 class CampaignRequest(BaseModel):
@@ -137,9 +161,67 @@ async def poster(body: PosterRequest, key: Key, svc: Svc) -> dict[str, Any]:
     return await anyio.to_thread.run_sync(make)
 
 
+@router.post(
+    "/v1/videos",
+    summary="Make one short video (storyboard, scenes, voice, captions, music); its files come back as URLs",
+    tags=["content"],
+)
+async def video(body: VideoRequest, key: Key, svc: Svc, request: Request) -> dict[str, Any]:
+    """Rendered in this request (seconds to a minute, by resolution and storyboard); one render at a time per
+    worker (`CONTENTGEN_SERVE_VIDEO_RENDERS`), the others wait. `ready` is false when a check blocks the video,
+    e.g. over the channel's longest duration; `findings` say why."""
+    import uuid
+
+    from contentgen import load_brand_kit
+    from contentgen.domain.loaders import find_kits
+    from contentgen.pipelines.video import make_video
+
+    check_name(body.kit, "kit")
+    if body.kit not in find_kits(svc.settings.kits_path):
+        raise ApiError(404, f"unknown kit {body.kit!r}", field="kit")
+    if body.resolution > svc.config.max_video_side:
+        raise ApiError(422, f"'resolution' is over this server's {svc.config.max_video_side} px", field="resolution")
+    board = body.storyboard
+    if board is not None:
+        if len(board.scenes) > len(BEATS):
+            raise ApiError(422, f"'storyboard.scenes': at most {len(BEATS)} scenes", field="storyboard.scenes")
+        long = next((i for i, s in enumerate(board.scenes) if len(s.narration) > MAX_NARRATION), None)
+        if long is not None:
+            where = f"storyboard.scenes.{long}.narration"
+            raise ApiError(422, f"'{where}' is over {MAX_NARRATION} characters", field=where)
+    run = uuid.uuid4().hex
+
+    def make() -> dict[str, Any]:
+        brand = load_brand_kit(body.kit, extra=svc.settings.kits_path)
+        result = make_video(
+            brand,
+            body.segment,
+            body.channel,
+            body.sku,
+            aspect=body.aspect,
+            storyboard=board,
+            seed=body.seed,
+            out_dir=svc.files / "videos" / run,
+            short_side=body.resolution,
+            fps=body.fps,
+        )
+        out = result.to_dict()
+        named = {"video": result.video, "cover": result.cover, "srt": result.srt, "vtt": result.vtt}
+        named["storyboard"] = result.storyboard_file
+        for kind in named:
+            out.pop(kind)  # server paths stay on the server
+        out["files"] = {kind: f"/v1/files/videos/{run}/{p.name}" for kind, p in named.items()}
+        return out
+
+    limiter = getattr(request.app.state, "video_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.video_limiter = anyio.CapacityLimiter(svc.config.video_renders)
+    return await anyio.to_thread.run_sync(make, limiter=limiter)
+
+
 @router.get(
     "/v1/files/{path:path}",
-    summary="A file the API made (posters); paths inside the server's files folder only",
+    summary="A file the API made (posters, videos); paths inside the server's files folder only",
     tags=["content"],
     response_class=FileResponse,
 )

@@ -13,14 +13,14 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from contentgen.server.deps import Services, require, services
+from contentgen.server.deps import Services, app_services, require
 from contentgen.server.errors import ApiError
 from contentgen.server.security import ApiKey, check_session_id
 from contentgen.server.sessions import Reply
 
 router = APIRouter()
 Chat = Annotated[ApiKey, Depends(require("chat"))]
-Svc = Annotated[Services, Depends(services)]
+Svc = Annotated[Services, Depends(app_services)]
 SessionId = Annotated[str, Path(description="session id (32 hex digits)", max_length=64)]
 AgentName = Annotated[str, Path(description="a shipped agent name or a kit id", max_length=64)]
 
@@ -73,8 +73,8 @@ async def create_session(agent: AgentName, key: Chat, svc: Svc) -> dict[str, Any
 async def get_session(session_id: SessionId, key: Chat, svc: Svc) -> dict[str, Any]:
     """State (open or handoff, with the reason), and every turn with personal data masked: for the person who
     takes over a hand-off."""
-    _owned(svc, session_id, key)
-    return svc.sessions.get(session_id, turns=True)
+    await anyio.to_thread.run_sync(_owned, svc, session_id, key)
+    return await anyio.to_thread.run_sync(lambda: svc.sessions.get(session_id, turns=True))
 
 
 @router.post(
@@ -91,13 +91,13 @@ async def get_session(session_id: SessionId, key: Chat, svc: Svc) -> dict[str, A
 async def post_message(session_id: SessionId, body: MessageIn, key: Chat, svc: Svc) -> Any:
     """The agent's typed outcome: an answer with citations, a refusal with its reason, or a hand-off with its
     reason. With `stream: true`, server-sent events: `sentence` (text), pings, and a final `done`."""
-    row = _owned(svc, session_id, key)
     text = _text(svc, body.text)
+    row = await anyio.to_thread.run_sync(_owned, svc, session_id, key)
     from contentgen.agent import Customer
 
     customer = Customer(tier=body.customer.tier) if body.customer else None
     if not body.stream:
-        reply = await svc.sessions.ask(session_id, text, customer=customer)
+        reply = await svc.sessions.ask(session_id, text, customer=customer, agent=row["agent"])
         _count(svc, row["agent"], reply)
         return reply.to_dict()
     shutdown = anyio.Event()
@@ -121,7 +121,7 @@ async def post_message(session_id: SessionId, body: MessageIn, key: Chat, svc: S
 
 @router.post("/v1/sessions/{session_id}/handoff", summary="Hand the conversation to a person now", tags=["chat"])
 async def handoff(session_id: SessionId, key: Chat, svc: Svc, body: HandoffIn | None = None) -> dict[str, Any]:
-    row = _owned(svc, session_id, key)
+    row = await anyio.to_thread.run_sync(_owned, svc, session_id, key)
     reply = await svc.sessions.handoff(session_id, (body or HandoffIn()).reason)
     _count(svc, row["agent"], reply)
     return reply.to_dict()

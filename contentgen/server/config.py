@@ -16,9 +16,21 @@ class ServerConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CONTENTGEN_SERVE_", extra="forbid")
 
     data_dir: Path | None = Field(default=None, description="sessions, jobs, keys and files; default <home>/server")
+    agents_dir: Path | None = Field(
+        default=None, description="a folder of agent definitions (<name>.yaml) served beside the shipped ones"
+    )
+    preload: list[str] = Field(
+        default=[], description="agents each worker loads at start-up (catalog, policies, checks), before traffic"
+    )
     chroma_url: str | None = Field(default=None, description="a Chroma server shared by every worker")
+    catalog_fresh_s: float = Field(
+        default=2.0, ge=0, description="seconds a worker trusts its view of a catalog before asking Chroma again"
+    )
     cors_origins: list[str] = Field(default=[], description="origins allowed by CORS; empty: CORS off")
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="largest request body accepted")
+    max_upload_bytes: int = Field(default=32 * 1024 * 1024, ge=1024, description="largest catalog upload accepted")
+    max_video_side: int = Field(default=1080, ge=180, le=2160, description="largest short side of a video")
+    video_renders: int = Field(default=1, ge=1, description="videos rendered at once per worker (the rest wait)")
     max_message_chars: int = Field(default=2000, ge=1, description="longest chat message accepted")
     rate_per_s: float = Field(default=5.0, gt=0, description="requests a key may make per second, sustained")
     rate_burst: int = Field(default=30, ge=1, description="requests a key may make at once")
@@ -27,6 +39,7 @@ class ServerConfig(BaseSettings):
     campaign_workers: int = Field(default=1, ge=1, description="worker processes per campaign job")
     job_poll_s: float = Field(default=1.0, gt=0, description="how often a worker looks for jobs to run")
     job_lease_s: float = Field(default=15.0, gt=0, description="a running job whose heartbeat is older is resumed")
+    answer_threads: int = Field(default=4, ge=1, description="answers computed at once per worker (the rest queue)")
     session_cache: int = Field(default=512, ge=1, description="conversations kept in memory per worker")
     run_jobs: bool = Field(default=True, description="run background jobs in this process")
 

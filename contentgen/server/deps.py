@@ -42,6 +42,11 @@ def services(request: Request) -> Services:
     return found
 
 
+async def app_services(request: Request) -> Services:
+    """`services` as a dependency: async, so FastAPI does not send it to the thread pool (it blocks on nothing)."""
+    return services(request)
+
+
 def require(scope: Scope) -> Callable[[Request], ApiKey]:
     """A dependency: a valid key with `scope` (or admin), within its rate limit."""
 

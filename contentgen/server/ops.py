@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import time
 import uuid
 from typing import Any
@@ -92,11 +93,16 @@ class _TooLarge(Exception):
     pass
 
 
+UPLOAD_ROUTES = re.compile(r"^/v1/catalog/[^/]+/ingest$")
+"""Routes that take a file: their body limit is `max_upload`, not `max_body`."""
+
+
 class Middleware:
     """Request id (X-Request-ID in and out), body size limit (413), access log and metrics per route template."""
 
-    def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body: int, max_upload: int | None = None) -> None:
         self.app, self.metrics, self.max_body = app, metrics, max_body
+        self.max_upload = max_upload or max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -117,9 +123,10 @@ class Middleware:
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
+        limit = self.max_upload if UPLOAD_ROUTES.match(scope.get("path", "")) else self.max_body
         length = headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body:
-            await self._reject(send_wrapper)
+        if length is not None and length.isdigit() and int(length) > limit:
+            await self._reject(send_wrapper, limit)
             self._done(scope, started, status["code"], request_id)
             return
         seen = 0
@@ -129,7 +136,7 @@ class Middleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_body:
+                if seen > limit:
                     raise _TooLarge
             return message
 
@@ -137,11 +144,11 @@ class Middleware:
             await self.app(scope, receive_wrapper, send_wrapper)
         except _TooLarge:
             if not status["started"]:
-                await self._reject(send_wrapper)
+                await self._reject(send_wrapper, limit)
         self._done(scope, started, int(status["code"]), request_id)
 
-    async def _reject(self, send: Send) -> None:
-        body = json.dumps(error_body(413, f"request body over {self.max_body} bytes", "too_large")).encode()
+    async def _reject(self, send: Send, limit: int) -> None:
+        body = json.dumps(error_body(413, f"request body over {limit} bytes", "too_large")).encode()
         await send(
             {
                 "type": "http.response.start",

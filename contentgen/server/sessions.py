@@ -4,19 +4,23 @@ worker, rebuilds the same memory from the stored (masked) turns."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 
 from contentgen.server.db import Database, dumps, now
 from contentgen.server.errors import ApiError
-from contentgen.server.security import check_name
+from contentgen.server.security import NAME, check_name
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from contentgen.agent import Agent, AgentDefinition, Customer, Outcome
@@ -109,12 +113,24 @@ class Reply:
 class Sessions:
     """Creates, finds and answers in conversations."""
 
-    def __init__(self, db: Database, settings: Settings, *, chroma_url: str | None, cache: int = 512) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        chroma_url: str | None,
+        cache: int = 512,
+        agents_dir: Path | None = None,
+        fresh_s: float = 0.0,
+        threads: int = 4,
+    ) -> None:
         self.db, self.settings, self.chroma_url, self.cache_size = db, settings, chroma_url, cache
+        self.agents_dir, self.fresh_s, self.threads = agents_dir, fresh_s, threads
+        self._answering: anyio.CapacityLimiter | None = None
         self._live: OrderedDict[str, Live] = OrderedDict()
         self._retrievers: dict[str, LockedRetriever] = {}
         self._definitions: dict[str, AgentDefinition] = {}
-        self._prototypes: dict[str, Agent] = {}
+        self._prototypes: dict[str, tuple[str, Agent]] = {}  # name → (catalog + policies revision, agent)
         self._lock = threading.Lock()
         self._open_lock = threading.Lock()
 
@@ -126,14 +142,14 @@ class Sessions:
         cached = self._definitions.get(name)
         if cached is not None:
             return cached
-        from contentgen.agent import AgentDefinition, load_definition, shipped_agents
+        from contentgen.agent import AgentDefinition, load_definition
         from contentgen.agent.definition import Persona
         from contentgen.domain.loaders import find_kits
 
-        known = shipped_agents()
+        known = self._known()
         kits = find_kits(self.settings.kits_path)
         if name in known:
-            definition = load_definition(name)
+            definition = load_definition(known[name])
         elif name in kits:
             service = f"{name}-service"
             definition = (
@@ -146,10 +162,17 @@ class Sessions:
         self._definitions[name] = definition
         return definition
 
-    def agents(self) -> list[str]:
+    def _known(self) -> dict[str, Path]:
+        """Agent name → definition file: the shipped ones, then the server's own folder (which wins)."""
         from contentgen.agent import shipped_agents
 
-        return sorted(shipped_agents())
+        known = shipped_agents()
+        if self.agents_dir is not None:
+            known.update({p.stem: p for p in sorted(self.agents_dir.glob("*.yaml")) if NAME.match(p.stem)})
+        return known
+
+    def agents(self) -> list[str]:
+        return sorted(self._known())
 
     def retriever(self, kit: str) -> LockedRetriever:
         with self._open_lock:
@@ -157,23 +180,27 @@ class Sessions:
             if found is None:
                 from contentgen.agent import open_retriever
 
-                found = LockedRetriever(open_retriever(kit, settings=self.settings, chroma_url=self.chroma_url))
+                store = open_retriever(kit, settings=self.settings, chroma_url=self.chroma_url, fresh_s=self.fresh_s)
+                found = LockedRetriever(store)
                 self._retrievers[kit] = found
             return found
 
     def build(self, name: str) -> Agent:
-        """A fresh agent (empty memory). The first one per name comes from `load_agent`; the rest reuse its kit,
-        catalog names and model, so a new conversation costs ~10 ms instead of re-reading the kit."""
-        from contentgen.agent import Agent, load_agent
+        """A fresh agent (empty memory). One agent per name and catalog revision is loaded (`load_agent`); every
+        conversation is a `fresh()` copy of it: the kit, policies, checks, tools and model are shared, not rebuilt
+        per session or request. A new ingest of the catalog gives a new prototype."""
+        from contentgen.agent import load_agent
 
         definition = self.definition(name)
         retriever = self.retriever(definition.kit)
-        first = self._prototypes.get(name)
-        if first is None:
-            first = load_agent(definition, settings=self.settings, retriever=retriever)
-            self._prototypes[name] = first
-            return load_agent(definition, settings=self.settings, retriever=retriever)
-        return Agent(definition, retriever, brand=first.brand, provider=first.provider, lexicon=first.lexicon.values())
+        policies = json.dumps(retriever.policies(), sort_keys=True, ensure_ascii=False).encode()
+        revision = f"{retriever.info().get('revision', '')}:{hashlib.sha256(policies).hexdigest()[:16]}"
+        with self._open_lock:
+            found = self._prototypes.get(name)
+            if found is None or found[0] != revision:
+                found = (revision, load_agent(definition, settings=self.settings, retriever=retriever))
+                self._prototypes[name] = found
+        return found[1].fresh()
 
     # ---- sessions --------------------------------------------------------------------------------
 
@@ -239,9 +266,10 @@ class Sessions:
     def _catch_up(self, session_id: str, live: Live) -> None:
         from contentgen.agent.memory import Turn
 
+        latest = self.db.one("SELECT COALESCE(MAX(seq), 0) AS seq FROM turns WHERE session = ?", session_id)
+        if latest is not None and latest["seq"] == live.seq:
+            return  # this worker answered the last turn: its memory is current
         seq, stored = self._stored(session_id)
-        if seq == live.seq:
-            return
         live.agent.reset()
         for data in stored:
             outcome = outcome_from(data)
@@ -281,35 +309,51 @@ class Sessions:
         sources = [product_card(p) for p in live.agent.products(getattr(outcome, "citations", ()))]
         return Reply(outcome, sources, seq)
 
+    async def _in_turn(self, live: Live, func: Callable[..., T], *args: Any) -> T:
+        """Agent work in a worker thread. Offline answers are CPU work: at most `threads` at once per worker, the
+        rest waiting first come, first served (more threads only add contention for the GIL, the catalog and the
+        database). Answers that wait on a model server are not held back."""
+        if live.agent.provider is not None:
+            return await anyio.to_thread.run_sync(func, *args)
+        if self._answering is None:
+            self._answering = anyio.CapacityLimiter(self.threads)
+        return await anyio.to_thread.run_sync(func, *args, limiter=self._answering)
+
     async def converse(
         self, session_id: str, text: str, *, customer: Customer | None = None
     ) -> AsyncIterator[str | Reply]:
         """The verified answer sentence by sentence, then the Reply (outcome, sources, turn number)."""
-        row = self.row(session_id)
+        row = await anyio.to_thread.run_sync(self.row, session_id)
         live = await anyio.to_thread.run_sync(self._live_for, session_id, row["agent"])
         async with live.lock:
-            await anyio.to_thread.run_sync(self._catch_up, session_id, live)
+            await self._in_turn(live, self._catch_up, session_id, live)
             stream = live.agent.stream(text, customer=customer)
             done = object()
             while True:
-                sentence = await anyio.to_thread.run_sync(next, stream, done)
+                sentence = await self._in_turn(live, next, stream, done)
                 if sentence is done:
                     break
                 assert isinstance(sentence, str)
                 if sentence:
                     yield sentence
-            yield await anyio.to_thread.run_sync(self._record, session_id, live, stream.outcome)
+            yield await self._in_turn(live, self._record, session_id, live, stream.outcome)
 
-    async def ask(self, session_id: str, text: str, *, customer: Customer | None = None) -> Reply:
-        reply: Reply | None = None
-        async for part in self.converse(session_id, text, customer=customer):
-            if isinstance(part, Reply):
-                reply = part
-        assert reply is not None
-        return reply
+    async def ask(
+        self, session_id: str, text: str, *, customer: Customer | None = None, agent: str | None = None
+    ) -> Reply:
+        """The whole answer in one worker thread (no hop back to the event loop per sentence); `agent`: the
+        session's agent when the caller has read its row already."""
+        agent = agent or (await anyio.to_thread.run_sync(self.row, session_id))["agent"]
+        live = await anyio.to_thread.run_sync(self._live_for, session_id, agent)
+        async with live.lock:
+            return await self._in_turn(live, self._answer, session_id, live, text, customer)
+
+    def _answer(self, session_id: str, live: Live, text: str, customer: Customer | None) -> Reply:
+        self._catch_up(session_id, live)
+        return self._record(session_id, live, live.agent.ask(text, customer=customer))
 
     async def handoff(self, session_id: str, reason: str) -> Reply:
-        row = self.row(session_id)
+        row = await anyio.to_thread.run_sync(self.row, session_id)
         live = await anyio.to_thread.run_sync(self._live_for, session_id, row["agent"])
         async with live.lock:
             await anyio.to_thread.run_sync(self._catch_up, session_id, live)
