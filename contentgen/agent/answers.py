@@ -248,10 +248,13 @@ class Answers(AgentState):
             draft.final = self._ungrounded("policy", products)
             return draft
         asked = lang.normalize(text)
-        passages = self.policy_index.search(asked, topics, k=3, hints=hints)
+        sides = lang.policy_contrasts
+        passages = self.policy_index.search(asked, topics, k=3, hints=hints, contrasts=sides)
         # The query expansions help a vague question; when the question's own words fit another passage better
         # ("新疆几天能到": the row for 新疆, not a rule that merely says 小时), that passage answers it.
-        plain = self.policy_index.search(asked, topics, k=3, hints=" ".join(p.name for p in products))
+        plain = self.policy_index.search(
+            asked, topics, k=3, hints=" ".join(p.name for p in products), contrasts=sides
+        )
         own = terms(asked, lang.stopwords)
 
         def fit(found: list[Passage]) -> int:
@@ -325,8 +328,9 @@ class Answers(AgentState):
             self._facts(draft, winner, rest)
         return draft
 
-    def _facts(self, draft: Draft, product: Product, facets: Sequence[tuple[str, list[str]]]) -> None:
-        """One sentence per asked fact about `product`; a fact its record lacks is said to be missing."""
+    def _facts(self, draft: Draft, product: Product, facets: Sequence[tuple[str, list[str]]], text: str = "") -> None:
+        """One sentence per asked fact about `product`; a fact its record lacks is answered by the product's FAQ
+        when one fits the question, else said to be missing."""
         from contentgen.compliance.grounding import LOW_STOCK
 
         lang = self.language
@@ -362,18 +366,21 @@ class Answers(AgentState):
                     draft.say(self._say("ingredients", items=lang.join(product.ingredients), **values), product)
             else:
                 key = next((k for k in keys if k in fields), None)
+                faq = None if key is not None or not text else self._best_faq(self._question_terms(text, [product]), product)
                 if key is not None:
                     draft.say(self._say("fact", key=key, value=fields[key], **values), product)
+                elif faq is not None:
+                    draft.say(self._say("faq", answer=sentence_end(faq, self.locale), **values), product)
                 else:
                     what = lang.pack.attribute_names.get(keys[0], keys[0])
                     draft.say(self._say("fact_missing", what=what, **values), product)
 
-    def _multi(self, products: Sequence[Product], facets: Sequence[tuple[str, list[str]]]) -> Draft:
+    def _multi(self, products: Sequence[Product], facets: Sequence[tuple[str, list[str]]], text: str = "") -> Draft:
         """A multi-part question: every asked fact for every product it is about."""
         intent: Intent = "price" if facets[0][0] == "price" else "stock" if facets[0][0] == "stock" else "product_info"
         draft = Draft(intent, products=list(products[:3]))
         for product in products[:3]:
-            self._facts(draft, product, facets)
+            self._facts(draft, product, facets, text)
         return draft
 
     def _sizes(self, product: Product, siblings: Sequence[Product]) -> str:

@@ -36,7 +36,7 @@ from contentgen.agent.names import FuzzyNames, normalize_text
 from contentgen.agent.outcomes import Answer, Handoff, Intent, Outcome, Refusal
 from contentgen.agent.policies import PolicyIndex
 from contentgen.agent.privacy import Masker
-from contentgen.agent.text import NameMatcher, has_cjk, name_tokens, skus_in
+from contentgen.agent.text import NameMatcher, core_name, has_cjk, name_tokens, skus_in, terms
 from contentgen.agent.tools import OrderLookup, build_tools
 from contentgen.agent.verify import Verifier
 from contentgen.catalog.filters import parse_filters
@@ -158,6 +158,7 @@ class Agent(Answers, Intents):
             stopwords=self.language.stopwords,
             colon=self.language.colon,
             separator=self.language.separator,
+            normalize=self.language.normalize,
         )
         self.memory = Memory(definition.memory.turns)
         self.tools = dict(tools) if tools is not None else dict(build_tools(definition.tools, definition.folder))
@@ -494,10 +495,14 @@ class Agent(Answers, Intents):
         result = self._search(text, self.definition.retrieval.k)
         hits = [h.product for h in result.hits]
         named = self._named(text, hits)
+        if named:
+            named = self._named_more(text, named)
         if not named and not self.memory.resolve(text, lang):
             fuzzy = self.fuzzy.best(text)  # typos, shortened names, one distinctive word
             if fuzzy is not None:
                 named = self.products([fuzzy[0].sku])
+        if named and all(self._off_catalog(text, p) and not self._named_outright(text, p) for p in named):
+            named = []  # "有卖洗发水的刷子吗": a thing the shampoo's record does not hold
         named += [s for s in self._siblings(text, named) if s.sku not in {p.sku for p in named}]
         referred = [] if named else self.memory.resolve(text, lang, elliptical=not self._question_terms(text, []))
         if not named and not referred:
@@ -512,7 +517,7 @@ class Agent(Answers, Intents):
         intent = self._intent(text, named, referred, topics)
         if intent in _PRODUCT_INTENTS and not products:
             strong = self._strong_hit(text, result.hits)
-            if strong is not None:
+            if strong is not None and not self._off_catalog(text, strong):
                 products = [strong]
         retrieved = list(dict.fromkeys([p.sku for p in products] + [p.sku for p in hits]))
         quantity = self._quantity(text)
@@ -523,7 +528,9 @@ class Agent(Answers, Intents):
             )
         superlative = self._superlative(text)
         facets = self._facets(text)
-        if superlative is not None and intent not in {"policy"} and (len(named) != 1):
+        # One product "named" by its category word ("the cheapest cold brew" and Cold Brew Oolong) is no name.
+        category_only = len(named) == 1 and named[0].category == self._loose_category(text)
+        if superlative is not None and intent not in {"policy"} and (len(named) != 1 or category_only):
             pool, scope = self._superlative_pool(text, named, referred)
             draft = self._superlative_draft(superlative, pool, scope, facets)
         elif intent == "policy":
@@ -546,11 +553,11 @@ class Agent(Answers, Intents):
         elif variant := self._missing_variant(text, products[0], self._siblings(text, products[:1], every=True)):
             draft = variant
         elif (
-            (len(facets) >= 2 and self._best_faq(self._question_terms(text, products), products[0]) is None)
+            (len(facets) >= 2 and (self._asks_record(facets) or self._best_faq(self._question_terms(text, products), products[0]) is None))
             or (len(products) >= 2 and facets and intent in {"price", "stock"})
             or self._lacks(text, products[0], facets)
         ):
-            draft = self._multi(products, facets)
+            draft = self._multi(products, facets, text)
         elif intent == "price":
             draft = self._price(products)
         elif intent == "stock":
@@ -642,6 +649,66 @@ class Agent(Answers, Intents):
         return [
             p for p in self.memory.focus if self._best_faq(wanted, p) is not None or self._field(text, p) is not None
         ]
+
+    @staticmethod
+    def _asks_record(facets: Sequence[tuple[str, list[str]]]) -> bool:
+        """Price or stock among several asked facts: the record answers each part, not one FAQ."""
+        return any(kind in {"price", "stock"} for kind, _ in facets)
+
+    def _named_outright(self, text: str, product: Product) -> bool:
+        lowered = text.lower()
+        name = core_name(product.name).lower()
+        plain = re.sub(r"\s*[(（][^)）]*[)）]", "", name).strip()  # "Dragon Well (Longjing)" said as "Dragon Well"
+        return product.sku.lower() in lowered or name in lowered or bool(plain) and plain in lowered
+
+    def _named_more(self, text: str, named: list[Product]) -> list[Product]:
+        """A second name the token match missed ("the Genmaicha and the Kyoto Hojicha"), or a more specific reading of
+        one it found ("earl grey shortbred" is Earl Grey Shortbread, not Earl Grey Cream): the fuzzy names over
+        what the found names leave of the message."""
+        lowered = text.lower()
+        rest = lowered
+        for product in named:
+            for token in sorted((*name_tokens(product.name), product.sku.lower()), key=len, reverse=True):
+                rest = rest.replace(token, " ")
+        found = self.fuzzy.best(rest)
+        if found is None or found[0].sku in {p.sku for p in named}:
+            return named
+        extra = self.products([found[0].sku])
+        if not extra:
+            return named
+        tokens = name_tokens(extra[0].name)
+        kept = []
+        for product in named:
+            said = {t for t in name_tokens(product.name) if t in lowered}
+            if self._named_outright(text, product) or not said or not said <= tokens:
+                kept.append(product)
+        return [*kept, *extra]
+
+    def _off_catalog(self, text: str, product: Product) -> bool:
+        """ "Do you carry protein powder?" when only Hojicha Roasted Tea Powder comes close: a question whether the
+        shop has a thing, with words the product's record does not hold, asks for something the catalog lacks."""
+        if not self.language.has("availability", text):
+            return False
+        fields = {**product.attributes, **product.specs}
+        record = " ".join(
+            [
+                product.name,
+                product.category,
+                product.description,
+                *product.tags,
+                *product.selling_points,
+                *product.ingredients,
+                *(f"{k} {v}" for k, v in fields.items()),
+                *(f.question for f in product.faqs),
+            ]
+        )
+        lang = self.language
+        have = terms(lang.normalize(record), lang.stopwords)
+        asked = lang.cues["availability"].sub(" ", text)
+        if lang.variant is not None:
+            asked = lang.variant.sub(" ", asked)  # "in a 4 oz tin": a size, said missing elsewhere
+        wanted = {t for t in self._question_terms(asked, [product]) - have if len(t) >= 2 and not t.isdigit()}
+        return bool(wanted)
 
     def _strong_hit(self, text: str, hits: Sequence[Hit]) -> Product | None:
         """The top hit when the question carries a good part of its name (防晒棒 for 便携防晒棒)."""

@@ -86,7 +86,9 @@ class Intents(AgentState):
         # Several policy words ("金穗会员生日有什么礼物") outweigh a recommendation cue (礼物).
         # A phrase ("gift message") counts by its words.
         policy_words = sum(max(1, len(m.group(0).split())) for t in topics for m in lang.policy_cues[t].finditer(text))
-        if lang.has("recommend", text) and not asks_named and policy_words < 2:
+        # A loose recommendation cue ("你们用什么快递") does not outweigh a policy word; an explicit ask does.
+        loose = topics and not lang.has("ask_recommend", text) and not self._browses(text)
+        if lang.has("recommend", text) and not asks_named and policy_words < 2 and not loose:
             return "recommend"
         if lang.has("compare", text) and not products:
             return "recommend"
