@@ -93,10 +93,12 @@ class Answers(AgentState):
         for product in products[:3]:
             values = {"name": product.name, "sku": product.sku}
             faq = self._best_faq(wanted, product)
+            field_answer = self._field(text, product)
             if faq is not None:
+                if field_answer is not None:  # the record's own value first, the FAQ explains it
+                    draft.say(self._say("fact", key=field_answer[0], value=field_answer[1], **values), product)
                 draft.say(self._say("faq", answer=sentence_end(faq, self.locale), **values), product)
                 continue
-            field_answer = self._field(text, product)
             if field_answer is not None:
                 key, value = field_answer
                 draft.say(self._say("fact", key=key, value=value, **values), product)

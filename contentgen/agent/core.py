@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from contentgen.agent.answers import Answers
 from contentgen.agent.definition import AgentDefinition
-from contentgen.agent.draft import Customer
+from contentgen.agent.draft import Customer, sentence_end
 from contentgen.agent.draft import Draft as _Draft
 from contentgen.agent.draft import unique as _unique
 from contentgen.agent.intents import Intents
@@ -564,6 +564,8 @@ class Agent(Answers, Intents):
             draft = self._stock(products, hits)
         else:
             draft = self._info(text, products)
+        if topics and named and draft.final is None and draft.intent in _PRODUCT_INTENTS:
+            self._policy_row(draft, text, topics, named[0])
         draft.retrieved = retrieved
         draft.focus = draft.focus or list(draft.products[:3])
         asks_nothing = not facets and intent == "product_info" and not lang.has("general", text)
@@ -649,6 +651,21 @@ class Agent(Answers, Intents):
         return [
             p for p in self.memory.focus if self._best_faq(wanted, p) is not None or self._field(text, p) is not None
         ]
+
+    def _policy_row(self, draft: _Draft, text: str, topics: Sequence[str], product: Product) -> None:
+        """A product question with a policy word ("warranty on the electric kettle") also quotes the policy passage
+        that names the product (its warranty row), when there is one."""
+        lang = self.language
+        name = core_name(product.name).lower()
+        passages = self.policy_index.search(lang.normalize(f"{text} {product.name}"), topics, k=1)
+        if not passages or name not in passages[0].text.lower():
+            return
+        passage = passages[0]
+        draft.say(
+            self._say("policy", title=lang.policy_title(passage.policy), passage=sentence_end(passage.text, self.locale)),
+            source=self.policies.get(passage.policy, ""),
+        )
+        draft.policies = (*draft.policies, passage.policy)
 
     @staticmethod
     def _asks_record(facets: Sequence[tuple[str, list[str]]]) -> bool:
