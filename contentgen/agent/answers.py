@@ -259,8 +259,9 @@ class Answers(AgentState):
         )
         own = terms(asked, lang.stopwords)
 
-        def fit(found: list[Passage]) -> int:
-            return len(own & terms(lang.normalize(found[0].text), lang.stopwords)) if found else -1
+        def fit(found: list[Passage]) -> float:
+            # the question's own words a passage holds, weighted by rarity ("november" over "ship")
+            return self.policy_index.weight(own & terms(lang.normalize(found[0].text), lang.stopwords)) if found else -1
 
         if fit(plain) > fit(passages):
             passages = plain

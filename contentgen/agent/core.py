@@ -497,8 +497,10 @@ class Agent(Answers, Intents):
         named = self._named(text, hits)
         if named:
             named = self._named_more(text, named)
-        if not named and not self.memory.resolve(text, lang):
-            fuzzy = self.fuzzy.best(text)  # typos, shortened names, one distinctive word
+        points_back = lang.has("pronoun", text) or any(p.search(text) for _, p in lang.ordinals)
+        if not named and (not points_back or not self.memory.resolve(text, lang)):
+            # typos, shortened names, one distinctive word; "what about the lapsang?" names a new product
+            fuzzy = self.fuzzy.best(text)
             if fuzzy is not None:
                 named = self.products([fuzzy[0].sku])
         if named and all(self._off_catalog(text, p) and not self._named_outright(text, p) for p in named):
@@ -537,6 +539,8 @@ class Agent(Answers, Intents):
             draft = self._policy(text, topics, products)
         elif intent == "recommend":
             draft = self._recommend(text, result, products)
+        elif not products and (covering := self._covering(text, hits)):
+            draft = self._recommend(text, result, covering)  # "do you carry honey?": the products that are honey
         elif not products:
             if lang.has("medical", text):
                 return _Draft("out_of_scope", retrieved=retrieved, final=self._refuse("medical", "out_of_scope"))
@@ -618,7 +622,8 @@ class Agent(Answers, Intents):
         if len(named) >= 2:
             return list(named), ("这几款里" if zh else "of these ")
         focus = list(referred) if len(referred) >= 2 else list(self.memory.focus)
-        if len(focus) >= 2:
+        lang = self.language
+        if len(focus) >= 2 or (focus and (lang.has("pronoun", text) or lang.has("compare", text))):
             return focus, ("这几款里" if zh else "of these ")
         return self.products(list(self.lexicon)), ""
 
@@ -701,11 +706,7 @@ class Agent(Answers, Intents):
                 kept.append(product)
         return [*kept, *extra]
 
-    def _off_catalog(self, text: str, product: Product) -> bool:
-        """ "Do you carry protein powder?" when only Hojicha Roasted Tea Powder comes close: a question whether the
-        shop has a thing, with words the product's record does not hold, asks for something the catalog lacks."""
-        if not self.language.has("availability", text):
-            return False
+    def _record_terms(self, product: Product) -> set[str]:
         fields = {**product.attributes, **product.specs}
         record = " ".join(
             [
@@ -719,13 +720,34 @@ class Agent(Answers, Intents):
                 *(f.question for f in product.faqs),
             ]
         )
+        return terms(self.language.normalize(record), self.language.stopwords)
+
+    def _asked_things(self, text: str, products: Sequence[Product]) -> set[str]:
+        """What an availability question asks for: its words without the availability cue, sizes and numbers."""
         lang = self.language
-        have = terms(lang.normalize(record), lang.stopwords)
         asked = lang.cues["availability"].sub(" ", text)
         if lang.variant is not None:
-            asked = lang.variant.sub(" ", asked)  # "in a 4 oz tin": a size, said missing elsewhere
-        wanted = {t for t in self._question_terms(asked, [product]) - have if len(t) >= 2 and not t.isdigit()}
-        return bool(wanted)
+            asked = lang.variant.sub(" ", asked)
+        return {t for t in self._question_terms(asked, products) if len(t) >= 2 and not t.isdigit()}
+
+    def _covering(self, text: str, hits: Sequence[Product]) -> list[Product]:
+        """For "do you carry honey?" naming no product: the hits whose records hold every word asked for."""
+        if not self.language.has("availability", text):
+            return []
+        wanted = self._asked_things(text, [])
+        lang = self.language
+
+        def what(product: Product) -> set[str]:  # what a product is: its name, category and tags, not its story
+            return terms(lang.normalize(" ".join([product.name, product.category, *product.tags])), lang.stopwords)
+
+        return [h for h in hits if wanted <= what(h)] if wanted else []
+
+    def _off_catalog(self, text: str, product: Product) -> bool:
+        """ "Do you carry protein powder?" when only Hojicha Roasted Tea Powder comes close: a question whether the
+        shop has a thing, with words the product's record does not hold, asks for something the catalog lacks."""
+        if not self.language.has("availability", text):
+            return False
+        return bool(self._asked_things(text, [product]) - self._record_terms(product))
 
     def _strong_hit(self, text: str, hits: Sequence[Hit]) -> Product | None:
         """The top hit when the question carries a good part of its name (防晒棒 for 便携防晒棒)."""

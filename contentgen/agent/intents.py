@@ -162,6 +162,11 @@ class Intents(AgentState):
                 found.append(category)
         # "green tea" inside "Cold Brew Jasmine Green" is not named; the longest wins when one contains another
         found = [c for c in found if not any(c != o and c.lower() in o.lower() for o in found)]
+        if not found:  # "herbal tea" for Herbal Blends: the first word of a two-word category, said as a word
+            for category in self.categories:
+                words = category.lower().split()
+                if len(words) >= 2 and len(words[0]) >= 4 and re.search(rf"\b{re.escape(words[0])}\b", lowered):
+                    found.append(category)
         return found[0] if len(found) == 1 else None
 
     def _facets(self, text: str) -> list[tuple[str, list[str]]]:

@@ -122,6 +122,10 @@ class PolicyIndex:
         # Capped: the rarest terms are mostly bigrams across a word boundary (区包 in 地区包邮), not signal.
         self._idf = {t: min(math.log(1 + n / c), IDF_CAP) for t, c in df.items()}
 
+    def weight(self, words: Iterable[str]) -> float:
+        """How telling `words` are among the passages (summed rarity; unknown words count as the rarest)."""
+        return sum(self._idf.get(w, IDF_CAP) for w in words)
+
     def search(
         self,
         question: str,
@@ -150,7 +154,7 @@ class PolicyIndex:
             score += 0.3 * sum(self._idf[t] for t in wanted & self._heading_terms[i])  # the section is about it
             for same, opposite in sides:
                 here, there = bool(same.search(passage.text)), bool(opposite.search(passage.text))
-                score *= 1.5 if here and not there else 0.5 if there and not here else 1.0
+                score *= 1.5 if here and not there else 0.7 if there and not here else 1.0
             if topics and passage.policy in topics:
                 score *= 1.5
             elif topics:
