@@ -532,8 +532,15 @@ class Agent(Answers, Intents):
         facets = self._facets(text)
         # One product "named" by its category word ("the cheapest cold brew" and Cold Brew Oolong) is no name.
         category_only = len(named) == 1 and named[0].category == self._loose_category(text)
-        if superlative is not None and intent not in {"policy"} and (len(named) != 1 or category_only):
-            pool, scope = self._superlative_pool(text, named, referred)
+        one_kind = len(named) == 1 and not self._named_outright(text, named[0])
+        if superlative is not None and intent not in {"policy"} and (len(named) != 1 or category_only or one_kind):
+            if len(named) == 1 and not category_only and not self._named_outright(text, named[0]):
+                # "最贵的身体乳": a kind of product named by part of a name; the products whose names share it
+                said = {t for t in name_tokens(named[0].name) if t in text.lower()}
+                kind = [p for p in self.lexicon.values() if p.category == named[0].category]
+                pool, scope = [p for p in kind if said <= name_tokens(p.name)], ""
+            else:
+                pool, scope = self._superlative_pool(text, named, referred)
             draft = self._superlative_draft(superlative, pool, scope, facets)
         elif intent == "policy":
             draft = self._policy(text, topics, products)

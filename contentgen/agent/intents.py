@@ -205,7 +205,7 @@ class Intents(AgentState):
         lang = self.language
         asks = any(lang.has(c, text) for c in ("price", "stock", "compare", "recommend", "general", "ingredients"))
         asks = asks or any(p.search(text) for _, p in lang.attributes) or self._superlative(text) is not None
-        asks = asks or self._names_product(text)
+        asks = asks or self._names_product(text) or lang.has("availability", text)
         asks = asks or any(
             lang.has(c, text) for c in ("identity", "greeting", "thanks", "out_of_scope", "order_status")
         )
