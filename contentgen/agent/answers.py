@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from contentgen.agent.draft import AgentState, Draft, sentence_end, strip_end, within
 from contentgen.agent.policies import Passage
-from contentgen.agent.text import name_tokens, terms
+from contentgen.agent.text import core_name, name_tokens, terms
 from contentgen.catalog.filters import parse_filters
 from contentgen.domain.product import Product
 from contentgen.text.sentences import split_sentences
@@ -281,6 +281,23 @@ class Answers(AgentState):
         draft.policies = tuple(by_policy)
         return draft
 
+    def _policy_row(self, draft: Draft, text: str, topics: Sequence[str], product: Product) -> None:
+        """A product question with a policy word ("warranty on the electric kettle") also quotes the policy passage
+        that names the product (its warranty row), when there is one."""
+        lang = self.language
+        name = core_name(product.name).lower()
+        passages = self.policy_index.search(lang.normalize(f"{text} {product.name}"), topics, k=1)
+        if not passages or name not in passages[0].text.lower():
+            return
+        passage = passages[0]
+        draft.say(
+            self._say(
+                "policy", title=lang.policy_title(passage.policy), passage=sentence_end(passage.text, self.locale)
+            ),
+            source=self.policies.get(passage.policy, ""),
+        )
+        draft.policies = (*draft.policies, passage.policy)
+
     # ---- superlatives, multi-part questions, sizes and missing attributes ------------------------------------
 
     def _item(self, product: Product) -> str:
@@ -369,7 +386,9 @@ class Answers(AgentState):
                     draft.say(self._say("ingredients", items=lang.join(product.ingredients), **values), product)
             else:
                 key = next((k for k in keys if k in fields), None)
-                faq = None if key is not None or not text else self._best_faq(self._question_terms(text, [product]), product)
+                faq = None
+                if key is None and text:
+                    faq = self._best_faq(self._question_terms(text, [product]), product)
                 if key is not None:
                     draft.say(self._say("fact", key=key, value=fields[key], **values), product)
                 elif faq is not None:

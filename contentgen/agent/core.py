@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from contentgen.agent.answers import Answers
 from contentgen.agent.definition import AgentDefinition
-from contentgen.agent.draft import Customer, sentence_end
+from contentgen.agent.draft import Customer
 from contentgen.agent.draft import Draft as _Draft
 from contentgen.agent.draft import unique as _unique
 from contentgen.agent.intents import Intents
@@ -36,7 +36,7 @@ from contentgen.agent.names import FuzzyNames, normalize_text
 from contentgen.agent.outcomes import Answer, Handoff, Intent, Outcome, Refusal
 from contentgen.agent.policies import PolicyIndex
 from contentgen.agent.privacy import Masker
-from contentgen.agent.text import NameMatcher, core_name, has_cjk, name_tokens, skus_in, terms
+from contentgen.agent.text import NameMatcher, has_cjk, name_tokens, skus_in
 from contentgen.agent.tools import OrderLookup, build_tools
 from contentgen.agent.verify import Verifier
 from contentgen.catalog.filters import parse_filters
@@ -564,7 +564,13 @@ class Agent(Answers, Intents):
         elif variant := self._missing_variant(text, products[0], self._siblings(text, products[:1], every=True)):
             draft = variant
         elif (
-            (len(facets) >= 2 and (self._asks_record(facets) or self._best_faq(self._question_terms(text, products), products[0]) is None))
+            (
+                len(facets) >= 2
+                and (
+                    self._asks_record(facets)
+                    or self._best_faq(self._question_terms(text, products), products[0]) is None
+                )
+            )
             or (len(products) >= 2 and facets and intent in {"price", "stock"})
             or self._lacks(text, products[0], facets)
         ):
@@ -663,98 +669,6 @@ class Agent(Answers, Intents):
         return [
             p for p in self.memory.focus if self._best_faq(wanted, p) is not None or self._field(text, p) is not None
         ]
-
-    def _policy_row(self, draft: _Draft, text: str, topics: Sequence[str], product: Product) -> None:
-        """A product question with a policy word ("warranty on the electric kettle") also quotes the policy passage
-        that names the product (its warranty row), when there is one."""
-        lang = self.language
-        name = core_name(product.name).lower()
-        passages = self.policy_index.search(lang.normalize(f"{text} {product.name}"), topics, k=1)
-        if not passages or name not in passages[0].text.lower():
-            return
-        passage = passages[0]
-        draft.say(
-            self._say("policy", title=lang.policy_title(passage.policy), passage=sentence_end(passage.text, self.locale)),
-            source=self.policies.get(passage.policy, ""),
-        )
-        draft.policies = (*draft.policies, passage.policy)
-
-    @staticmethod
-    def _asks_record(facets: Sequence[tuple[str, list[str]]]) -> bool:
-        """Price or stock among several asked facts: the record answers each part, not one FAQ."""
-        return any(kind in {"price", "stock"} for kind, _ in facets)
-
-    def _named_outright(self, text: str, product: Product) -> bool:
-        lowered = text.lower()
-        name = core_name(product.name).lower()
-        plain = re.sub(r"\s*[(（][^)）]*[)）]", "", name).strip()  # "Dragon Well (Longjing)" said as "Dragon Well"
-        return product.sku.lower() in lowered or name in lowered or bool(plain) and plain in lowered
-
-    def _named_more(self, text: str, named: list[Product]) -> list[Product]:
-        """A second name the token match missed ("the Genmaicha and the Kyoto Hojicha"), or a more specific reading of
-        one it found ("earl grey shortbred" is Earl Grey Shortbread, not Earl Grey Cream): the fuzzy names over
-        what the found names leave of the message."""
-        lowered = text.lower()
-        rest = lowered
-        for product in named:
-            for token in sorted((*name_tokens(product.name), product.sku.lower()), key=len, reverse=True):
-                rest = rest.replace(token, " ")
-        found = self.fuzzy.best(rest)
-        if found is None or found[0].sku in {p.sku for p in named}:
-            return named
-        extra = self.products([found[0].sku])
-        if not extra:
-            return named
-        tokens = name_tokens(extra[0].name)
-        kept = []
-        for product in named:
-            said = {t for t in name_tokens(product.name) if t in lowered}
-            if self._named_outright(text, product) or not said or not said <= tokens:
-                kept.append(product)
-        return [*kept, *extra]
-
-    def _record_terms(self, product: Product) -> set[str]:
-        fields = {**product.attributes, **product.specs}
-        record = " ".join(
-            [
-                product.name,
-                product.category,
-                product.description,
-                *product.tags,
-                *product.selling_points,
-                *product.ingredients,
-                *(f"{k} {v}" for k, v in fields.items()),
-                *(f.question for f in product.faqs),
-            ]
-        )
-        return terms(self.language.normalize(record), self.language.stopwords)
-
-    def _asked_things(self, text: str, products: Sequence[Product]) -> set[str]:
-        """What an availability question asks for: its words without the availability cue, sizes and numbers."""
-        lang = self.language
-        asked = lang.cues["availability"].sub(" ", text)
-        if lang.variant is not None:
-            asked = lang.variant.sub(" ", asked)
-        return {t for t in self._question_terms(asked, products) if len(t) >= 2 and not t.isdigit()}
-
-    def _covering(self, text: str, hits: Sequence[Product]) -> list[Product]:
-        """For "do you carry honey?" naming no product: the hits whose records hold every word asked for."""
-        if not self.language.has("availability", text):
-            return []
-        wanted = self._asked_things(text, [])
-        lang = self.language
-
-        def what(product: Product) -> set[str]:  # what a product is: its name, category and tags, not its story
-            return terms(lang.normalize(" ".join([product.name, product.category, *product.tags])), lang.stopwords)
-
-        return [h for h in hits if wanted <= what(h)] if wanted else []
-
-    def _off_catalog(self, text: str, product: Product) -> bool:
-        """ "Do you carry protein powder?" when only Hojicha Roasted Tea Powder comes close: a question whether the
-        shop has a thing, with words the product's record does not hold, asks for something the catalog lacks."""
-        if not self.language.has("availability", text):
-            return False
-        return bool(self._asked_things(text, [product]) - self._record_terms(product))
 
     def _strong_hit(self, text: str, hits: Sequence[Hit]) -> Product | None:
         """The top hit when the question carries a good part of its name (防晒棒 for 便携防晒棒)."""

@@ -27,7 +27,15 @@ from contentgen.fileio import load_model
 if TYPE_CHECKING:
     from contentgen.domain.product import Product
 
-__all__ = ["CJK_RATIO", "LATIN_RATIO", "THRESHOLDS_FILE", "FuzzyNames", "NameThresholds", "normalize_text", "thresholds"]
+__all__ = [
+    "CJK_RATIO",
+    "LATIN_RATIO",
+    "THRESHOLDS_FILE",
+    "FuzzyNames",
+    "NameThresholds",
+    "normalize_text",
+    "thresholds",
+]
 
 THRESHOLDS_FILE = Path(__file__).resolve().parent / "names.yaml"
 
