@@ -97,7 +97,7 @@ class Intents(AgentState):
             return "policy"
         if not products and not lang.has("stock", text) and self._browses(text):
             return "recommend"
-        if lang.has("price", text) and (lang.has("money", text) or not alias):
+        if lang.has("price", text) and (lang.has("money", text) or not alias) and not self._alias_only_price(text):
             return "price"
         if lang.has("stock", text):
             return "stock"
