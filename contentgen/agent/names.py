@@ -9,20 +9,15 @@ must carry `share` of the name's rarity-weighted tokens.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import Field
-
+from contentgen.agent.name_thresholds import THRESHOLDS_FILE, NameThresholds, thresholds
 from contentgen.agent.text import core_name, has_cjk
 from contentgen.catalog.keyword import normalize_text
-from contentgen.domain.common import Model
-from contentgen.fileio import load_model
 
 if TYPE_CHECKING:
     from contentgen.domain.product import Product
@@ -36,30 +31,6 @@ __all__ = [
     "normalize_text",
     "thresholds",
 ]
-
-THRESHOLDS_FILE = Path(__file__).resolve().parent / "names.yaml"
-
-
-class PerScript(Model):
-    cjk: float = Field(ge=0)
-    latin: float = Field(ge=0)
-
-    def of(self, name: str) -> float:
-        return self.cjk if has_cjk(name) else self.latin
-
-
-class NameThresholds(Model):
-    """agent/names.yaml: match-strength thresholds, calibrated on the labelled sets (`contentgen.agent.calibrate`)."""
-
-    share: PerScript
-    fuzzy: PerScript
-
-
-@functools.lru_cache(maxsize=1)
-def thresholds() -> NameThresholds:
-    """The shipped, calibrated thresholds (read once)."""
-    return load_model(NameThresholds, THRESHOLDS_FILE)
-
 
 LATIN_RATIO = thresholds().fuzzy.latin
 CJK_RATIO = thresholds().fuzzy.cjk
@@ -162,7 +133,7 @@ class FuzzyNames:
             return None
         top, product = scored[0]
         if threshold is None:
-            threshold = thresholds().fuzzy.of(product.name)
+            threshold = thresholds().fuzzy.of(has_cjk(product.name))
         if top < threshold or (len(scored) > 1 and scored[1][0] >= top):
             return None
         return product, top

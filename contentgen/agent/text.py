@@ -159,9 +159,9 @@ class NameMatcher:
     @staticmethod
     def share_threshold(name: str) -> float:
         """The calibrated share of a name's weighted tokens a message must carry (agent/names.yaml)."""
-        from contentgen.agent.names import thresholds
+        from contentgen.agent.name_thresholds import thresholds
 
-        return thresholds().share.of(name)
+        return thresholds().share.of(has_cjk(name))
 
     def strength(self, text: str, product: Product) -> float:
         """How much of `product`'s name the text carries, weighted by rarity (0 to 1)."""
