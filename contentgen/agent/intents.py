@@ -193,6 +193,8 @@ class Intents(AgentState):
         if match is None:
             return False
         rest = text[match.end() : match.end() + 16]
+        if lang.find("price", text[match.end() :]) is not None:
+            return False  # "how much does the kettle cost": the price is asked after all
         return bool(re.match(r"\s*(caffeine|tea|water|does|is in|servings?|cups?)\b", rest, re.IGNORECASE))
 
     def _emotion(self, text: str) -> Emotion:
@@ -299,8 +301,9 @@ class Intents(AgentState):
         wanted = self._asked_things(text, [])
         lang = self.language
 
-        def what(product: Product) -> set[str]:  # what a product is: its name, category and tags, not its story
-            return terms(lang.normalize(" ".join([product.name, product.category, *product.tags])), lang.stopwords)
+        def what(product: Product) -> set[str]:  # what a product is (name, category, tags, attributes), not its story
+            said = [product.name, product.category, *product.tags, *product.attributes.values()]
+            return terms(lang.normalize(" ".join(said)), lang.stopwords)
 
         return [h for h in hits if wanted <= what(h)] if wanted else []
 
