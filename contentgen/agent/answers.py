@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from contentgen.agent.draft import AgentState, Draft, sentence_end, strip_end, within
 from contentgen.agent.policies import Passage
-from contentgen.agent.text import name_tokens, terms
+from contentgen.agent.text import core_name, name_tokens, terms
 from contentgen.catalog.filters import parse_filters
 from contentgen.domain.product import Product
 from contentgen.text.sentences import split_sentences
@@ -93,10 +93,12 @@ class Answers(AgentState):
         for product in products[:3]:
             values = {"name": product.name, "sku": product.sku}
             faq = self._best_faq(wanted, product)
+            field_answer = self._field(text, product)
             if faq is not None:
+                if field_answer is not None:  # the record's own value first, the FAQ explains it
+                    draft.say(self._say("fact", key=field_answer[0], value=field_answer[1], **values), product)
                 draft.say(self._say("faq", answer=sentence_end(faq, self.locale), **values), product)
                 continue
-            field_answer = self._field(text, product)
             if field_answer is not None:
                 key, value = field_answer
                 draft.say(self._say("fact", key=key, value=value, **values), product)
@@ -248,14 +250,18 @@ class Answers(AgentState):
             draft.final = self._ungrounded("policy", products)
             return draft
         asked = lang.normalize(text)
-        passages = self.policy_index.search(asked, topics, k=3, hints=hints)
+        sides = lang.policy_contrasts
+        passages = self.policy_index.search(asked, topics, k=3, hints=hints, contrasts=sides)
         # The query expansions help a vague question; when the question's own words fit another passage better
         # ("新疆几天能到": the row for 新疆, not a rule that merely says 小时), that passage answers it.
-        plain = self.policy_index.search(asked, topics, k=3, hints=" ".join(p.name for p in products))
+        plain = self.policy_index.search(
+            asked, topics, k=3, hints=" ".join(p.name for p in products), contrasts=sides
+        )
         own = terms(asked, lang.stopwords)
 
-        def fit(found: list[Passage]) -> int:
-            return len(own & terms(lang.normalize(found[0].text), lang.stopwords)) if found else -1
+        def fit(found: list[Passage]) -> float:
+            # the question's own words a passage holds, weighted by rarity ("november" over "ship")
+            return self.policy_index.weight(own & terms(lang.normalize(found[0].text), lang.stopwords)) if found else -1
 
         if fit(plain) > fit(passages):
             passages = plain
@@ -274,6 +280,23 @@ class Answers(AgentState):
             )
         draft.policies = tuple(by_policy)
         return draft
+
+    def _policy_row(self, draft: Draft, text: str, topics: Sequence[str], product: Product) -> None:
+        """A product question with a policy word ("warranty on the electric kettle") also quotes the policy passage
+        that names the product (its warranty row), when there is one."""
+        lang = self.language
+        name = core_name(product.name).lower()
+        passages = self.policy_index.search(lang.normalize(f"{text} {product.name}"), topics, k=1)
+        if not passages or name not in passages[0].text.lower():
+            return
+        passage = passages[0]
+        draft.say(
+            self._say(
+                "policy", title=lang.policy_title(passage.policy), passage=sentence_end(passage.text, self.locale)
+            ),
+            source=self.policies.get(passage.policy, ""),
+        )
+        draft.policies = (*draft.policies, passage.policy)
 
     # ---- superlatives, multi-part questions, sizes and missing attributes ------------------------------------
 
@@ -325,8 +348,9 @@ class Answers(AgentState):
             self._facts(draft, winner, rest)
         return draft
 
-    def _facts(self, draft: Draft, product: Product, facets: Sequence[tuple[str, list[str]]]) -> None:
-        """One sentence per asked fact about `product`; a fact its record lacks is said to be missing."""
+    def _facts(self, draft: Draft, product: Product, facets: Sequence[tuple[str, list[str]]], text: str = "") -> None:
+        """One sentence per asked fact about `product`; a fact its record lacks is answered by the product's FAQ
+        when one fits the question, else said to be missing."""
         from contentgen.compliance.grounding import LOW_STOCK
 
         lang = self.language
@@ -362,18 +386,23 @@ class Answers(AgentState):
                     draft.say(self._say("ingredients", items=lang.join(product.ingredients), **values), product)
             else:
                 key = next((k for k in keys if k in fields), None)
+                faq = None
+                if key is None and text:
+                    faq = self._best_faq(self._question_terms(text, [product]), product)
                 if key is not None:
                     draft.say(self._say("fact", key=key, value=fields[key], **values), product)
+                elif faq is not None:
+                    draft.say(self._say("faq", answer=sentence_end(faq, self.locale), **values), product)
                 else:
                     what = lang.pack.attribute_names.get(keys[0], keys[0])
                     draft.say(self._say("fact_missing", what=what, **values), product)
 
-    def _multi(self, products: Sequence[Product], facets: Sequence[tuple[str, list[str]]]) -> Draft:
+    def _multi(self, products: Sequence[Product], facets: Sequence[tuple[str, list[str]]], text: str = "") -> Draft:
         """A multi-part question: every asked fact for every product it is about."""
         intent: Intent = "price" if facets[0][0] == "price" else "stock" if facets[0][0] == "stock" else "product_info"
         draft = Draft(intent, products=list(products[:3]))
         for product in products[:3]:
-            self._facts(draft, product, facets)
+            self._facts(draft, product, facets, text)
         return draft
 
     def _sizes(self, product: Product, siblings: Sequence[Product]) -> str:

@@ -158,6 +158,7 @@ class Agent(Answers, Intents):
             stopwords=self.language.stopwords,
             colon=self.language.colon,
             separator=self.language.separator,
+            normalize=self.language.normalize,
         )
         self.memory = Memory(definition.memory.turns)
         self.tools = dict(tools) if tools is not None else dict(build_tools(definition.tools, definition.folder))
@@ -503,10 +504,16 @@ class Agent(Answers, Intents):
         result = self._search(text, self.definition.retrieval.k)
         hits = [h.product for h in result.hits]
         named = self._named(text, hits)
-        if not named and not self.memory.resolve(text, lang):
-            fuzzy = self.fuzzy.best(text)  # typos, shortened names, one distinctive word
+        if named:
+            named = self._named_more(text, named)
+        points_back = lang.has("pronoun", text) or any(p.search(text) for _, p in lang.ordinals)
+        if not named and (not points_back or not self.memory.resolve(text, lang)):
+            # typos, shortened names, one distinctive word; "what about the lapsang?" names a new product
+            fuzzy = self.fuzzy.best(text)
             if fuzzy is not None:
                 named = self.products([fuzzy[0].sku])
+        if named and all(self._off_catalog(text, p) and not self._named_outright(text, p) for p in named):
+            named = []  # "有卖洗发水的刷子吗": a thing the shampoo's record does not hold
         named += [s for s in self._siblings(text, named) if s.sku not in {p.sku for p in named}]
         referred = [] if named else self.memory.resolve(text, lang, elliptical=not self._question_terms(text, []))
         if not named and not referred:
@@ -521,7 +528,7 @@ class Agent(Answers, Intents):
         intent = self._intent(text, named, referred, topics)
         if intent in _PRODUCT_INTENTS and not products:
             strong = self._strong_hit(text, result.hits)
-            if strong is not None:
+            if strong is not None and not self._off_catalog(text, strong):
                 products = [strong]
         retrieved = list(dict.fromkeys([p.sku for p in products] + [p.sku for p in hits]))
         quantity = self._quantity(text)
@@ -532,13 +539,24 @@ class Agent(Answers, Intents):
             )
         superlative = self._superlative(text)
         facets = self._facets(text)
-        if superlative is not None and intent not in {"policy"} and (len(named) != 1):
-            pool, scope = self._superlative_pool(text, named, referred)
+        # One product "named" by its category word ("the cheapest cold brew" and Cold Brew Oolong) is no name.
+        category_only = len(named) == 1 and named[0].category == self._loose_category(text)
+        one_kind = len(named) == 1 and not self._named_outright(text, named[0])
+        if superlative is not None and intent not in {"policy"} and (len(named) != 1 or category_only or one_kind):
+            if len(named) == 1 and not category_only and not self._named_outright(text, named[0]):
+                # "最贵的身体乳": a kind of product named by part of a name; the products whose names share it
+                said = {t for t in name_tokens(named[0].name) if t in text.lower()}
+                kind = [p for p in self.lexicon.values() if p.category == named[0].category]
+                pool, scope = [p for p in kind if said <= name_tokens(p.name)], ""
+            else:
+                pool, scope = self._superlative_pool(text, named, referred)
             draft = self._superlative_draft(superlative, pool, scope, facets)
         elif intent == "policy":
             draft = self._policy(text, topics, products)
         elif intent == "recommend":
             draft = self._recommend(text, result, products)
+        elif not products and (covering := self._covering(text, hits)):
+            draft = self._recommend(text, result, covering)  # "do you carry honey?": the products that are honey
         elif not products:
             if lang.has("medical", text):
                 return _Draft("out_of_scope", retrieved=retrieved, final=self._refuse("medical", "out_of_scope"))
@@ -555,17 +573,25 @@ class Agent(Answers, Intents):
         elif variant := self._missing_variant(text, products[0], self._siblings(text, products[:1], every=True)):
             draft = variant
         elif (
-            (len(facets) >= 2 and self._best_faq(self._question_terms(text, products), products[0]) is None)
+            (
+                len(facets) >= 2
+                and (
+                    self._asks_record(facets)
+                    or self._best_faq(self._question_terms(text, products), products[0]) is None
+                )
+            )
             or (len(products) >= 2 and facets and intent in {"price", "stock"})
             or self._lacks(text, products[0], facets)
         ):
-            draft = self._multi(products, facets)
+            draft = self._multi(products, facets, text)
         elif intent == "price":
             draft = self._price(products)
         elif intent == "stock":
             draft = self._stock(products, hits)
         else:
             draft = self._info(text, products)
+        if topics and named and draft.final is None and draft.intent in _PRODUCT_INTENTS:
+            self._policy_row(draft, text, topics, named[0])
         draft.retrieved = retrieved
         draft.focus = draft.focus or list(draft.products[:3])
         asks_nothing = not facets and intent == "product_info" and not lang.has("general", text)
@@ -618,7 +644,8 @@ class Agent(Answers, Intents):
         if len(named) >= 2:
             return list(named), ("这几款里" if zh else "of these ")
         focus = list(referred) if len(referred) >= 2 else list(self.memory.focus)
-        if len(focus) >= 2:
+        lang = self.language
+        if len(focus) >= 2 or (focus and (lang.has("pronoun", text) or lang.has("compare", text))):
             return focus, ("这几款里" if zh else "of these ")
         return self.products(list(self.lexicon)), ""
 

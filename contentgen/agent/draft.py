@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from contentgen.agent.definition import AgentDefinition
     from contentgen.agent.lang import Language
     from contentgen.agent.memory import Memory
+    from contentgen.agent.names import FuzzyNames
     from contentgen.agent.policies import PolicyIndex
     from contentgen.agent.text import NameMatcher
     from contentgen.catalog.types import Retriever
@@ -98,5 +99,7 @@ class AgentState:
     policy_index: PolicyIndex
     memory: Memory
     names: NameMatcher
+    fuzzy: FuzzyNames
+    lexicon: dict[str, Product]
     retriever: Retriever
     brand: BrandKit

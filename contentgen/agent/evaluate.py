@@ -42,7 +42,9 @@ class EvalItem(Model):
     id: str = Field(min_length=1)
     kind: str = Field(min_length=1)
     blind: bool = False
-    batch: str = "dev"  # "blind" for the items of eval/blind/ (scored once, never tuned on)
+    # "dev" (eval/hard/), "blind1" (eval/blind/: the first blind batch, looked at, now in-sample) or "blind"
+    # (eval/blind2/: the current blind batch, scored once, never tuned on)
+    batch: str = "dev"
     turns: list[str] = []
     intent: Intent | None = None
     outcome: Literal["answer", "refusal", "handoff", "any"]
@@ -82,8 +84,8 @@ def eval_sets() -> dict[str, Path]:
 
 
 def load_eval_set(ref: str | Path) -> EvalSet:
-    """A labelled set by kit id (the shipped one, with its development cases from eval/hard/ and its blind batch
-    from eval/blind/) or file path."""
+    """A labelled set by kit id (the shipped one, with its development cases from eval/hard/, the first blind batch
+    from eval/blind/ (looked at, so in-sample now) and the current blind batch from eval/blind2/) or file path."""
     sets = eval_sets()
     path = sets.get(str(ref)) or Path(ref)
     if not path.is_file():
@@ -92,7 +94,7 @@ def load_eval_set(ref: str | Path) -> EvalSet:
     if path.parent != EVAL_DIR:
         return labelled
     items = list(labelled.items)
-    for folder, batch in (("hard", "dev"), ("blind", "blind")):
+    for folder, batch in (("hard", "dev"), ("blind", "blind1"), ("blind2", "blind")):
         extra = EVAL_DIR / folder / path.name
         if extra.is_file():
             more = load_model(EvalSet, extra)

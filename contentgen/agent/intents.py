@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from contentgen.agent.draft import AgentState, Customer
-from contentgen.agent.text import has_cjk, name_tokens, skus_in, terms
+from contentgen.agent.text import core_name, has_cjk, name_tokens, skus_in, terms
 from contentgen.domain.product import Product
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ class Intents(AgentState):
         def _stated(self, text: str) -> Filters: ...
         def _best_faq(self, wanted: set[str], product: Product) -> str | None: ...
         def _field(self, text: str, product: Product) -> tuple[str, str] | None: ...
+        def products(self, skus: Sequence[str]) -> list[Product]: ...
 
     def _small_talk(self, text: str) -> str | None:
         lang = self.language
@@ -86,7 +87,9 @@ class Intents(AgentState):
         # Several policy words ("金穗会员生日有什么礼物") outweigh a recommendation cue (礼物).
         # A phrase ("gift message") counts by its words.
         policy_words = sum(max(1, len(m.group(0).split())) for t in topics for m in lang.policy_cues[t].finditer(text))
-        if lang.has("recommend", text) and not asks_named and policy_words < 2:
+        # A loose recommendation cue ("你们用什么快递") does not outweigh a policy word; an explicit ask does.
+        loose = topics and not lang.has("ask_recommend", text) and not self._browses(text)
+        if lang.has("recommend", text) and not asks_named and policy_words < 2 and not loose:
             return "recommend"
         if lang.has("compare", text) and not products:
             return "recommend"
@@ -94,7 +97,7 @@ class Intents(AgentState):
             return "policy"
         if not products and not lang.has("stock", text) and self._browses(text):
             return "recommend"
-        if lang.has("price", text) and (lang.has("money", text) or not alias):
+        if lang.has("price", text) and (lang.has("money", text) or not alias) and not self._alias_only_price(text):
             return "price"
         if lang.has("stock", text):
             return "stock"
@@ -160,6 +163,11 @@ class Intents(AgentState):
                 found.append(category)
         # "green tea" inside "Cold Brew Jasmine Green" is not named; the longest wins when one contains another
         found = [c for c in found if not any(c != o and c.lower() in o.lower() for o in found)]
+        if not found:  # "herbal tea" for Herbal Blends: the first word of a two-word category, said as a word
+            for category in self.categories:
+                words = category.lower().split()
+                if len(words) >= 2 and len(words[0]) >= 4 and re.search(rf"\b{re.escape(words[0])}\b", lowered):
+                    found.append(category)
         return found[0] if len(found) == 1 else None
 
     def _facets(self, text: str) -> list[tuple[str, list[str]]]:
@@ -185,6 +193,8 @@ class Intents(AgentState):
         if match is None:
             return False
         rest = text[match.end() : match.end() + 16]
+        if lang.find("price", text[match.end() :]) is not None:
+            return False  # "how much does the kettle cost": the price is asked after all
         return bool(re.match(r"\s*(caffeine|tea|water|does|is in|servings?|cups?)\b", rest, re.IGNORECASE))
 
     def _emotion(self, text: str) -> Emotion:
@@ -198,7 +208,7 @@ class Intents(AgentState):
         lang = self.language
         asks = any(lang.has(c, text) for c in ("price", "stock", "compare", "recommend", "general", "ingredients"))
         asks = asks or any(p.search(text) for _, p in lang.attributes) or self._superlative(text) is not None
-        asks = asks or self._names_product(text)
+        asks = asks or self._names_product(text) or lang.has("availability", text)
         asks = asks or any(
             lang.has(c, text) for c in ("identity", "greeting", "thanks", "out_of_scope", "order_status")
         )
@@ -225,3 +235,81 @@ class Intents(AgentState):
         for cue in ("price", "stock", "general", "pronoun", "followup", "hypothetical", "bulk"):
             lowered = self.language.cues[cue].sub(" ", lowered)
         return terms(self.language.normalize(lowered), self.language.stopwords)
+
+    @staticmethod
+    def _asks_record(facets: Sequence[tuple[str, list[str]]]) -> bool:
+        """Price or stock among several asked facts: the record answers each part, not one FAQ."""
+        return any(kind in {"price", "stock"} for kind, _ in facets)
+
+    def _named_outright(self, text: str, product: Product) -> bool:
+        lowered = text.lower()
+        name = core_name(product.name).lower()
+        plain = re.sub(r"\s*[(（][^)）]*[)）]", "", name).strip()  # "Dragon Well (Longjing)" said as "Dragon Well"
+        return product.sku.lower() in lowered or name in lowered or (bool(plain) and plain in lowered)
+
+    def _named_more(self, text: str, named: list[Product]) -> list[Product]:
+        """A second name the token match missed ("the Genmaicha and the Kyoto Hojicha"), or a more specific reading of
+        one it found ("earl grey shortbred" is Earl Grey Shortbread, not Earl Grey Cream): the fuzzy names over
+        what the found names leave of the message."""
+        lowered = text.lower()
+        rest = lowered
+        for product in named:
+            for token in sorted((*name_tokens(product.name), product.sku.lower()), key=len, reverse=True):
+                rest = rest.replace(token, " ")
+        found = self.fuzzy.best(rest)
+        if found is None or found[0].sku in {p.sku for p in named}:
+            return named
+        extra = self.products([found[0].sku])
+        if not extra:
+            return named
+        tokens = name_tokens(extra[0].name)
+        kept = []
+        for product in named:
+            said = {t for t in name_tokens(product.name) if t in lowered}
+            if self._named_outright(text, product) or not said or not said <= tokens:
+                kept.append(product)
+        return [*kept, *extra]
+
+    def _record_terms(self, product: Product) -> set[str]:
+        fields = {**product.attributes, **product.specs}
+        record = " ".join(
+            [
+                product.name,
+                product.category,
+                product.description,
+                *product.tags,
+                *product.selling_points,
+                *product.ingredients,
+                *(f"{k} {v}" for k, v in fields.items()),
+                *(f.question for f in product.faqs),
+            ]
+        )
+        return terms(self.language.normalize(record), self.language.stopwords)
+
+    def _asked_things(self, text: str, products: Sequence[Product]) -> set[str]:
+        """What an availability question asks for: its words without the availability cue, sizes and numbers."""
+        lang = self.language
+        asked = lang.cues["availability"].sub(" ", text)
+        if lang.variant is not None:
+            asked = lang.variant.sub(" ", asked)
+        return {t for t in self._question_terms(asked, products) if len(t) >= 2 and not t.isdigit()}
+
+    def _covering(self, text: str, hits: Sequence[Product]) -> list[Product]:
+        """For "do you carry honey?" naming no product: the hits whose records hold every word asked for."""
+        if not self.language.has("availability", text):
+            return []
+        wanted = self._asked_things(text, [])
+        lang = self.language
+
+        def what(product: Product) -> set[str]:  # what a product is (name, category, tags, attributes), not its story
+            said = [product.name, product.category, *product.tags, *product.attributes.values()]
+            return terms(lang.normalize(" ".join(said)), lang.stopwords)
+
+        return [h for h in hits if wanted <= what(h)] if wanted else []
+
+    def _off_catalog(self, text: str, product: Product) -> bool:
+        """ "Do you carry protein powder?" when only Hojicha Roasted Tea Powder comes close: a question whether the
+        shop has a thing, with words the product's record does not hold, asks for something the catalog lacks."""
+        if not self.language.has("availability", text):
+            return False
+        return bool(self._asked_things(text, [product]) - self._record_terms(product))

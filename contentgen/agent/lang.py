@@ -134,6 +134,11 @@ class Cues(Model):
     switch: list[Pattern] = []
     spam: list[Pattern] = []
     insult: list[Pattern] = []
+    # "do you sell / carry …", "有没有…": asks whether the shop has a thing (an unnamed thing no record covers is
+    # off-catalog, not a question for a person)
+    availability: list[Pattern] = []
+    # an explicit ask for a suggestion ("推荐", "recommend"): only these outweigh a policy word
+    ask_recommend: list[Pattern] = []
 
 
 class Ordinal(Model):
@@ -161,6 +166,13 @@ class Expansion(Model):
 class PolicyTopic(Model):
     title: str = Field(min_length=1)
     cues: list[Pattern] = Field(min_length=1)
+
+
+class Contrast(Model):
+    """Two sides a policy question can be on (before / after shipping): passages on the question's side rank first."""
+
+    one: list[Pattern] = Field(min_length=1)
+    other: list[Pattern] = Field(min_length=1)
 
 
 class ClaimWords(Model):
@@ -237,6 +249,7 @@ class LanguagePack(Model):
     stopwords: list[str]
     synonyms: list[list[str]] = Field([], description="each list: the canonical word, then words that mean it")
     policies: dict[str, PolicyTopic]
+    policy_contrasts: list[Contrast] = []
     claims: ClaimWords
     superlatives: list[Superlative] = []
     sort_fields: dict[str, list[str]] = {}
@@ -270,6 +283,7 @@ class Language:
         self.superlatives = [(s, _union(s.cues)) for s in pack.superlatives]
         self.variant = _union(pack.variant) if pack.variant else None
         self.policy_cues = {name: _union(topic.cues) for name, topic in pack.policies.items()}
+        self.policy_contrasts = [(_union(c.one), _union(c.other)) for c in pack.policy_contrasts]
         self.stopwords = frozenset(w.lower() for w in pack.stopwords)
         self._synonyms = sorted(
             ((variant.lower(), group[0].lower()) for group in pack.synonyms for variant in group[1:]),

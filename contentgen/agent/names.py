@@ -1,9 +1,10 @@
 """Names as shoppers type them: Unicode normalisation (full-width letters and digits), traditional → simplified
 Chinese (OpenCC), and a fuzzy fallback for typos, shortened names and a single distinctive word (rapidfuzz).
 
-The fuzzy thresholds are calibrated on the agent's labelled sets (`calibrate_names`, reported by
-`contentgen eval agent`): a name query must reach `LATIN_RATIO` (Latin-script word similarity, 0–100) or
-`CJK_RATIO` (alignment of a Chinese name inside the message, 0–100) on a token or stretch no other product name shares.
+The thresholds are data (`agent/names.yaml`), calibrated on the agent's labelled sets by `contentgen.agent.calibrate`:
+a fuzzy name must reach `fuzzy.latin` (Latin-script word similarity, 0–100) or `fuzzy.cjk` (alignment of a Chinese
+name inside the message, 0–100) on a token or stretch no other product name shares; a token match (`NameMatcher`)
+must carry `share` of the name's rarity-weighted tokens.
 """
 
 from __future__ import annotations
@@ -14,16 +15,25 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from contentgen.agent.name_thresholds import THRESHOLDS_FILE, NameThresholds, thresholds
 from contentgen.agent.text import core_name, has_cjk
 from contentgen.catalog.keyword import normalize_text
 
 if TYPE_CHECKING:
     from contentgen.domain.product import Product
 
-__all__ = ["CJK_RATIO", "LATIN_RATIO", "FuzzyNames", "normalize_text"]
+__all__ = [
+    "CJK_RATIO",
+    "LATIN_RATIO",
+    "THRESHOLDS_FILE",
+    "FuzzyNames",
+    "NameThresholds",
+    "normalize_text",
+    "thresholds",
+]
 
-LATIN_RATIO = 85.0
-CJK_RATIO = 80.0
+LATIN_RATIO = thresholds().fuzzy.latin
+CJK_RATIO = thresholds().fuzzy.cjk
 _WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _COMMON_EN = frozenset(
@@ -112,14 +122,18 @@ class FuzzyNames:
                     best = max(best, float(fuzz.ratio(token, word)))
         return best
 
-    def best(self, text: str, products: Sequence[Product] = ()) -> tuple[Product, float] | None:
-        """The product `text` most surely names, and its score, if one clears its threshold and none ties it."""
+    def best(
+        self, text: str, products: Sequence[Product] = (), *, threshold: float | None = None
+    ) -> tuple[Product, float] | None:
+        """The product `text` most surely names, and its score, if one clears its threshold (agent/names.yaml, or
+        `threshold`) and none ties it."""
         pool = list(products) or list(self.products.values())
         scored = sorted(((self.score(text, p), p) for p in pool), key=lambda s: -s[0])
         if not scored:
             return None
         top, product = scored[0]
-        threshold = CJK_RATIO if has_cjk(product.name) else LATIN_RATIO
+        if threshold is None:
+            threshold = thresholds().fuzzy.of(has_cjk(product.name))
         if top < threshold or (len(scored) > 1 and scored[1][0] >= top):
             return None
         return product, top

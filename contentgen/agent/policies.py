@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from contentgen.agent.text import terms
@@ -100,25 +100,50 @@ class PolicyIndex:
     """Ranks passages of all policies against a question (shared terms weighted by rarity, the topic's file first)."""
 
     def __init__(
-        self, policies: Mapping[str, str], *, stopwords: Iterable[str] = (), colon: str = "：", separator: str = "；"
+        self,
+        policies: Mapping[str, str],
+        *,
+        stopwords: Iterable[str] = (),
+        colon: str = "：",
+        separator: str = "；",
+        normalize: Callable[[str], str] = str.lower,
     ) -> None:
+        """`normalize` is applied to passages as to questions (the language pack's synonyms: 收货地址 → 地址)."""
         self.stopwords = frozenset(stopwords)
         self.passages = [
             p
             for name, text in policies.items()
             for p in split_policy(name, text, locale_colon=colon, separator=separator)
         ]
-        self._terms = [frozenset(terms(p.index_text, self.stopwords)) for p in self.passages]
-        self._heading_terms = [frozenset(terms(p.heading, self.stopwords)) for p in self.passages]
+        self._terms = [frozenset(terms(normalize(p.index_text), self.stopwords)) for p in self.passages]
+        self._heading_terms = [frozenset(terms(normalize(p.heading), self.stopwords)) for p in self.passages]
         df = Counter(t for ts in self._terms for t in ts)
         n = len(self.passages)
         # Capped: the rarest terms are mostly bigrams across a word boundary (区包 in 地区包邮), not signal.
         self._idf = {t: min(math.log(1 + n / c), IDF_CAP) for t, c in df.items()}
 
-    def search(self, question: str, topics: Sequence[str] = (), k: int = 2, *, hints: str = "") -> list[Passage]:
+    def weight(self, words: Iterable[str]) -> float:
+        """How telling `words` are among the passages (summed rarity; unknown words count as the rarest)."""
+        return sum(self._idf.get(w, IDF_CAP) for w in words)
+
+    def search(
+        self,
+        question: str,
+        topics: Sequence[str] = (),
+        k: int = 2,
+        *,
+        hints: str = "",
+        contrasts: Sequence[tuple[re.Pattern[str], re.Pattern[str]]] = (),
+    ) -> list[Passage]:
         """The best passages: the top one, plus others scoring close to it (the rest of its table, a second rule).
-        `hints` are words that help (a product's name, query expansions) but count half."""
+        `hints` are words that help (a product's name, query expansions) but count half. `contrasts` are pairs of
+        sides (before / after shipping): when the question is on one side, passages on that side rank first."""
         wanted = terms(question, self.stopwords)
+        sides = []
+        for one, other in contrasts:
+            on_one, on_other = bool(one.search(question)), bool(other.search(question))
+            if on_one != on_other:
+                sides.append((one, other) if on_one else (other, one))
         extra = terms(hints, self.stopwords) - wanted
         scored: list[tuple[float, int]] = []
         for i, (passage, passage_terms) in enumerate(zip(self.passages, self._terms, strict=True)):
@@ -127,6 +152,9 @@ class PolicyIndex:
                 continue
             score = sum(self._idf[t] for t in shared) + 0.5 * sum(self._idf[t] for t in helped)
             score += 0.3 * sum(self._idf[t] for t in wanted & self._heading_terms[i])  # the section is about it
+            for same, opposite in sides:
+                here, there = bool(same.search(passage.text)), bool(opposite.search(passage.text))
+                score *= 1.5 if here and not there else 0.7 if there and not here else 1.0
             if topics and passage.policy in topics:
                 score *= 1.5
             elif topics:

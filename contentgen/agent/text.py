@@ -98,7 +98,8 @@ class NameMatcher:
     the Gooseneck Electric Kettle while "matcha" alone names none of seven matcha products.
     """
 
-    def __init__(self, names: Iterable[str] = ()) -> None:
+    def __init__(self, names: Iterable[str] = (), *, share: float | None = None) -> None:
+        self.share = share  # a fixed share threshold for every name (calibration); None: agent/names.yaml
         self._df: Counter[str] = Counter()
         self._seen: set[str] = set()
         self.learn(names)
@@ -138,7 +139,11 @@ class NameMatcher:
             if not matched:
                 continue
             score = sum(self._weight(t) for t in matched) / sum(self._weight(t) for t in tokens)
-            if score >= (0.6 if has_cjk(name) else 0.5) and (len(matched) >= 2 or len(tokens) == 1):
+            needed = self.share if self.share is not None else self.share_threshold(name)
+            # A stretch every lip balm's name has (润唇膏) names a group, not a product: one matched token at least
+            # must be this name's own, unless the whole name is there.
+            own = matched == tokens or any(self._df.get(t, 0) <= 1 for t in matched)
+            if score >= needed and own and (len(matched) >= 2 or len(tokens) == 1):
                 window = _window(lowered, matched)
                 candidates.append((Mention(product, matched, score, window[0]), [window]))
         claimed: list[tuple[int, int]] = []
@@ -150,6 +155,13 @@ class NameMatcher:
             claimed.append(free[0])
             kept.append(Mention(mention.product, mention.matched, mention.score, free[0][0]))
         return sorted(kept, key=lambda m: (m.position, -m.score))
+
+    @staticmethod
+    def share_threshold(name: str) -> float:
+        """The calibrated share of a name's weighted tokens a message must carry (agent/names.yaml)."""
+        from contentgen.agent.name_thresholds import thresholds
+
+        return thresholds().share.of(has_cjk(name))
 
     def strength(self, text: str, product: Product) -> float:
         """How much of `product`'s name the text carries, weighted by rarity (0 to 1)."""

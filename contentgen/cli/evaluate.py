@@ -68,7 +68,7 @@ def agent(
     min_answer: Annotated[float, typer.Option(help="Fail below this answer accuracy.")] = 0.9,
     json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
     blind: Annotated[
-        bool, typer.Option(help="Also run the blind batch (eval/blind/); --no-blind while tuning.")
+        bool, typer.Option(help="Also run the blind batch (eval/blind2/); --no-blind while tuning.")
     ] = True,
 ) -> None:
     """Recall@k, MRR, intent and answer accuracy, refusal and hand-off precision/recall, unverified claims."""
