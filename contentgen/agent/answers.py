@@ -254,9 +254,7 @@ class Answers(AgentState):
         passages = self.policy_index.search(asked, topics, k=3, hints=hints, contrasts=sides)
         # The query expansions help a vague question; when the question's own words fit another passage better
         # ("新疆几天能到": the row for 新疆, not a rule that merely says 小时), that passage answers it.
-        plain = self.policy_index.search(
-            asked, topics, k=3, hints=" ".join(p.name for p in products), contrasts=sides
-        )
+        plain = self.policy_index.search(asked, topics, k=3, hints=" ".join(p.name for p in products), contrasts=sides)
         own = terms(asked, lang.stopwords)
 
         def fit(found: list[Passage]) -> float:

@@ -122,9 +122,7 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         )
-    app.add_middleware(
-        Middleware, metrics=metrics, max_body=config.max_body_bytes, max_upload=config.max_upload_bytes
-    )
+    app.add_middleware(Middleware, metrics=metrics, max_body=config.max_body_bytes, max_upload=config.max_upload_bytes)
     return app
 
 
