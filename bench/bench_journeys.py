@@ -44,7 +44,8 @@ def main() -> None:
         for executor in ("local",) if args.no_ray else ("local", "ray"):
             start = time.perf_counter()
             summary = run_journey(JOURNEY, customers=customers, events=events, as_of=AS_OF,
-                                  out_root=root / executor, executor=executor, workers=args.workers)  # type: ignore[arg-type]  # fmt: skip
+                                  out_root=root / executor, executor=executor, workers=args.workers,  # type: ignore[arg-type]
+                                  auto_approve=True)  # fmt: skip
             seconds = time.perf_counter() - start
             rows.append((executor, seconds, summary.messages, summary.cells, _peak_mb()))
         if not args.no_ray:

@@ -268,3 +268,29 @@ def test_messages_only_for_approved_cells(base: tuple[Path, Path], tmp_path: Pat
     assert auto.cells_auto_approved == auto.cells_approved == len(ready)
     used = json.loads((auto.run_dir / "approvals.json").read_text(encoding="utf-8"))
     assert {a["reviewer"] for a in used.values()} == {"auto"}
+
+
+def test_split_in_byte_ranges_gives_the_same_messages_and_line_numbers(
+    base: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contentgen.journeys import shuffle
+
+    whole = _run(base, tmp_path / "whole")
+    monkeypatch.setattr(shuffle, "MIN_RANGE", 4096)
+    items = shuffle.plan_items(base[0], base[1], 8)
+    assert sum(1 for i in items if i[0] == "e") == 8  # the events file in 8 ranges, each starting at a line
+    ranged = _run(base, tmp_path / "ranged")
+    assert read_messages(ranged.run_dir) == read_messages(whole.run_dir)
+    assert (ranged.customers, ranged.events, ranged.skips) == (whole.customers, whole.events, whole.skips)
+    # a bad line deep in the file is named by its own line number
+    lines = base[1].read_text(encoding="utf-8").splitlines()
+    lines[-3] = lines[-3].replace('"time": "', '"time": "x')
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ContentgenError, match=rf"broken.jsonl:{len(lines) - 2}: time: "):
+        run_journey("qinghe-cart-recovery", customers=base[0], events=broken, as_of=AS_OF, out_root=tmp_path / "b")
+    lines[-3] = "{not json"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ContentgenError, match=rf"broken.jsonl:{len(lines) - 2}: invalid JSON"):
+        run_journey("qinghe-cart-recovery", customers=base[0], events=broken, as_of=AS_OF, out_root=tmp_path / "c",
+                    workers=1)  # fmt: skip
