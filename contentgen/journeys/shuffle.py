@@ -2,10 +2,10 @@
 
 A JSONL file (one record a line; JSON escapes newlines inside values) is cut into byte ranges at line ends and each
 range is split by a worker; a CSV file (a quoted cell may hold a newline) is split whole by one worker. Workers write
-`<kind>-<bucket>-<item>.txt` files of `line<TAB>JSON object` rows: the raw line for JSONL (no re-encoding), the row
-as JSON for CSV. Line numbers are counted within an item and made global with the offsets in the `done` file, so
-every error still names the input file's own line. The folder is renamed into place once every item is split, so a
-killed shuffle starts again from nothing.
+`<kind>-<bucket>-<item>.txt` files of `line<TAB>row` rows: the fields the run reads, tab-separated after a `|` (no
+JSON to decode again), or the row as a JSON object where a value holds a tab or a line break. Line numbers are
+counted within an item and made global with the offsets in the `done` file, so every error still names the input
+file's own line. The folder is renamed into place once every item is split, so a killed split starts again.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from contentgen.journeys.inputs import BUCKETS, bucket_of, iter_rows, json_row
+from contentgen.journeys.inputs import BUCKETS, CUSTOMER_FIELDS, EVENT_FIELDS, bucket_of, iter_rows, json_row
 
 MIN_RANGE = 4 << 20  # bytes: smaller JSONL files are one range
 BOM = b"\xef\xbb\xbf"
 Item = tuple[str, str, int, int, str]  # kind (c|e), path, start byte, end byte, format (jsonl|csv)
+FIELDS = {"c": CUSTOMER_FIELDS, "e": EVENT_FIELDS}
+_UNSAFE = ("\t", "\n", "\r")
 Mapper = Callable[[Callable[[Any, int], dict[str, Any]], int], list[dict[str, Any]]]
 
 
@@ -54,11 +56,19 @@ def split_item(work: Path, index: int, item: Sequence[Any]) -> dict[str, int]:
     target = work / "in.tmp"
     files = [(target / f"{kind}-{b:02d}-{index:03d}.txt").open("w", encoding="utf-8") for b in range(BUCKETS)]
     rows = lines = 0
+    fields = FIELDS[kind]
+
+    def encode(row: dict[str, str]) -> str:
+        values = [row.get(f, "") for f in fields]
+        if any(u in v for v in values for u in _UNSAFE):
+            return json.dumps(dict(zip(fields, values, strict=True)), ensure_ascii=False)
+        return "|" + "\t".join(values)
+
     try:
         if fmt == "csv":
             for line, row in iter_rows(path):
                 cid = row.get("customer_id", "").strip()
-                files[bucket_of(cid)].write(f"{line}\t{json.dumps(row, ensure_ascii=False)}\n")
+                files[bucket_of(cid)].write(f"{line}\t{encode(row)}\n")
                 rows += 1
             return {"rows": rows, "lines": 0}
         with path.open("rb") as fh:
@@ -74,14 +84,13 @@ def split_item(work: Path, index: int, item: Sequence[Any]) -> dict[str, int]:
                 text = raw.decode("utf-8")
                 if not text.strip():
                     continue
-                if not text.endswith("\n"):
-                    text += "\n"
                 try:
-                    cid = json_row(path, lines, text).get("customer_id", "").strip()
+                    row = json_row(path, lines, text)
                 except Exception:  # name the file's own line, counted from the start (rare: only on bad input)
                     json_row(path, _lines_before(path, start) + lines, text)
                     raise
-                files[bucket_of(cid)].write(f"{lines}\t{text}")
+                cid = row.get("customer_id", "").strip()
+                files[bucket_of(cid)].write(f"{lines}\t{encode(row)}\n")
                 rows += 1
     finally:
         for out in files:
@@ -137,6 +146,7 @@ def split_inputs(work: Path, customers: Path, events: Path, pieces: int, run: Ma
 
 def read_bucket(work: Path, meta: dict[str, Any], kind: str, bucket: int, path: str) -> Any:
     """(line, row) of one bucket's rows of one kind, in input order."""
+    fields = FIELDS[kind]
     for index, (item_kind, offset) in enumerate(meta["items"]):
         if item_kind != kind:
             continue
@@ -144,4 +154,7 @@ def read_bucket(work: Path, meta: dict[str, Any], kind: str, bucket: int, path: 
             for text in fh:
                 number, _, body = text.partition("\t")
                 line = int(number) + offset
-                yield line, json_row(path, line, body)
+                if body.startswith("|"):
+                    yield line, dict(zip(fields, body[1:].rstrip("\n").split("\t"), strict=True))
+                else:
+                    yield line, json_row(path, line, body)
