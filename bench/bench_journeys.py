@@ -2,7 +2,8 @@
 
     python -m bench.bench_journeys [--customers 100000] [--workers 2] [--no-ray]
 
-Prints customers/s end to end (shuffle, decide, copy per cell, fill, merge) and the peak resident memory of the
+Cells that pass every check are auto-approved (the approval gate is a person's step, not a throughput cost).
+Prints customers/s end to end (split, decide, copy per cell, fill, merge) and the peak resident memory of the
 driver plus its worker processes (ru_maxrss of self and children), with Ray as a ratio to the local executor.
 """
 
