@@ -96,6 +96,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def _run(base: tuple[Path, Path], root: Path, journey: str = "qinghe-cart-recovery", **kw: object):  # type: ignore[no-untyped-def]
+    kw.setdefault("auto_approve", True)
     return run_journey(journey, customers=base[0], events=base[1], as_of=AS_OF, out_root=root, workers=1, **kw)  # type: ignore[arg-type]
 
 
@@ -132,7 +133,8 @@ def test_run_writes_messages_with_consent_and_ids(base: tuple[Path, Path], tmp_p
     assert not again.new and again.messages == summary.messages
     # a later run does not send the same step for the same trigger again
     later = run_journey("qinghe-cart-recovery", customers=base[0], events=base[1],
-                        as_of=AS_OF + dt.timedelta(hours=1), out_root=tmp_path, workers=1)  # fmt: skip
+                        as_of=AS_OF + dt.timedelta(hours=1), out_root=tmp_path, workers=1,
+                        auto_approve=True)  # fmt: skip
     later_ids = {r["message_id"] for r in read_messages(later.run_dir)}
     assert not later_ids & {r["message_id"] for r in rows}
 
@@ -154,7 +156,7 @@ def killing(spec, bucket):
 runner._fill_bucket = killing
 runner.run_journey("qinghe-cart-recovery", customers=Path({str(base[0])!r}), events=Path({str(base[1])!r}),
                    as_of=dt.datetime(2025, 11, 30, 12, tzinfo=dt.UTC), out_root=Path({str(tmp_path / "killed")!r}),
-                   workers=1)
+                   workers=1, auto_approve=True)
 """
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, timeout=300)
     assert proc.returncode == -9
@@ -206,8 +208,89 @@ def test_local_and_ray_agree(base: tuple[Path, Path], tmp_path: Path) -> None:
     ray.init(num_cpus=2, include_dashboard=False, runtime_env={"env_vars": {"PYTHONPATH": str(ROOT)}})
     try:
         remote = run_journey("qinghe-replenish", customers=base[0], events=base[1], as_of=AS_OF,
-                             out_root=tmp_path / "ray", executor="ray", workers=2)  # fmt: skip
+                             out_root=tmp_path / "ray", executor="ray", workers=2, auto_approve=True)  # fmt: skip
     finally:
         ray.shutdown()
     key = lambda r: r["message_id"]  # noqa: E731
     assert sorted(read_messages(remote.run_dir), key=key) == sorted(read_messages(local.run_dir), key=key)
+
+
+def test_messages_only_for_approved_cells(base: tuple[Path, Path], tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from contentgen.cli.app import app
+    from contentgen.journeys.approvals import APPROVALS
+
+    auto = _run(base, tmp_path / "auto")
+    first = _run(base, tmp_path / "gate", auto_approve=False)
+    assert first.messages == 0 and first.cells_approved == 0
+    assert first.skips["cell not approved"] == auto.messages
+    assert any("await approval" in w and "journeys approve" in w for w in first.warnings)
+    assert "awaiting approval" in (first.run_dir / "review.html").read_text(encoding="utf-8")
+    cells = json.loads((first.run_dir / "cells.json").read_text(encoding="utf-8"))
+    ready = [c["artifact_id"] for c in cells if c["ready"]]
+    runner = CliRunner()
+    # one cell approved by a person: only its messages are written
+    result = runner.invoke(app, ["journeys", "approve", str(first.run_dir), "--cells", ready[0],
+                                 "--reviewer", "Li Na", "--reason", "checked claims"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    second = _run(base, tmp_path / "gate", auto_approve=False)
+    assert second.new and second.run_dir != first.run_dir and second.cells_approved == 1
+    rows = read_messages(second.run_dir)
+    assert rows and {r["artifact_id"] for r in rows} == {ready[0]}
+    # the rest approved: the remaining messages, none sent twice, together the auto-approved run's messages
+    result = runner.invoke(app, ["journeys", "approve", str(second.run_dir), "--all", "--reviewer", "Li Na",
+                                 "--reason", "brand review done"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    third = _run(base, tmp_path / "gate", auto_approve=False)
+    later = read_messages(third.run_dir)
+    ids = [r["message_id"] for r in rows + later]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == {r["message_id"] for r in read_messages(auto.run_dir)}
+    assert not _run(base, tmp_path / "gate", auto_approve=False).new  # same inputs, same decisions: nothing new
+    audit = [json.loads(x) for x in (tmp_path / "gate" / "qinghe-cart-recovery" / APPROVALS).read_text().splitlines()]
+    assert audit[0]["reviewer"] == "Li Na" and audit[0]["reason"] == "checked claims" and audit[0]["at"]
+    assert len(audit) == 1 + len(ready)
+    # a rejection withdraws the approval (the latest decision wins); unknown ids are one-line errors
+    result = runner.invoke(app, ["journeys", "approve", str(first.run_dir), "--cells", ready[0], "--reject",
+                                 "--reviewer", "Li Na", "--reason", "price changed"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    from contentgen.journeys.approvals import approved_cells, decisions
+    from contentgen.journeys.content import cells_from_json
+
+    journey_dir = tmp_path / "gate" / "qinghe-cart-recovery"
+    assert decisions(journey_dir)[ready[0]].decision == "rejected"
+    first_cells = cells_from_json((first.run_dir / "cells.json").read_text(encoding="utf-8"))
+    assert set(approved_cells(first_cells, journey_dir, auto=True)) == set(ready[1:])  # never auto over a person
+    bad = runner.invoke(app, ["journeys", "approve", str(first.run_dir), "--cells", "Jnope", "--reviewer", "x",
+                              "--reason", "y"])  # fmt: skip
+    assert bad.exit_code == 1 and "cell 'Jnope' is not in" in bad.output
+    assert auto.cells_auto_approved == auto.cells_approved == len(ready)
+    used = json.loads((auto.run_dir / "approvals.json").read_text(encoding="utf-8"))
+    assert {a["reviewer"] for a in used.values()} == {"auto"}
+
+
+def test_split_in_byte_ranges_gives_the_same_messages_and_line_numbers(
+    base: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contentgen.journeys import shuffle
+
+    whole = _run(base, tmp_path / "whole")
+    monkeypatch.setattr(shuffle, "MIN_RANGE", 4096)
+    items = shuffle.plan_items(base[0], base[1], 8)
+    assert sum(1 for i in items if i[0] == "e") == 8  # the events file in 8 ranges, each starting at a line
+    ranged = _run(base, tmp_path / "ranged")
+    assert read_messages(ranged.run_dir) == read_messages(whole.run_dir)
+    assert (ranged.customers, ranged.events, ranged.skips) == (whole.customers, whole.events, whole.skips)
+    # a bad line deep in the file is named by its own line number
+    lines = base[1].read_text(encoding="utf-8").splitlines()
+    lines[-3] = lines[-3].replace('"time": "', '"time": "x')
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ContentgenError, match=rf"broken.jsonl:{len(lines) - 2}: time: "):
+        run_journey("qinghe-cart-recovery", customers=base[0], events=broken, as_of=AS_OF, out_root=tmp_path / "b")
+    lines[-3] = "{not json"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ContentgenError, match=rf"broken.jsonl:{len(lines) - 2}: invalid JSON"):
+        run_journey("qinghe-cart-recovery", customers=base[0], events=broken, as_of=AS_OF, out_root=tmp_path / "c",
+                    workers=1)  # fmt: skip

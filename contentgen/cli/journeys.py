@@ -63,10 +63,15 @@ def run(
     executor: Annotated[str, typer.Option("--executor", help="local (processes) or ray.")] = "local",
     workers: Annotated[int, typer.Option("--workers", help="Worker processes / Ray CPUs.", min=1)] = 2,
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="Ray cluster address.")] = None,
+    auto_approve: Annotated[
+        bool | None,
+        typer.Option("--auto-approve/--no-auto-approve",
+                     help="Approve cells that passed every check without a person; default: the journey's setting."),
+    ] = None,
     folder: FolderOpt = None,
     json: JsonFlag = False,
 ) -> None:
-    """Decide every customer's due step, channel, send time and arm, and write the messages."""
+    """Decide every customer's due step, channel, send time and arm, and write the messages of approved cells."""
     import datetime as dt
 
     from contentgen.errors import ConfigError
@@ -78,11 +83,37 @@ def run(
         raise ConfigError(f"--as-of must be an ISO 8601 time like 2025-11-30T12:00:00+08:00, not '{as_of}'") from None
     summary = run_journey(journey, customers=customers, events=events, as_of=when, out_root=out_dir,
                           journeys_folder=folder, executor=executor, workers=workers,  # type: ignore[arg-type]
-                          ray_address=ray_address)  # fmt: skip
+                          ray_address=ray_address, auto_approve=auto_approve)  # fmt: skip
     if json:
         emit_json(summary.to_json())
         return
     print_summary(summary)
+
+
+@app.command("approve")
+def approve(
+    run_dir: Annotated[Path, typer.Argument(help="The run folder `journeys run` printed.")],
+    reviewer: Annotated[str, typer.Option("--reviewer", help="Who decides (recorded in the audit).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (recorded in the audit).")],
+    cells: Annotated[str | None, typer.Option("--cells", help="Artifact ids (review.html), comma-separated.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every cell of the run that passed its checks.")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="Record a rejection instead.")] = False,
+    json: JsonFlag = False,
+) -> None:
+    """Approve (or reject) content cells of a run; the next run with the same inputs writes their messages."""
+    from dataclasses import asdict
+
+    from contentgen.journeys.approvals import APPROVALS, record
+
+    ids = [c.strip() for c in (cells or "").split(",") if c.strip()]
+    made = record(run_dir, reviewer=reviewer, reason=reason, artifact_ids=ids, every_ready=every,
+                  decision="rejected" if reject else "approved")  # fmt: skip
+    if json:
+        emit_json([asdict(a) for a in made])
+        return
+    verb = "rejected" if reject else "approved"
+    out().print(f"{len(made)} cells {verb} by {made[0].reviewer}; recorded in {run_dir.parent / APPROVALS}. "
+                "Run the same `contentgen journeys run` command again to write their messages.")  # fmt: skip
 
 
 def print_summary(summary: object) -> None:
@@ -104,7 +135,9 @@ def print_summary(summary: object) -> None:
     state = "new" if summary.new else "already done: nothing new written"
     console.print(
         f"{summary.messages:,} messages to {summary.customers:,} customers ({summary.events:,} events) from "
-        f"{summary.cells} content cells ({summary.cells_not_ready} not ready) in {summary.seconds:.1f} s; {state}"
+        f"{summary.cells} content cells ({summary.cells_not_ready} not ready, {summary.cells_approved} approved"
+        + (f", {summary.cells_auto_approved} of them automatically" if summary.cells_auto_approved else "")
+        + f") in {summary.seconds:.1f} s; {state}"
     )
     if summary.assignments:
         console.print("assignments: " + ", ".join(f"{a} {n:,}" for a, n in summary.assignments.items()))

@@ -12,9 +12,13 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from contentgen.domain.brief import Brief, Promotion
 from contentgen.journeys.model import Journey
+
+if TYPE_CHECKING:
+    from contentgen.domain.channel import Channel
 
 CellKey = tuple[str, str, str, str, str, str, str]  # step, tier, sku, arm, locale, channel, offer
 TITLE_FIELDS = ("subject", "title", "headline")
@@ -95,12 +99,14 @@ def write_cells(journey: Journey, keys: Iterable[CellKey]) -> dict[CellKey, Cell
     groups: dict[tuple[str, str], list[CellKey]] = {}
     for key in keys:  # one pipeline batch per arm and offer, since the brief differs
         groups.setdefault((key[3], key[6]), []).append(key)
+    specs: dict[tuple[str, str | None], Channel] = {}  # loaded once per run, not once per cell
     for (arm, offer), group in groups.items():
         cells = []
         for step, tier, sku, _arm, _locale, channel, _offer in group:
             surface = journey.step(step).surface
-            spec = load_surface(surface) if surface else resolve_channel(channel)
-            cells.append(CopyCell(personas[tier], spec, (products[sku],)))
+            if (channel, surface) not in specs:
+                specs[(channel, surface)] = load_surface(surface) if surface else resolve_channel(channel)
+            cells.append(CopyCell(personas[tier], specs[(channel, surface)], (products[sku],)))
         seed = int(hashlib.sha256(f"{journey.id}|{arm}".encode()).hexdigest()[:6], 16)
         results = pipeline.run(cells, brief=_brief(journey, arm, offer), n=2, seed=seed)
         for key, result in zip(group, results, strict=True):

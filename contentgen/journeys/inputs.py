@@ -43,15 +43,8 @@ def iter_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     if path.suffix.lower() in {".jsonl", ".ndjson"}:
         with path.open(encoding="utf-8-sig") as fh:
             for number, text in enumerate(fh, start=1):
-                if not text.strip():
-                    continue
-                try:
-                    row = json.loads(text)
-                except json.JSONDecodeError as err:
-                    raise DataError(path, f"invalid JSON: {err.msg}", line=number) from None
-                if not isinstance(row, dict):
-                    raise DataError(path, "each line must be a JSON object", line=number)
-                yield number, {k: "" if v is None else str(v) for k, v in row.items()}
+                if text.strip():
+                    yield number, json_row(path, number, text)
         return
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
@@ -67,6 +60,17 @@ def iter_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
                     path, f"row has {len(row)} cells but the header has {len(header)}", line=reader.line_num
                 )
             yield reader.line_num, dict(zip(header, row, strict=True))
+
+
+def json_row(path: Path | str, number: int, text: str) -> dict[str, str]:
+    """One JSONL line as a row of strings (null → empty); malformed lines raise naming file and line."""
+    try:
+        row = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise DataError(path, f"invalid JSON: {err.msg}", line=number) from None
+    if not isinstance(row, dict):
+        raise DataError(path, "each line must be a JSON object", line=number)
+    return {k: "" if v is None else str(v) for k, v in row.items()}
 
 
 @lru_cache(maxsize=1024)

@@ -216,6 +216,10 @@ class Journey(Model):
     recommend: bool = Field(default=True, description="add 'you may also like' from co-purchases")
     quiet_hours: QuietHours | None = None
     experiment: Experiment | None = None
+    auto_approve: bool = Field(
+        default=False,
+        description="approve cells that passed every check without a person (recorded as 'auto' in the audit)",
+    )
 
     @field_validator("steps")
     @classmethod

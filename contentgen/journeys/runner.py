@@ -18,7 +18,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -26,7 +26,7 @@ from typing import Any, Literal
 from contentgen.errors import ConfigError, ContentgenError
 from contentgen.fileio import atomic_path, write_text_atomic
 from contentgen.journeys.content import CellCopy, CellKey
-from contentgen.journeys.inputs import BUCKETS, NAME_CONSENT, bucket_of, iter_rows
+from contentgen.journeys.inputs import BUCKETS, NAME_CONSENT
 
 COLUMNS = (
     "message_id", "customer_id", "journey", "step", "channel", "send_at", "arm", "artifact_id", "tracking_code",
@@ -65,6 +65,8 @@ class JourneySummary:
     assignments: dict[str, int]
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cells_approved: int = 0  # by a person or, with auto-approve, automatically (see approvals.json of the run)
+    cells_auto_approved: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()}
@@ -79,35 +81,19 @@ def _digest(paths: Sequence[Path], extra: str) -> str:
     return digest.hexdigest()
 
 
-# ---------------------------------------------------------------- shuffle
+# ---------------------------------------------------------------- phase 0: split by bucket
 
 
-def _shuffle(customers: Path, events: Path, work: Path) -> tuple[int, int]:
-    """Split both files by customer bucket into work/in/ (rows with their line numbers); atomic as a folder."""
-    target = work / "in"
-    if (target / "done").is_file():
-        meta = json.loads((target / "done").read_text())
-        return int(meta["customers"]), int(meta["events"])
-    tmp = work / "in.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    counts = []
-    for kind, path in (("c", customers), ("e", events)):
-        files = [(tmp / f"{kind}-{b:02d}.jsonl").open("w", encoding="utf-8") for b in range(BUCKETS)]
-        n = 0
-        try:
-            for line, row in iter_rows(path):
-                cid = row.get("customer_id", "").strip()
-                files[bucket_of(cid)].write(json.dumps([line, row], ensure_ascii=False) + "\n")
-                n += 1
-        finally:
-            for fh in files:
-                fh.close()
-        counts.append(n)
-    (tmp / "done").write_text(json.dumps({"customers": counts[0], "events": counts[1]}))
-    shutil.rmtree(target, ignore_errors=True)
-    tmp.replace(target)
-    return counts[0], counts[1]
+def split_task(spec: RunSpec, index: int) -> dict[str, Any]:
+    """One item of the input split (a byte range of a JSONL file, or a whole CSV file)."""
+    from contentgen.journeys.shuffle import split_item
+
+    work = Path(spec.run_dir) / "work"
+    try:
+        items = json.loads((work / "in.tmp" / "items.json").read_text())
+        return split_item(work, index, items[index])
+    except ContentgenError as err:
+        return {"error": str(err)}
 
 
 # ---------------------------------------------------------------- per-process context
@@ -152,18 +138,32 @@ def _load(spec: RunSpec) -> _Loaded:
 
 
 def _ledger(spec: RunSpec, bucket: int) -> tuple[set[str], dict[str, list[dt.datetime]]]:
-    """Message ids and send times of earlier runs (all journeys under the root) for one bucket."""
+    """Message ids and send times of earlier runs (all journeys under the root) for one bucket.
+
+    Each run keeps `ledger/l-<bucket>.tsv` (message id, customer id, send time) next to its parts, so this reads
+    three short columns per earlier message; a run without one (killed between the two writes) is read from its
+    part file."""
     sent: set[str] = set()
     history: dict[str, list[dt.datetime]] = {}
     here = Path(spec.run_dir).resolve()
+    parse = dt.datetime.fromisoformat
     for part in Path(spec.root).glob(f"*/*/parts/part-{bucket:02d}.jsonl"):
-        if part.parent.parent.resolve() == here:
+        run = part.parent.parent
+        if run.resolve() == here:
+            continue
+        ledger = run / "ledger" / f"l-{bucket:02d}.tsv"
+        if ledger.is_file():
+            with ledger.open(encoding="utf-8") as fh:
+                for text in fh:
+                    mid, cid, send_at = text.rstrip("\n").split("\t")
+                    sent.add(mid)
+                    history.setdefault(cid, []).append(parse(send_at))
             continue
         with part.open(encoding="utf-8") as fh:
             for text in fh:
                 row = json.loads(text)
                 sent.add(row["message_id"])
-                history.setdefault(row["customer_id"], []).append(dt.datetime.fromisoformat(row["send_at"]))
+                history.setdefault(row["customer_id"], []).append(parse(row["send_at"]))
     return sent, history
 
 
@@ -181,6 +181,7 @@ def decide_bucket(spec: RunSpec, bucket: int) -> dict[str, Any]:
 def _decide_bucket(spec: RunSpec, bucket: int) -> dict[str, Any]:
     from contentgen.journeys.decide import Decision, Skip, decide
     from contentgen.journeys.inputs import Customer, parse_customer, parse_event
+    from contentgen.journeys.shuffle import read_bucket
 
     work = Path(spec.run_dir) / "work"
     done = work / "decide" / f"s-{bucket:02d}.json"
@@ -188,30 +189,27 @@ def _decide_bucket(spec: RunSpec, bucket: int) -> dict[str, Any]:
         return dict(json.loads(done.read_text()))
     loaded = _load(spec)
     ctx = loaded.decide_ctx
+    meta = json.loads((work / "in" / "done").read_text())
     customers: dict[str, Customer] = {}
-    with (work / "in" / f"c-{bucket:02d}.jsonl").open(encoding="utf-8") as fh:
-        for text in fh:
-            line, row = json.loads(text)
-            customer = parse_customer(spec.customers, line, row, ctx.locale)
-            if customer.id in customers:
-                from contentgen.errors import DataError
+    for line, row in read_bucket(work, meta, "c", bucket, spec.customers):
+        customer = parse_customer(spec.customers, line, row, ctx.locale)
+        if customer.id in customers:
+            from contentgen.errors import DataError
 
-                raise DataError(spec.customers, f"customer id '{customer.id}' appears twice", line=line,
-                                field="customer_id", hint="one row per customer")  # fmt: skip
-            customers[customer.id] = customer
+            raise DataError(spec.customers, f"customer id '{customer.id}' appears twice", line=line,
+                            field="customer_id", hint="one row per customer")  # fmt: skip
+        customers[customer.id] = customer
     skips: Counter[str] = Counter()
-    with (work / "in" / f"e-{bucket:02d}.jsonl").open(encoding="utf-8") as fh:
-        for text in fh:
-            line, row = json.loads(text)
-            parsed = parse_event(spec.events, line, row, loaded.skus, spec.as_of)
-            if isinstance(parsed, str):
-                skips[parsed] += 1
-                continue
-            owner = customers.get(parsed[0])
-            if owner is None:
-                skips["event for an unknown customer"] += 1
-                continue
-            owner.events.append(parsed[1])
+    for line, row in read_bucket(work, meta, "e", bucket, spec.events):
+        parsed = parse_event(spec.events, line, row, loaded.skus, spec.as_of)
+        if isinstance(parsed, str):
+            skips[parsed] += 1
+            continue
+        owner = customers.get(parsed[0])
+        if owner is None:
+            skips["event for an unknown customer"] += 1
+            continue
+        owner.events.append(parsed[1])
     sent, history = _ledger(spec, bucket)
     pairs: Counter[tuple[str, str]] = Counter()
     cells: set[CellKey] = set()
@@ -280,13 +278,14 @@ def fill_bucket(spec: RunSpec, bucket: int) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=4)
-def _cells(run_dir: str) -> tuple[dict[CellKey, CellCopy], dict[str, str]]:
+def _cells(run_dir: str) -> tuple[dict[CellKey, CellCopy], dict[str, str], frozenset[str]]:
     from contentgen.journeys.content import cells_from_json
 
     root = Path(run_dir)
     cells = cells_from_json((root / "cells.json").read_text(encoding="utf-8"))
     recs = json.loads((root / "work" / "recs.json").read_text(encoding="utf-8"))
-    return cells, recs
+    approved = frozenset(json.loads((root / "approvals.json").read_text(encoding="utf-8")))
+    return cells, recs, approved
 
 
 def _fill_bucket(spec: RunSpec, bucket: int) -> dict[str, Any]:
@@ -301,12 +300,17 @@ def _fill_bucket(spec: RunSpec, bucket: int) -> dict[str, Any]:
         return dict(json.loads(done.read_text()))
     loaded = _load(spec)
     journey = loaded.journey
-    cells, recs = _cells(spec.run_dir)
+    cells, recs, approved = _cells(spec.run_dir)
     zh = loaded.decide_ctx.locale == "zh-CN"
     by_cell: Counter[str] = Counter()
     skips: Counter[str] = Counter()
+    awaiting: Counter[str] = Counter()  # artifact id → messages held back until the cell is approved
+    ledger: list[str] = []
     with atomic_path(part) as tmp, tmp.open("w", encoding="utf-8") as out, \
+            atomic_path(part.with_suffix(".csv")) as tmp_csv, \
+            tmp_csv.open("w", encoding="utf-8", newline="") as out_csv, \
             (run / "work" / "decide" / f"d-{bucket:02d}.jsonl").open(encoding="utf-8") as fh:  # fmt: skip
+        writer = csv.writer(out_csv, lineterminator="\n")
         for text in fh:
             mid, cid, send_at, key_list, name, recs_on, base, bought = json.loads(text)
             key: CellKey = tuple(key_list)
@@ -314,6 +318,10 @@ def _fill_bucket(spec: RunSpec, bucket: int) -> dict[str, Any]:
             cell = cells[key]
             if not cell.ready:
                 skips["copy not ready for its cell"] += 1
+                continue
+            if cell.artifact_id not in approved:
+                skips["cell not approved"] += 1
+                awaiting[cell.artifact_id] += 1
                 continue
             spec_ch = loaded.channels[channel]
             title, body, cta = split_fields(cell.fields)
@@ -362,8 +370,11 @@ def _fill_bucket(spec: RunSpec, bucket: int) -> dict[str, Any]:
                 "unsubscribe": opt_out.get(locale) if opt_out else "",
             }
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            writer.writerow([row[c] for c in COLUMNS])
+            ledger.append(f"{mid}\t{cid}\t{send_at}\n")
             by_cell[f"{step}|{channel}|{tier}|{arm}"] += 1
-    stats = {"by_cell": dict(by_cell), "skips": dict(skips)}
+    write_text_atomic(run / "ledger" / f"l-{bucket:02d}.tsv", "".join(ledger))
+    stats = {"by_cell": dict(by_cell), "skips": dict(skips), "awaiting": dict(awaiting)}
     write_text_atomic(done, json.dumps(stats))
     return stats
 
@@ -371,30 +382,80 @@ def _fill_bucket(spec: RunSpec, bucket: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- executors
 
 
-def _map(
-    fn: Callable[[RunSpec, int], dict[str, Any]],
-    spec: RunSpec,
-    buckets: Sequence[int],
-    executor: Executor,
-    workers: int,
-    ray_address: str | None,
-) -> list[dict[str, Any]]:
-    if executor == "ray":
-        from contentgen.journeys.ray_executor import ray_map
+class _Workers:
+    """The run's executor: one process pool (or Ray) for every phase, so workers start and load the kit once."""
 
-        results = ray_map(fn, spec, buckets, workers, ray_address)
-    elif workers <= 1 or len(buckets) <= 1:
-        results = [fn(spec, b) for b in buckets]
+    def __init__(self, spec: RunSpec, executor: Executor, workers: int, ray_address: str | None) -> None:
+        self.spec, self.executor, self.workers, self.ray_address = spec, executor, workers, ray_address
+        self._pool: Any = None
+
+    def map(self, fn: Callable[[RunSpec, int], dict[str, Any]], count: int) -> list[dict[str, Any]]:
+        tasks = range(count)
+        if self.executor == "ray":
+            from contentgen.journeys.ray_executor import ray_map
+
+            results = ray_map(fn, self.spec, tasks, self.workers, self.ray_address)
+        elif self.workers <= 1 or count <= 1:
+            results = [fn(self.spec, t) for t in tasks]
+        else:
+            if self._pool is None:
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            results = list(self._pool.map(fn, [self.spec] * count, tasks))
+        for result in results:
+            if "error" in result:
+                raise ContentgenError(result["error"])
+        return results
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
+# ---------------------------------------------------------------- copy per cell
+
+
+def cells_task(spec: RunSpec, index: int) -> dict[str, Any]:
+    """Copy for one chunk of the distinct cells (the offline template engine writes each cell the same anywhere)."""
+    from contentgen.journeys.content import write_cells
+
+    try:
+        chunks = json.loads((Path(spec.run_dir) / "work" / "cells-todo.json").read_text(encoding="utf-8"))
+        cells = write_cells(_load(spec).journey, [tuple(k) for k in chunks[index]])
+        return {"cells": [asdict(c) for c in cells.values()]}
+    except ContentgenError as err:
+        return {"error": str(err)}
+
+
+def _write_cells(journey: Any, keys: set[CellKey], run_dir: Path, pool: _Workers) -> dict[CellKey, CellCopy]:
+    """cells.json for the run: kept when it covers every cell; with the template engine written in chunks by the
+    workers, with a model provider in this process (one model in memory, batched by the pipeline)."""
+    from contentgen.config import load_settings
+    from contentgen.journeys.content import cells_from_json, cells_to_json, write_cells
+
+    cells_file = run_dir / "cells.json"
+    cells = cells_from_json(cells_file.read_text(encoding="utf-8")) if cells_file.is_file() else {}
+    if keys <= set(cells):
+        return cells
+    ordered = sorted(keys)
+    chunks = max(1, min(pool.workers, len(ordered) // 16))
+    if load_settings().text.name != "template" or chunks == 1:
+        cells = write_cells(journey, ordered)
     else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = list(pool.map(fn, [spec] * len(buckets), buckets))
-    for result in results:
-        if "error" in result:
-            raise ContentgenError(result["error"])
-    return results
+        size = -(-len(ordered) // chunks)
+        todo = [ordered[i : i + size] for i in range(0, len(ordered), size)]
+        write_text_atomic(run_dir / "work" / "cells-todo.json", json.dumps(todo))
+        cells = {}
+        for result in pool.map(cells_task, len(todo)):
+            for item in result["cells"]:
+                cell = CellCopy(**item)
+                cells[(cell.step, cell.tier, cell.sku, cell.arm, cell.locale, cell.channel, cell.offer)] = cell
+    cells = {k: cells[k] for k in ordered}
+    write_text_atomic(cells_file, cells_to_json(cells))
+    return cells
 
 
 # ---------------------------------------------------------------- the run
@@ -413,9 +474,10 @@ def run_journey(
     ray_address: str | None = None,
     horizon: dt.timedelta = dt.timedelta(days=1),
     on_phase: Callable[[str], None] | None = None,
+    auto_approve: bool | None = None,
 ) -> JourneySummary:
     """Plan and write one journey's messages for every customer; see the module docstring."""
-    from contentgen.journeys.content import also_like, cells_to_json, write_cells
+    from contentgen.journeys.content import also_like
     from contentgen.journeys.experiments import power_check
     from contentgen.journeys.load import check_journey, find_journey
 
@@ -431,7 +493,11 @@ def run_journey(
 
         out_root = load_settings().output_dir / "journeys"
     as_of = as_of.astimezone(dt.UTC)
-    key = _digest([path, customers, events], f"j1|{as_of.isoformat()}|{horizon.total_seconds()}")
+    from contentgen.journeys.approvals import approved_cells, decisions_digest
+
+    auto = journey.auto_approve if auto_approve is None else auto_approve
+    approvals = decisions_digest(out_root / journey.id)
+    key = _digest([path, customers, events], f"j1|{as_of.isoformat()}|{horizon.total_seconds()}|{approvals}|{auto}")
     run_dir = out_root / journey.id / f"{as_of:%Y%m%dT%H%M%SZ}-{key[:10]}"
     summary_file = run_dir / "summary.json"
     if summary_file.is_file():
@@ -442,40 +508,53 @@ def run_journey(
                    str(events), as_of, int(horizon.total_seconds()), str(run_dir), str(out_root))  # fmt: skip
     phase = on_phase or (lambda _p: None)
     work = run_dir / "work"
-    phase("shuffle")
-    n_customers, n_events = _shuffle(customers, events, work)
-    phase("decide")
-    decided = _map(decide_bucket, spec, range(BUCKETS), executor, workers, ray_address)
-    keys: set[CellKey] = {tuple(k) for s in decided for k in s["cells"]}
-    pairs: Counter[tuple[str, str]] = Counter()
-    skips: Counter[str] = Counter()
-    arms: Counter[str] = Counter()
-    for s in decided:
-        for a, b, n in s["pairs"]:
-            pairs[(a, b)] += n
-        skips.update(s["skips"])
-        arms.update(s["arms"])
-    phase("copy")
-    from contentgen.journeys.content import cells_from_json
+    pool = _Workers(spec, executor, workers, ray_address)
+    try:
+        phase("shuffle")
+        from contentgen.journeys.shuffle import split_inputs
 
-    cells_file = run_dir / "cells.json"
-    cells = cells_from_json(cells_file.read_text(encoding="utf-8")) if cells_file.is_file() else {}
-    if not keys <= set(cells):
-        cells = write_cells(journey, keys)
-        write_text_atomic(cells_file, cells_to_json(cells))
-    write_text_atomic(work / "recs.json", json.dumps(also_like(pairs), sort_keys=True))
-    phase("fill")
-    filled = _map(fill_bucket, spec, range(BUCKETS), executor, workers, ray_address)
+        meta = split_inputs(work, customers, events, 4 * max(workers, 1), pool.map, split_task)
+        n_customers, n_events = int(meta["customers"]), int(meta["events"])
+        phase("decide")
+        decided = pool.map(decide_bucket, BUCKETS)
+        keys: set[CellKey] = {tuple(k) for s in decided for k in s["cells"]}
+        pairs: Counter[tuple[str, str]] = Counter()
+        skips: Counter[str] = Counter()
+        arms: Counter[str] = Counter()
+        for s in decided:
+            for a, b, n in s["pairs"]:
+                pairs[(a, b)] += n
+            skips.update(s["skips"])
+            arms.update(s["arms"])
+        phase("copy")
+        cells = _write_cells(journey, keys, run_dir, pool)
+        approved = approved_cells(cells, out_root / journey.id, auto=auto)
+        used = {a: asdict(x) for a, x in sorted(approved.items())}
+        write_text_atomic(run_dir / "approvals.json", json.dumps(used, ensure_ascii=False, indent=1))
+        write_text_atomic(work / "recs.json", json.dumps(also_like(pairs), sort_keys=True))
+        phase("fill")
+        filled = pool.map(fill_bucket, BUCKETS)
+    finally:
+        pool.close()
     by_cell: Counter[str] = Counter()
+    held: Counter[str] = Counter()
     for s in filled:
         by_cell.update(s["by_cell"])
         skips.update(s["skips"])
+        held.update(s["awaiting"])
     phase("merge")
     _merge(run_dir, journey.experiment is not None)
     from contentgen.journeys.review import write_review
 
-    write_review(run_dir / "review.html", journey, cells, by_cell)
+    write_review(run_dir / "review.html", journey, cells, by_cell, approved, held)
     warnings = []
+    awaiting = sum(1 for c in cells.values() if c.ready and c.artifact_id not in approved)
+    if awaiting:
+        warnings.append(
+            f"{awaiting} content cells await approval, so their messages were not written (skip 'cell not "
+            f"approved'): read {run_dir / 'review.html'}, then `contentgen journeys approve {run_dir} --all "
+            "--reviewer NAME --reason TEXT` (or --cells ID,…) and run the same command again"
+        )
     if journey.experiment:
         check = power_check(journey.experiment, sum(arms.values()))
         warning = check.warning(journey.experiment.id)
@@ -495,6 +574,8 @@ def run_journey(
         assignments=dict(sorted(arms.items())),
         warnings=warnings,
         seconds=round(time.perf_counter() - started, 3),
+        cells_approved=len(approved),
+        cells_auto_approved=sum(1 for a in approved.values() if a.reviewer == "auto"),
     )
     shutil.rmtree(work, ignore_errors=True)  # personal data of the shuffle is not kept
     write_text_atomic(summary_file, json.dumps(summary.to_json(), ensure_ascii=False, indent=1))
@@ -502,17 +583,15 @@ def run_journey(
 
 
 def _merge(run_dir: Path, experiment: bool) -> None:
-    """messages.jsonl, messages.csv and assignments.csv from the parts, in bucket order, each atomically."""
-    parts = [run_dir / "parts" / f"part-{b:02d}.jsonl" for b in range(BUCKETS)]
+    """messages.jsonl, messages.csv and assignments.csv from the parts, in bucket order, each atomically (the parts
+    are already encoded: the merge copies bytes)."""
     with atomic_path(run_dir / "messages.jsonl") as tmp_j, atomic_path(run_dir / "messages.csv") as tmp_c:  # noqa: SIM117
-        with tmp_j.open("w", encoding="utf-8") as out_j, tmp_c.open("w", encoding="utf-8-sig", newline="") as out_c:
-            writer = csv.DictWriter(out_c, fieldnames=COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            for part in parts:
-                with part.open(encoding="utf-8") as fh:
-                    for text in fh:
-                        out_j.write(text)
-                        writer.writerow(json.loads(text))
+        with tmp_j.open("wb") as out_j, tmp_c.open("wb") as out_c:
+            out_c.write(("\ufeff" + ",".join(COLUMNS) + "\n").encode("utf-8"))
+            for b in range(BUCKETS):
+                for suffix, out in ((".jsonl", out_j), (".csv", out_c)):
+                    with (run_dir / "parts" / f"part-{b:02d}{suffix}").open("rb") as fh:
+                        shutil.copyfileobj(fh, out)
     with atomic_path(run_dir / "assignments.csv") as tmp_a, tmp_a.open("w", encoding="utf-8", newline="") as out_a:
         writer_a = csv.writer(out_a, lineterminator="\n")
         writer_a.writerow(ASSIGNMENT_COLUMNS)
