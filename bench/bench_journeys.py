@@ -34,13 +34,24 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-ray", action="store_true")
+    parser.add_argument(
+        "--inputs",
+        type=Path,
+        help="keep the synthetic inputs here; reused by the next run of this size",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        customers, events = root / "customers.csv", root / "events.jsonl"
+        data = args.inputs / f"{args.customers}" if args.inputs else root
+        data.mkdir(parents=True, exist_ok=True)
+        customers, events = data / "customers.csv", data / "events.jsonl"
         start = time.perf_counter()
-        stats = write_journey_inputs(customers, events, args.customers, seed=1, kit="morrow")
-        synth_s = time.perf_counter() - start
+        if customers.exists() and events.exists():
+            n_events = sum(1 for _ in events.open("rb"))
+            synth = "reused"
+        else:
+            n_events = write_journey_inputs(customers, events, args.customers, seed=1, kit="morrow").events
+            synth = f"synthesised in {time.perf_counter() - start:.1f} s"
         rows = []
         for executor in ("local",) if args.no_ray else ("local", "ray"):
             start = time.perf_counter()
@@ -53,7 +64,7 @@ def main() -> None:
             import ray
 
             ray.shutdown()
-    print(f"{args.customers:,} customers, {stats.events:,} events (synthesised in {synth_s:.1f} s), "
+    print(f"{args.customers:,} customers, {n_events:,} events ({synth}), "
           f"journey {JOURNEY}, {args.workers} workers")  # fmt: skip
     print(
         f"{'executor':<8} {'seconds':>8} {'customers/s':>12} {'messages':>9} {'cells':>6} {'peak MB':>8} {'ratio':>6}"
