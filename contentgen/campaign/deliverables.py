@@ -507,7 +507,7 @@ class PosterDeliverable(Deliverable):
 
     def make_batch(self, items: Sequence[PlannedArtifact], ctx: CampaignContext) -> list[ArtifactRecord]:
         from contentgen.domain.layout import poster_layouts
-        from contentgen.pipelines.poster import PosterPipeline, PosterRequest, read_back, write_poster
+        from contentgen.pipelines.poster import PosterPipeline, PosterRequest, read_back_many, write_poster
         from contentgen.pipelines.poster_plan import check_layouts, plan_posters
         from contentgen.providers.base import ImageProvider, TextProvider
 
@@ -546,14 +546,16 @@ class PosterDeliverable(Deliverable):
             requests += planned
             owners += [item] * len(planned)
         results = pipeline.render(requests)
+        if pipeline.ocr is not None:  # one recognition batch across every poster of the batch that asks for OCR
+            wanted = [PosterOptions.model_validate(owner.options).ocr for owner in owners]
+            checked = [result for result, ocr in zip(results, wanted, strict=True) if ocr]
+            read_back_many(checked, pipeline.ocr, max_cer=pipeline.max_cer)
         done: dict[str, ArtifactRecord] = {}
         for item in items:
             mine = [r for r, owner in zip(results, owners, strict=True) if owner is item]
             files: list[Path] = []
             findings: list[Finding] = []
             for result in mine:
-                if PosterOptions.model_validate(item.options).ocr and pipeline.ocr is not None:
-                    read_back(result, pipeline.ocr, max_cer=pipeline.max_cer)
                 files += [Path(p) for p in write_poster(result, ctx.folder(item)).values()]
                 findings += [
                     f.model_copy(update={"message": f"{result.size.label} {result.layout}: {f.message}"})
