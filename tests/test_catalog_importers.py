@@ -222,3 +222,35 @@ def test_taobao_assistant_export_with_a_preamble_and_hashed_images(tmp_path: Pat
     missing = r"夏季上新\.csv:4: images: image file '夏季上新/e3b0c44298fc1c14\.tbi' not found"
     with pytest.raises(DataError, match=missing):
         load_catalog(export, currency="CNY")
+
+
+def test_images_of_a_catalog_file_outside_the_kit_resolve_against_its_folder(tmp_path: Path) -> None:
+    from contentgen.domain import load_brand_kit
+    from contentgen.domain.layout import poster_layouts
+    from contentgen.domain.loaders import kit_segments, load_channels
+    from contentgen.pipelines.poster import PosterPipeline, PosterRequest
+    from contentgen.render.product import product_visual
+
+    shop = tmp_path / "shop"
+    (shop / "pics").mkdir(parents=True)
+    (shop / "pics" / "box.png").write_bytes((DATA / "images" / "gift-box.png").read_bytes())
+    (shop / "products.csv").write_text(
+        "sku,name,category,price,stock,images\n"
+        "GB-6,礼盒,茶具,45,12,pics/box.png\n"
+        "GB-7,礼盒 大,茶具,65,2,https://img.example.com/gb7.jpg\n",
+        encoding="utf-8",
+    )
+    catalog = load_catalog(shop / "products.csv", currency="CNY")
+    assert catalog.images_root == shop
+    brand = load_brand_kit("qinghe")
+    with pytest.raises(DataError, match="not found"):  # not a file of the kit
+        product_visual(catalog.get("GB-6"), brand, (300, 300))
+    pipeline = PosterPipeline(brand, catalog=catalog, ocr=False)
+    douyin, segment = load_channels()["douyin"], kit_segments(brand)[0]
+    requests = [
+        PosterRequest(segment, douyin, douyin.poster_sizes[0], poster_layouts()["hero-product"], catalog.get(sku))
+        for sku in ("GB-6", "GB-7")
+    ]
+    shown = [next(e for e in r.elements if e.element == "product").detail for r in pipeline.render(requests)]
+    assert shown[0]["source"] == "pics/box.png" and shown[0]["kind"] in {"card", "cutout"}
+    assert shown[1] == {"kind": "placeholder", "source": None}  # a URL is never fetched

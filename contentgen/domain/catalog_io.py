@@ -267,7 +267,7 @@ def load_catalog(
         products.append(product)
     if not products:
         raise DataError(path, "catalog has no products")
-    return Catalog(products, source=path, warnings=warnings)
+    return Catalog(products, source=path, warnings=warnings, images_root=root)
 
 
 _URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)

@@ -130,7 +130,10 @@ class PosterPipeline:
         results = []
         for request, (copy, copy_findings), background in zip(requests, copies, backgrounds, strict=True):
             with use_words(self.words):
-                result = Composer(self.brand, self.stacks, self.logo, request, copy, background, info).compose()
+                mine = request.product.sku in self.catalog and self.catalog.get(request.product.sku) == request.product
+                root = self.catalog.images_root if mine else None  # image paths relative to the catalog's folder
+                composer = Composer(self.brand, self.stacks, self.logo, request, copy, background, info, root)
+                result = composer.compose()
             result.findings[:0] = copy_findings
             results.append(result)
             if on_poster:
