@@ -23,8 +23,9 @@ from __future__ import annotations
 import math
 import threading
 import unicodedata
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -80,6 +81,7 @@ class OcrReader:
         """onnxruntime intra-op threads per model (None: onnxruntime's default, one per physical core); give
         1 when several processes read back at once, so they do not oversubscribe the cores."""
         self._engine: Any = None
+        self._recogniser: Any = None
         self._lock = threading.Lock()
 
     def _load(self) -> Any:
@@ -98,6 +100,27 @@ class OcrReader:
             except Exception as exc:  # model file missing or unreadable, onnxruntime failure
                 raise ProviderError(f"could not load the RapidOCR models: {type(exc).__name__}: {exc}") from exc
         return self._engine
+
+    def _rec_session(self) -> Any:
+        """The recogniser's own onnxruntime session (called with self._lock held): the same PP-OCRv4 model as the
+        engine's, with `threads` intra-op threads and no spin-waiting between runs (many small batches on a
+        busy machine spin away the time of other processes)."""
+        if self._recogniser is None:
+            import onnxruntime as ort  # type: ignore[import-untyped]
+            import rapidocr_onnxruntime
+
+            path = Path(rapidocr_onnxruntime.__file__).parent / "models" / "ch_PP-OCRv4_rec_infer.onnx"
+            options = ort.SessionOptions()
+            options.log_severity_level = 4
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            if self.threads is not None:
+                options.intra_op_num_threads = self.threads
+            try:
+                self._recogniser = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            except Exception as exc:  # model file missing or unreadable, onnxruntime failure
+                raise ProviderError(f"could not load the OCR recogniser {path}: {type(exc).__name__}: {exc}") from exc
+        return self._recogniser
 
     def load(self) -> None:
         """Load the models now (they are otherwise loaded by the first read)."""
@@ -209,7 +232,9 @@ class OcrReader:
         flat = [_rec_input(line) for lines in crops if lines for line in lines]
         with self._lock:
             engine = self._load()
-            recognised = _recognise(engine.text_rec, flat)
+            run = self._rec_session()
+            name = run.get_inputs()[0].name
+            recognised = _recognise(lambda batch: run.run(None, {name: batch})[0], engine.text_rec.postprocess_op, flat)
         out: list[str] = []
         cursor = 0
         for (image, box), lines in zip(items, crops, strict=True):
@@ -238,10 +263,14 @@ def _rec_input(line: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
     return np.asarray(resized.transpose(2, 0, 1), dtype=np.float32) * np.float32(2 / 255) - np.float32(1)
 
 
-def _recognise(recogniser: Any, inputs: Sequence[npt.NDArray[np.float32]]) -> list[tuple[str, float]]:
+def _recognise(
+    run: Callable[[npt.NDArray[np.float32]], Any],
+    decode: Callable[[Any], Any],
+    inputs: Sequence[npt.NDArray[np.float32]],
+) -> list[tuple[str, float]]:
     """(text, score) for each prepared line (``_rec_input``): lines sorted by width, one session run per
     batch of similar widths (``BATCH_SPREAD``, ``MAX_BATCH``), padded on the right with zeros (mid-grey, as
-    PP-OCR pads), decoded by the recogniser's own CTC decoder."""
+    PP-OCR pads), decoded by `decode` (the recogniser's own CTC decoder)."""
     order = sorted(range(len(inputs)), key=lambda i: inputs[i].shape[2])
     out: list[tuple[str, float]] = [("", 0.0)] * len(inputs)
     start = 0
@@ -254,7 +283,7 @@ def _recognise(recogniser: Any, inputs: Sequence[npt.NDArray[np.float32]]) -> li
         batch = np.zeros((len(chosen), 3, REC_HEIGHT, inputs[chosen[-1]].shape[2]), dtype=np.float32)
         for row, i in enumerate(chosen):
             batch[row, :, :, : inputs[i].shape[2]] = inputs[i]
-        decoded = recogniser.postprocess_op(recogniser.session(batch)[0])
+        decoded = decode(run(batch))
         for i, (text, score) in zip(chosen, decoded, strict=True):
             out[i] = (str(text), float(score))
         start = end

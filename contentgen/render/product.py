@@ -117,7 +117,7 @@ def product_visual(
         art, kind, source, label = pack.image, "placeholder", None, pack.label
     else:
         source = product.images[0]
-        where = "kit folder" if images_root is None else "catalog's folder"
+        where = "kit folder" if images_root is None or images_root == _loaded_root(brand) else "catalog's folder"
         picture, cutout = _read(_image_path(root, source, product.sku, where), product.sku)
         art = _fit(picture, room)
         kind = "cutout" if cutout else "card"
@@ -137,6 +137,13 @@ def _kit_root(brand: BrandKit, product: Product) -> Path:
             f"brand kit '{brand.id}' was not loaded from a folder, so the visual of product '{product.sku}' "
             "cannot find its images or fonts; load it with load_brand_kit"
         ) from None
+
+
+def _loaded_root(brand: BrandKit) -> Path | None:
+    try:
+        return brand.root
+    except RuntimeError:
+        return None
 
 
 def _image_path(root: Path, relative: str, sku: str, where: str = "kit folder") -> Path:
