@@ -231,18 +231,23 @@ def load_folder(model: type[M], folder: Path, what: str) -> dict[str, M]:
     return found
 
 
-def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line, row) for each data row; header names are stripped."""
+def read_csv(path: Path, skip: int = 0) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line, row) for each data row; header names are stripped; `skip` rows above the header
+    (an export's preamble) are ignored."""
     text = read_text(path)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    stream = io.StringIO(text, newline="")
+    preamble = csv.reader(stream)
+    for _ in range(skip):
+        next(preamble, None)
+    reader = csv.DictReader(stream)
     if not reader.fieldnames:
         raise DataError(path, "CSV has no header row")
     header = [h.strip() for h in reader.fieldnames]
     if len(set(header)) != len(header):
         dup = next(h for h in header if header.count(h) > 1)
-        raise DataError(path, f"column '{dup}' appears twice in the header", line=1)
+        raise DataError(path, f"column '{dup}' appears twice in the header", line=1 + skip)
     reader.fieldnames = header
-    start = 2
+    start = 2 + skip
     try:
         for row in reader:
             if None in row:
@@ -254,9 +259,9 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
                 )
             if any((v or "").strip() for v in row.values()):
                 yield start, {k: (v or "").strip() for k, v in row.items()}
-            start = reader.line_num + 1
+            start = reader.line_num + 1 + skip
     except csv.Error as err:
-        raise DataError(path, f"invalid CSV: {err}", line=reader.line_num) from None
+        raise DataError(path, f"invalid CSV: {err}", line=reader.line_num + skip) from None
 
 
 def read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, str]]]:

@@ -178,3 +178,79 @@ def test_cli_ingest_a_shopify_export_and_a_mapped_one(cli: Cli) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)["products"]
     assert report["added"] == ["C-100", "C-200"] and len(report["removed"]) == 5
+
+
+def test_shopify_draft_and_archived_products_are_skipped_and_counted(tmp_path: Path) -> None:
+    lines = SHOPIFY.read_text(encoding="utf-8").splitlines()
+    assert lines[1].endswith(",active") and lines[5].endswith(",active") and lines[6].endswith(",active")
+    lines[1] = lines[1].removesuffix("active") + "draft"  # dragon-well: its variant rows (no Status) follow it
+    lines[6] = lines[6].removesuffix("active") + "Archived"
+    path = tmp_path / "products_export.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    catalog = load_catalog(path, currency="USD", assets_root=DATA)
+    assert [p.sku for p in catalog] == ["GB-6"]
+    assert f"{path}: Status: skipped 2 product(s) not active (1 archived, 1 draft)" in catalog.warnings[-1]
+    assert all("dragon-well" not in w for w in catalog.warnings)  # skipped products' image URLs are not reported
+
+
+def test_taobao_assistant_export_with_a_preamble_and_hashed_images(tmp_path: Path) -> None:
+    export = tmp_path / "夏季上新.csv"
+    rows = [
+        "version 1.00",
+        "title,cid,price,num,outer_id,picture",
+        "宝贝名称,宝贝类目,宝贝价格,宝贝数量,商家编码,新图片",
+        "西湖龙井 100克,绿茶,128.00,50,TB-LJ-100,9f86d081884c7d65:1:0:|;e3b0c44298fc1c14:1:1:|;",
+        '安吉白茶 50克,绿茶,88,0,TB-AJ-50,"https://img.alicdn.com/aj.jpg"',
+    ]
+    export.write_bytes(("\r\n".join(rows) + "\r\n").encode("gbk"))
+    folder = tmp_path / "夏季上新"
+    folder.mkdir()
+    for name in ("9f86d081884c7d65", "e3b0c44298fc1c14"):
+        (folder / f"{name}.tbi").write_bytes((DATA / "images" / "gift-box.png").read_bytes())
+    catalog = load_catalog(export, currency="CNY")
+    assert facts(catalog) == {
+        "TB-LJ-100": (Decimal("128.00"), None, 50, "绿茶", "西湖龙井 100克"),
+        "TB-AJ-50": (Decimal("88"), None, 0, "绿茶", "安吉白茶 50克"),
+    }
+    assert catalog.get("TB-LJ-100").images == ["夏季上新/9f86d081884c7d65.tbi", "夏季上新/e3b0c44298fc1c14.tbi"]
+    assert catalog.get("TB-AJ-50").image_urls == ["https://img.alicdn.com/aj.jpg"]
+    # line numbers still count the preamble
+    export.write_bytes(("\r\n".join([*rows[:4], rows[4].replace(",88,", ",八十八,")]) + "\r\n").encode("gbk"))
+    with pytest.raises(DataError, match=r"夏季上新\.csv:5: price"):
+        load_catalog(export, currency="CNY")
+    (folder / "e3b0c44298fc1c14.tbi").unlink()
+    missing = r"夏季上新\.csv:4: images: image file '夏季上新/e3b0c44298fc1c14\.tbi' not found"
+    with pytest.raises(DataError, match=missing):
+        load_catalog(export, currency="CNY")
+
+
+def test_images_of_a_catalog_file_outside_the_kit_resolve_against_its_folder(tmp_path: Path) -> None:
+    from contentgen.domain import load_brand_kit
+    from contentgen.domain.layout import poster_layouts
+    from contentgen.domain.loaders import kit_segments, load_channels
+    from contentgen.pipelines.poster import PosterPipeline, PosterRequest
+    from contentgen.render.product import product_visual
+
+    shop = tmp_path / "shop"
+    (shop / "pics").mkdir(parents=True)
+    (shop / "pics" / "box.png").write_bytes((DATA / "images" / "gift-box.png").read_bytes())
+    (shop / "products.csv").write_text(
+        "sku,name,category,price,stock,images\n"
+        "GB-6,礼盒,茶具,45,12,pics/box.png\n"
+        "GB-7,礼盒 大,茶具,65,2,https://img.example.com/gb7.jpg\n",
+        encoding="utf-8",
+    )
+    catalog = load_catalog(shop / "products.csv", currency="CNY")
+    assert catalog.images_root == shop
+    brand = load_brand_kit("qinghe")
+    with pytest.raises(DataError, match="not found"):  # not a file of the kit
+        product_visual(catalog.get("GB-6"), brand, (300, 300))
+    pipeline = PosterPipeline(brand, catalog=catalog, ocr=False)
+    douyin, segment = load_channels()["douyin"], kit_segments(brand)[0]
+    requests = [
+        PosterRequest(segment, douyin, douyin.poster_sizes[0], poster_layouts()["hero-product"], catalog.get(sku))
+        for sku in ("GB-6", "GB-7")
+    ]
+    shown = [next(e for e in r.elements if e.element == "product").detail for r in pipeline.render(requests)]
+    assert shown[0]["source"] == "pics/box.png" and shown[0]["kind"] in {"card", "cutout"}
+    assert shown[1] == {"kind": "placeholder", "source": None}  # a URL is never fetched

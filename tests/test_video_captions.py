@@ -12,6 +12,7 @@ from PIL import Image
 from contentgen.domain import load_brand_kit
 from contentgen.domain.brand import BrandKit
 from contentgen.domain.channel import SafeZone
+from contentgen.domain.common import Locale
 from contentgen.errors import ContentgenError
 from contentgen.render.legibility import WCAG_NORMAL, measure_contrast
 from contentgen.render.typography import NO_LINE_START, TextFitError
@@ -25,6 +26,7 @@ from contentgen.video.captions import (
     split_captions,
     spread_cues,
     srt_text,
+    vtt_text,
     write_srt,
     write_vtt,
 )
@@ -202,3 +204,46 @@ def test_chunks_of_caption_max_chars_fit_one_line_at_full_size(style: CaptionSty
     assert caption_max_chars(style, (1080, 1920), "zh-CN", lines=2) == 2 * caption_max_chars(
         style, (1080, 1920), "zh-CN"
     )
+
+
+# ---- per-platform caption line length --------------------------------------------------------------
+
+
+def test_every_video_channel_sets_a_caption_line_length_per_locale() -> None:
+    from contentgen.domain.loaders import load_channels
+
+    video = {cid: c.video for cid, c in load_channels().items() if c.video is not None}
+    assert video and all(set(spec.caption_max_chars) == {"zh-CN", "en-US"} for spec in video.values())
+    assert video["douyin"].caption_max_chars["zh-CN"] < video["weibo"].caption_max_chars["zh-CN"]
+
+
+@pytest.mark.parametrize(("locale", "narration"), [("zh-CN", NARRATION_ZH), ("en-US", NARRATION_EN)])
+def test_a_platform_limit_shortens_caption_chunks_and_srt_vtt_keep_their_text(
+    style: CaptionStyle, locale: Locale, narration: str
+) -> None:
+    size = (1920, 1080)  # a 16:9 frame fits far more than a platform wants on one line
+    fits = caption_max_chars(style, size, locale)
+    limit = 12 if locale == "zh-CN" else 30
+    assert fits > limit
+    assert caption_max_chars(style, size, locale, limit=limit) == limit
+    assert caption_max_chars(style, size, locale, limit=fits + 10) == fits  # never wider than the frame
+    chunks = split_captions(narration, locale, limit)
+    assert len(chunks) > len(split_captions(narration, locale, fits))
+    assert all(len(chunk) <= limit for chunk in chunks)
+    cues = spread_cues(chunks, 0.0, 20.0)
+    srt_blocks = [block.split("\n", 2)[2].strip() for block in srt_text(cues).strip().split("\n\n")]
+    vtt_blocks = [block.split("\n", 1)[1].strip() for block in vtt_text(cues).strip().split("\n\n")[1:]]
+    assert srt_blocks == vtt_blocks == [chunk.strip() for chunk in chunks]
+
+
+def test_a_bad_caption_line_length_names_the_file_and_field(tmp_path: Path) -> None:
+    from contentgen.domain.loaders import load_channels
+    from contentgen.errors import DataError
+    from contentgen.resources import shipped
+
+    text = (shipped("channels") / "douyin.yaml").read_text(encoding="utf-8")
+    assert "caption_max_chars: {zh-CN: 14" in text
+    (tmp_path / "douyin.yaml").write_text(text.replace("{zh-CN: 14", "{zh-CN: 2"), encoding="utf-8")
+    with pytest.raises(DataError, match=r"douyin\.yaml:\d+: video\.caption_max_chars\.zh-CN") as info:
+        load_channels(tmp_path)
+    assert "\n" not in str(info.value)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from contentgen.domain.importers import ColumnMapping, detect, import_rows
+from contentgen.domain.importers import ColumnMapping, detect, header_row, import_rows
 from contentgen.domain.product import Catalog, Product
 from contentgen.errors import DataError
 from contentgen.fileio import Loc, format_loc, load_structured, read_csv, read_text, validate
@@ -113,7 +113,7 @@ def _columns(header: list[str], path: Path, mapping: ColumnMapping | None = None
 def _table(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, {column: cell}) for each non-empty row of a CSV or XLSX file."""
     if path.suffix.lower() != ".xlsx":
-        yield from read_csv(path)
+        yield from read_csv(path, skip=header_row(read_text(path)))
         return
     try:
         from openpyxl import load_workbook
@@ -138,7 +138,7 @@ def _table(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 
 
 def _tabular(
-    path: Path, mapping: ColumnMapping | None
+    path: Path, mapping: ColumnMapping | None, warnings: list[str]
 ) -> Iterator[tuple[int | None, Loc, dict[str, Any], dict[Loc, int] | None]]:
     """Records of a CSV/XLSX file: a recognised shop export goes through its importer, else our columns."""
     rows = _table(path)
@@ -148,7 +148,7 @@ def _tabular(
     rows = itertools.chain([first], rows)
     fmt = None if mapping is not None else detect(list(first[1]))
     if fmt is not None:
-        for line, record in import_rows(fmt, rows, path):
+        for line, record in import_rows(fmt, rows, path, warnings):
             yield line, (), record, None
         return
     columns = _columns(list(first[1]), path, mapping)
@@ -162,12 +162,12 @@ def _tabular(
 
 
 def _records(
-    path: Path, mapping: ColumnMapping | None = None
+    path: Path, mapping: ColumnMapping | None = None, warnings: list[str] | None = None
 ) -> Iterator[tuple[int | None, Loc, dict[str, Any], dict[Loc, int] | None]]:
     """Yield (line, loc prefix, record, line map) for each product in the file."""
     suffix = path.suffix.lower()
     if suffix in {".csv", ".tsv", ".txt", ".xlsx"}:
-        yield from _tabular(path, mapping)
+        yield from _tabular(path, mapping, [] if warnings is None else warnings)
     elif suffix == ".jsonl":
         for number, text in enumerate(read_text(path).splitlines(), start=1):
             if not text.strip():
@@ -242,7 +242,7 @@ def load_catalog(
     warnings: list[str] = []
     first_line: dict[str, int | None] = {}
     root = assets_root or path.parent
-    for line, loc, record, lines in _records(path, mapping):
+    for line, loc, record, lines in _records(path, mapping, warnings):
         _split_image_urls(record, path, line, loc, warnings)
         _check_currency(record, path, line, loc, currency, source)
         if "currency" not in record:
@@ -267,7 +267,7 @@ def load_catalog(
         products.append(product)
     if not products:
         raise DataError(path, "catalog has no products")
-    return Catalog(products, source=path, warnings=warnings)
+    return Catalog(products, source=path, warnings=warnings, images_root=root)
 
 
 _URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)

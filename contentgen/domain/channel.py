@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from contentgen.domain.common import Model, Slug, Text
+from contentgen.domain.common import Locale, Model, Slug, Text
 
 Aspect = Literal["9:16", "3:4", "1:1", "4:3", "16:9"]
 
@@ -77,6 +77,11 @@ class VideoSpec(Model):
     aspects: list[Aspect] = Field(min_length=1)
     max_duration_s: float = Field(gt=0)
     min_duration_s: float = Field(default=0, ge=0)
+    caption_max_chars: dict[Locale, Annotated[int, Field(ge=4, le=80)]] = Field(
+        default={},
+        description="most characters on a burned-in caption line, per locale (the platform's reading habit); "
+        "captions are also never wider than the frame allows",
+    )
 
 
 class Requirements(Model):

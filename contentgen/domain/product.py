@@ -74,9 +74,18 @@ class Product(Model):
 class Catalog:
     """An ordered, SKU-indexed set of products loaded from one file."""
 
-    def __init__(self, products: Sequence[Product], source: Path | None = None, warnings: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        products: Sequence[Product],
+        source: Path | None = None,
+        warnings: Sequence[str] = (),
+        images_root: Path | None = None,
+    ) -> None:
         self.products = list(products)
         self.source = source
+        self.images_root = images_root
+        """The folder the products' image paths are relative to (a kit's catalog: the kit folder; a catalog
+        file of its own: its folder); None: the kit folder of whoever renders them."""
         self.warnings = list(warnings)
         """One line each, naming file, line and field: things that load but need a person's attention."""
         self._by_sku = {p.sku: p for p in self.products}

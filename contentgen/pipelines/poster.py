@@ -140,9 +140,10 @@ class PosterPipeline:
         results: list[PosterResult] = []
         with use_words(self.words):  # lines never break inside the kit's names and terms
             for batch in batches(requests):
-                for result in self._render(batch):
-                    if ocr and self.ocr is not None:
-                        read_back(result, self.ocr, max_cer=self.max_cer)
+                rendered = self._render(batch)
+                if ocr and self.ocr is not None:  # one recognition batch across the posters of the batch
+                    read_back_many(rendered, self.ocr, max_cer=self.max_cer)
+                for result in rendered:
                     if out_dir is not None:
                         write_poster(result, out_dir / (result.segment or "_"))
                     results.append(result)
@@ -156,7 +157,9 @@ class PosterPipeline:
         info = self.image_provider.info()
         results = []
         for request, (copy, copy_findings), background in zip(requests, copies, backgrounds, strict=True):
-            result = Composer(self.brand, self.stacks, self.logo, request, copy, background, info).compose()
+            mine = request.product.sku in self.catalog and self.catalog.get(request.product.sku) == request.product
+            root = self.catalog.images_root if mine else None  # image paths relative to the catalog's folder
+            result = Composer(self.brand, self.stacks, self.logo, request, copy, background, info, root).compose()
             result.findings[:0] = copy_findings
             results.append(result)
         return results

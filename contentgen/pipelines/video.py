@@ -362,7 +362,8 @@ class VideoPipeline:
         size = frame_size(storyboard.aspect, short_side)
         style = CaptionStyle.from_kit(brand, safe_zone=channel.safe_zone)
         # Captions: each scene's narration in chunks a caption line holds, each chunk spoken as its own clip.
-        max_chars = caption_max_chars(style, size, brand.locale)
+        line_limit = channel.video.caption_max_chars.get(brand.locale) if channel.video else None
+        max_chars = caption_max_chars(style, size, brand.locale, limit=line_limit)
         chunks: list[tuple[int, str]] = [
             (i, chunk)
             for i, scene in enumerate(storyboard.scenes)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -63,9 +64,12 @@ class Composer:
         copy: PosterCopy,
         background: Image.Image,
         background_info: ProviderInfo,
+        images_root: Path | None = None,
     ) -> None:
-        """`stacks`: font stacks by layout font name ("heading", "body"); `logo(on_dark)`: the kit's trimmed logo."""
+        """`stacks`: font stacks by layout font name ("heading", "body"); `logo(on_dark)`: the kit's trimmed logo;
+        `images_root`: the folder the product's image paths are relative to (default: the kit folder)."""
         self.brand = brand
+        self.images_root = images_root
         self.stacks = stacks
         self.logo_for = logo
         self.request = request
@@ -175,7 +179,9 @@ class Composer:
 
         width, height = box[2] - box[0], box[3] - box[1]
         seed = self.request.seed if self.request.product_seed is None else self.request.product_seed
-        visual = product_visual(self.request.product, self.brand, (width, height), seed=seed)
+        visual = product_visual(
+            self.request.product, self.brand, (width, height), seed=seed, images_root=self.images_root
+        )
         layer = visual.image
         self.canvas.paste(layer, (box[0], box[1]), layer)
         x0, y0, x1, y1 = visual.bbox

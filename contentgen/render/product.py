@@ -2,7 +2,8 @@
 
 `product_visual` returns an RGBA image of exactly the box size, transparent around the product, and
 the product's tight bounding box inside it (shadow excluded). What it shows depends on the product's
-first image (``Product.images[0]``, a path relative to the kit folder):
+first image (``Product.images[0]``, a path relative to the kit folder, or to `images_root`: the folder of
+the catalog file it came from, see ``Catalog.images_root``):
 
 ``cutout``       a PNG or WebP whose alpha channel is meaningful (at least `CUTOUT_SHARE` of its pixels
                  less than half opaque): trimmed to what is visible, scaled to fit.
@@ -90,7 +91,13 @@ class ProductVisual:
 
 
 def product_visual(
-    product: Product, brand: BrandKit, size: tuple[int, int], *, seed: int = 0, shadow: bool = True
+    product: Product,
+    brand: BrandKit,
+    size: tuple[int, int],
+    *,
+    seed: int = 0,
+    shadow: bool = True,
+    images_root: Path | None = None,
 ) -> ProductVisual:
     """The product's cut-out, card or placeholder packshot, centred in a transparent `size` (w, h) image."""
     try:
@@ -102,7 +109,7 @@ def product_visual(
     margin = round(MARGIN * min(width, height))
     free_w, free_h = max(1, width - 2 * margin), max(1, height - 2 * margin)
     room = (free_w, max(1, math.floor(free_h / (1 + SHADOW_REACH))))
-    root = _kit_root(brand, product)
+    root = images_root if images_root is not None else _kit_root(brand, product)
     kind: VisualKind
     label: tuple[str, ...] = ()
     if not product.images:
@@ -110,7 +117,8 @@ def product_visual(
         art, kind, source, label = pack.image, "placeholder", None, pack.label
     else:
         source = product.images[0]
-        picture, cutout = _read(_image_path(root, source, product.sku), product.sku)
+        where = "kit folder" if images_root is None or images_root == _loaded_root(brand) else "catalog's folder"
+        picture, cutout = _read(_image_path(root, source, product.sku, where), product.sku)
         art = _fit(picture, room)
         kind = "cutout" if cutout else "card"
         if not cutout:
@@ -131,13 +139,20 @@ def _kit_root(brand: BrandKit, product: Product) -> Path:
         ) from None
 
 
-def _image_path(root: Path, relative: str, sku: str) -> Path:
+def _loaded_root(brand: BrandKit) -> Path | None:
+    try:
+        return brand.root
+    except RuntimeError:
+        return None
+
+
+def _image_path(root: Path, relative: str, sku: str, where: str = "kit folder") -> Path:
     path = inside(root, relative)
     if path is None:
         raise DataError(
             root,
-            f"image '{relative}' of product '{sku}' leaves the kit folder",
-            hint="use a path relative to the kit folder",
+            f"image '{relative}' of product '{sku}' leaves the {where} {root}",
+            hint=f"use a path relative to the {where}",
         )
     if not path.is_file():
         raise DataError(

@@ -133,8 +133,11 @@ def caption_area(style: CaptionStyle, frame_size: tuple[int, int]) -> Box:
 _LATIN_SAMPLE = "Sip slowly: this green tea tastes of cut grass, snap peas and sea breeze, only $18 for 3.5 oz."
 
 
-def caption_max_chars(style: CaptionStyle, frame_size: tuple[int, int], locale: Locale, lines: int = 1) -> int:
-    """How many characters fill ``lines`` caption lines at the largest size: a ``max_chars`` for ``split_captions``."""
+def caption_max_chars(
+    style: CaptionStyle, frame_size: tuple[int, int], locale: Locale, lines: int = 1, *, limit: int | None = None
+) -> int:
+    """How many characters fill ``lines`` caption lines at the largest size: a ``max_chars`` for ``split_captions``;
+    at most `limit` a line where the platform sets one (``VideoSpec.caption_max_chars``)."""
     left, _, right, _ = caption_area(style, frame_size)
     size = max(8, round(style.max_size * min(frame_size)))
     room = right - left - 2 * round(0.4 * size)
@@ -146,7 +149,8 @@ def caption_max_chars(style: CaptionStyle, frame_size: tuple[int, int], locale: 
         except GlyphError:
             average = 0.55 * size
         average *= 1.1  # letters vary in width: a tenth spare, so that a line of wide ones still fits
-    return max(2, int(room / average) * lines)
+    fits = int(room / average)
+    return max(2, (fits if limit is None else min(fits, limit)) * lines)
 
 
 @dataclass(frozen=True)

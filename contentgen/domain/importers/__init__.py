@@ -6,8 +6,8 @@ validates them with the same `Product` model, so every error names the export's 
 
 from __future__ import annotations
 
-from contentgen.domain.importers.detect import detect, import_rows
+from contentgen.domain.importers.detect import detect, header_row, import_rows
 from contentgen.domain.importers.mapping import ColumnMapping, load_mapping
 from contentgen.domain.importers.rows import Row
 
-__all__ = ["ColumnMapping", "Row", "detect", "import_rows", "load_mapping"]
+__all__ = ["ColumnMapping", "Row", "detect", "header_row", "import_rows", "load_mapping"]

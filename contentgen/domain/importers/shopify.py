@@ -1,4 +1,5 @@
-"""Shopify product CSV: rows grouped by Handle; each variant row is one product."""
+"""Shopify product CSV: rows grouped by Handle; each variant row is one product; draft and archived
+products (`Status`) are skipped and counted."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ from contentgen.errors import DataError
 INHERITED = ("Title", "Body (HTML)", "Vendor", "Type", "Product Category", "Tags")
 VARIANT = ("Variant SKU", "Variant Price", "Variant Compare At Price", "Variant Inventory Qty", "Option1 Value")
 OPTIONS = ("Option1 Value", "Option2 Value", "Option3 Value")
+LIVE = frozenset({"", "active"})
+"""`Status` values of products that are for sale (an empty cell: an older export without the column)."""
 
 
-def records(rows: Iterable[Row], path: Path) -> Records:
-    """One record per variant row; image-only rows add their image to the handle's products."""
+def records(rows: Iterable[Row], path: Path, warnings: list[str]) -> Records:
+    """One record per variant row of an active product; image-only rows add their image to the handle's
+    products; a draft or archived product is skipped, with one warning counting them."""
     handles: dict[str, dict[str, str]] = {}
     images: dict[str, list[str]] = {}
     variants: list[tuple[int, str, dict[str, str]]] = []
@@ -33,13 +37,24 @@ def records(rows: Iterable[Row], path: Path) -> Records:
         if any(row.get(c) for c in VARIANT):
             merged = {**row, **{c: row.get(c) or first.get(c, "") for c in INHERITED}}
             variants.append((line, handle, merged))
+    skipped: dict[str, set[str]] = {}
     for line, handle, row in variants:
+        status = handles[handle].get("Status", "").lower()
+        if status not in LIVE:
+            skipped.setdefault(status, set()).add(handle)
+            continue
         sku = row.get("Variant SKU", "")
         if not sku:
             raise DataError(
                 path, "variant row has no SKU", line=line, field="Variant SKU", hint="give every variant a unique SKU"
             )
         yield line, _record(row, images[handle])
+    if skipped:
+        counts = ", ".join(f"{len(h)} {status}" for status, h in sorted(skipped.items()))
+        warnings.append(
+            f"{path}: Status: skipped {sum(len(h) for h in skipped.values())} product(s) not active ({counts}); "
+            "set Status to active in Shopify to include them"
+        )
 
 
 def _record(row: dict[str, str], handle_images: list[str]) -> dict[str, Any]:

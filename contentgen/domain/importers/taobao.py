@@ -1,7 +1,10 @@
-"""Taobao/Tmall seller exports (淘宝助理, 千牛): Chinese column names, often GBK-encoded."""
+"""Taobao/Tmall seller exports (淘宝助理, 千牛): Chinese column names, often GBK-encoded, sometimes with a
+preamble above the header (see `detect.header_row`), images as URLs, paths, or 淘宝助理's
+``hash:1:0:|;`` form naming ``<export name>/<hash>.tbi`` beside the export."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -21,7 +24,17 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def records(rows: Iterable[Row], path: Path) -> Records:
+_HASHED = re.compile(r"^([0-9A-Za-z]{8,64}):\d+:\d+:\|?$")
+
+
+def _images(item: str, path: Path) -> list[str]:
+    """A 淘宝助理 hashed image (``3f2a…:1:0:|``) as the path of its file, relative to the export's folder;
+    anything else as URLs or paths separated by ``|``."""
+    match = _HASHED.match(item)
+    return [f"{path.stem}/{match.group(1)}.tbi"] if match else split_list(item, "|")
+
+
+def records(rows: Iterable[Row], path: Path, warnings: list[str]) -> Records:
     """One record per row."""
     for line, row in rows:
         record: dict[str, Any] = {}
@@ -31,5 +44,9 @@ def records(rows: Iterable[Row], path: Path) -> Records:
                 value = html_to_text(value)
             elif field in {"price", "list_price"}:
                 value = value.lstrip("¥￥").removesuffix("元").replace(",", "").strip()
-            put(record, field, split_list(value, ";|,") if field == "images" else value)
+            if field == "images":
+                items = [i for item in split_list(value, ";,") for i in _images(item, path)]
+                put(record, field, items)
+            else:
+                put(record, field, value)
         yield line, record

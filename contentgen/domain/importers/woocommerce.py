@@ -11,7 +11,7 @@ from contentgen.domain.importers.rows import Records, Row, put, split_list
 from contentgen.errors import DataError
 
 
-def records(rows: Iterable[Row], path: Path) -> Records:
+def records(rows: Iterable[Row], path: Path, warnings: list[str]) -> Records:
     """One record per simple product or variation; a variable parent lends its name, category and images."""
     parents: dict[str, dict[str, str]] = {}
     for line, row in rows:
