@@ -251,6 +251,6 @@ def test_images_of_a_catalog_file_outside_the_kit_resolve_against_its_folder(tmp
         PosterRequest(segment, douyin, douyin.poster_sizes[0], poster_layouts()["hero-product"], catalog.get(sku))
         for sku in ("GB-6", "GB-7")
     ]
-    shown = [next(e for e in r.elements if e.element == "product").detail for r in pipeline.render(requests)]
+    shown = [next(e for e in r.elements if e.element == "product").detail for r in pipeline.run(requests)]
     assert shown[0]["source"] == "pics/box.png" and shown[0]["kind"] in {"card", "cutout"}
     assert shown[1] == {"kind": "placeholder", "source": None}  # a URL is never fetched
