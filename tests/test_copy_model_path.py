@@ -13,7 +13,7 @@ from conftest import REPO
 from contentgen.domain import load_brand_kit
 from contentgen.domain.loaders import load_channels
 from contentgen.errors import DataError
-from contentgen.pipelines.copy import CopyPipeline, generate_copy, shorten
+from contentgen.pipelines.copy import CopyCell, CopyPipeline, generate_copy, shorten
 from contentgen.prompts import copy_examples
 from contentgen.testing import ScriptedTextProvider
 
@@ -93,9 +93,8 @@ def test_examples_are_sent_as_turns_and_versioned(tmp_path: Path) -> None:
     assert '"A calm cup, $22."' in fake.requests[-1].messages[2].content
 
 
-def _cell(pipeline: CopyPipeline, channel: str) -> object:
+def _cell(pipeline: CopyPipeline, channel: str) -> CopyCell:
     from contentgen.domain.loaders import resolve_segment
-    from contentgen.pipelines.copy import CopyCell
 
     return CopyCell(
         resolve_segment(pipeline.brand, "gen-z"), load_channels()[channel], (pipeline.catalog.get("MT-GRN-001"),)
