@@ -48,7 +48,7 @@ class OpenAIOptions(ProviderOptions):
     timeout: PositiveFloat = Field(120.0, description="seconds to wait for one answer, queueing at the server included")
     max_retries: NonNegativeInt = Field(2, description="retries, with backoff, on connection errors, 429 and 5xx")
     concurrency: PositiveInt = Field(4, description="requests of a batch in flight at once")
-    max_tokens: PositiveInt | None = Field(None, description="a cap on every request's max_tokens (a slow local server)")
+    max_tokens: PositiveInt | None = Field(None, description="a cap on every request's max_tokens (slow local servers)")
 
     @field_validator("base_url")
     @classmethod
