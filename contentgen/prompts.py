@@ -157,3 +157,128 @@ def render_prompt(name: str, extra: Sequence[Path] = (), **context: Any) -> tupl
     except jinja2.TemplateError as err:
         raise DataError(path, f"template error: {err}") from None
     return text.strip(), f"{name}@{digest}"
+
+
+# ---- few-shot examples for the model path ---------------------------------------------------------
+
+
+class ExampleReply(Model):
+    """The reply a model should give: the channel's fields as JSON, hashtags without '#'."""
+
+    fields: dict[str, str] = Field(min_length=1)
+    hashtags: list[str] = []
+
+
+class CopyExample(Model):
+    """One few-shot turn: a short brief for a made-up product and the copy we want for it."""
+
+    brief: str = Field(min_length=1)
+    reply: ExampleReply
+
+
+class CopyExamples(Model):
+    """prompts/copy/examples/<locale>/<channel>.yaml."""
+
+    version: int = Field(ge=1)
+    examples: list[CopyExample] = Field(min_length=1, max_length=4)
+
+
+class LoadedExamples:
+    """Validated few-shot examples of one channel and locale; `version` hashes the file."""
+
+    def __init__(self, spec: CopyExamples, path: Path, digest: str, channel: Any) -> None:
+        self.spec, self.path, self.channel = spec, path, channel
+        self.version = f"examples/{path.parent.name}/{path.stem}@v{spec.version}+{digest}"
+
+    def turns(self, budgets: dict[str, int]) -> list[tuple[str, str]]:
+        """(user, assistant) pairs, the assistant's as the JSON the model is asked for; an example with a field
+        longer than this cell's room (`budgets`, after signature and opt-out) is left out so none teaches overflow."""
+        import json
+
+        from contentgen.domain.channel import text_length
+
+        pairs = []
+        for example in self.spec.examples:
+            fields = example.reply.fields
+            if any(text_length(t, self.channel.fields[n].count) > budgets.get(n, 0) for n, t in fields.items()):
+                continue
+            reply = {"fields": fields, "hashtags": example.reply.hashtags}
+            pairs.append((example.brief, json.dumps(reply, ensure_ascii=False)))
+        return pairs
+
+
+def _check_examples(spec: CopyExamples, path: Path, channel: Any, locale: Locale, lines: dict[Any, int]) -> None:
+    """Each example must be copy the checks would pass: the channel's fields, within its limits, in the locale."""
+    from contentgen.compliance.degenerate import degenerate_findings
+    from contentgen.domain.channel import text_length
+
+    for i, example in enumerate(spec.examples):
+        fields = example.reply.fields
+        where = ("examples", i, "reply", "fields")
+        for name, text in fields.items():
+            loc = f"examples[{i}].reply.fields.{name}"
+            line = lines.get((*where, name))
+            spec_field = channel.fields.get(name)
+            if spec_field is None:
+                raise DataError(
+                    path,
+                    f"'{name}' is not a field of channel '{channel.id}'",
+                    line=line,
+                    field=loc,
+                    hint=f"use {', '.join(channel.fields)}",
+                )
+            length = text_length(text, spec_field.count)
+            if length > spec_field.max:
+                raise DataError(
+                    path,
+                    f"{length} {spec_field.count}, the channel allows {spec_field.max}",
+                    line=line,
+                    field=loc,
+                    hint="shorten the example",
+                )
+        missing = [n for n, s in channel.fields.items() if s.required and n not in fields]
+        if missing:
+            raise DataError(
+                path,
+                f"required field '{missing[0]}' is missing",
+                line=lines.get(where),
+                field=f"examples[{i}].reply.fields",
+                hint=f"channel '{channel.id}' needs {', '.join(missing)}",
+            )
+        if len(example.reply.hashtags) > channel.hashtags.max:
+            raise DataError(
+                path,
+                f"{len(example.reply.hashtags)} hashtags, the channel allows {channel.hashtags.max}",
+                line=lines.get(("examples", i, "reply", "hashtags")),
+                field=f"examples[{i}].reply.hashtags",
+            )
+        for finding in degenerate_findings(fields, locale):
+            raise DataError(
+                path,
+                finding.message,
+                line=lines.get((*where, finding.field or "")),
+                field=f"examples[{i}].reply.fields.{finding.field}",
+            )
+
+
+@lru_cache(maxsize=64)
+def _copy_examples(path: Path, mtime: float, channel_json: str, locale: Locale) -> LoadedExamples:
+    from contentgen.domain.channel import Channel
+    from contentgen.fileio import load_structured, validate
+
+    data, lines = load_structured(path)
+    if data is None:
+        raise DataError(path, "file is empty")
+    spec = validate(CopyExamples, data, path, lines)
+    channel = Channel.model_validate_json(channel_json)
+    _check_examples(spec, path, channel, locale, dict(lines))
+    return LoadedExamples(spec, path, hashlib.sha256(path.read_bytes()).hexdigest()[:8], channel)
+
+
+def copy_examples(channel: Any, locale: Locale, extra: Sequence[Path] = ()) -> LoadedExamples | None:
+    """The few-shot examples of a channel (a `Channel`) in a locale, validated against it; None when there are none."""
+    try:
+        path = find(f"copy/examples/{locale}/{channel.id}.yaml", extra)
+    except DataError:
+        return None
+    return _copy_examples(path, path.stat().st_mtime, channel.model_dump_json(), locale)

@@ -5,21 +5,15 @@ started on a free loopback port by a fixture and stopped by its own pid."""
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from contentgen.errors import ProviderError
 from contentgen.providers import TextRequest
-from contentgen.testing.real_models import smollm2
+from contentgen.testing.real_models import free_port, smollm2
 
-pytest_plugins = ["agent_support"]
+pytest_plugins = ["agent_support", "real_llm_support"]
 pytestmark = pytest.mark.slow
 GGUF = smollm2()
 if GGUF is None or os.environ.get("CONTENTGEN_SKIP_REAL_LLM"):
@@ -43,53 +37,6 @@ def hf() -> Iterator[object]:
     provider.generate([ask("Hi", 1)])  # load once (about 15 s)
     yield provider
     provider.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`transformers serve` on a free port; the base URL (…/v1) once /health answers and the model is loaded."""
-    import httpx
-
-    port = _free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
-    exe = Path(sys.executable).with_name("transformers")
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [str(exe), "serve", SERVED, "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"transformers serve exited ({proc.returncode}): {log.read_text()[-500:]}")
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"transformers serve did not answer /health within 120 s: {log.read_text()[-500:]}")
-            time.sleep(0.5)
-        warm = {"model": SERVED, "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1}
-        httpx.post(f"{base}/v1/chat/completions", json=warm, timeout=120).raise_for_status()  # loads the model
-        yield f"{base}/v1"
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)  # its own process group: the server and nothing else
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
 
 
 # ---- transformers provider ------------------------------------------------------------------------
@@ -148,7 +95,7 @@ def test_openai_timeout_names_the_options(server: str) -> None:
 def test_openai_server_down_is_one_line() -> None:
     from contentgen.providers.text.openai_compat import OpenAITextProvider
 
-    url = f"http://127.0.0.1:{_free_port()}/v1"
+    url = f"http://127.0.0.1:{free_port()}/v1"
     provider = OpenAITextProvider({"model": SERVED, "base_url": url, "max_retries": 0})
     with pytest.raises(ProviderError, match=r"cannot connect .*fix the base_url option"):
         provider.complete("hi")

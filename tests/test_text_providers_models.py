@@ -400,6 +400,12 @@ class TestOpenAI:
         openai_provider.generate([TextRequest.from_prompt("x")])
         assert "seed" not in server.bodies[-1]
 
+    def test_max_tokens_option_caps_every_request(self, server: FakeOpenAIServer) -> None:
+        provider = make_openai(server, max_tokens=5)
+        provider.generate([TextRequest.from_prompt("a", max_tokens=40), TextRequest.from_prompt("b", max_tokens=2)])
+        assert sorted(b["max_tokens"] for b in server.bodies[-2:]) == [2, 5]
+        provider.close()
+
     def test_batch_is_concurrent_and_in_order(
         self, server: FakeOpenAIServer, openai_provider: OpenAITextProvider
     ) -> None:

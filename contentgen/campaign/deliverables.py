@@ -443,7 +443,7 @@ def copy_prompt_sources(ctx: CampaignContext, channel: str) -> dict[str, str]:
 
         locale = ctx.brand.locale
         names = [f"copy/system.{locale}.j2", f"copy/user.{locale}.j2", f"copy/repair.{locale}.j2"]
-        names.append(f"copy/{locale}/{channel}.yaml")
+        names += [f"copy/{locale}/{channel}.yaml", f"copy/examples/{locale}/{channel}.yaml"]
         found: dict[str, str] = {}
         for folder in reversed(search_path(ctx.prompts_path)):  # user folders last: they shadow the shipped files
             shared = sorted((folder / "copy" / locale).glob("_*.j2")) if (folder / "copy" / locale).is_dir() else []

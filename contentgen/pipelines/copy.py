@@ -27,6 +27,7 @@ from contentgen.domain.findings import Finding, Severity
 from contentgen.domain.product import Catalog, Product
 from contentgen.domain.segment import Segment
 from contentgen.errors import ConfigError
+from contentgen.pipelines.copy_parse import parse_reply as _parse
 from contentgen.providers.base import Message, ProviderInfo, TextProvider, TextRequest
 from contentgen.text.sentences import split_sentences
 
@@ -241,14 +242,20 @@ class CopyPipeline:
         )
 
     def _plan(self, cell: CopyCell, brief: Brief | None, n: int, seed: int) -> _CellPlan:
-        from contentgen.prompts import render_prompt
+        from contentgen.prompts import copy_examples, render_prompt
 
         budgets = {name: _budget(self.brand, cell, name) for name in cell.channel.fields}
         context = _prompt_context(self.brand, cell, brief, budgets)
         locale = self.brand.locale
         system, _ = render_prompt(f"copy/system.{locale}.j2", self.prompts_path, **context)
         user, version = render_prompt(f"copy/user.{locale}.j2", self.prompts_path, **context)
-        messages = (Message("system", system), Message("user", user))
+        shots: list[Message] = []
+        examples = copy_examples(cell.channel, locale, self.prompts_path)
+        if examples is not None:  # few-shot turns between the system prompt and the real ask
+            for asked, answered in examples.turns(budgets):
+                shots += [Message("user", asked), Message("assistant", answered)]
+            version += f"+{examples.version}"
+        messages = (Message("system", system), *shots, Message("user", user))
         requests = []
         for i in range(n * OVERSAMPLE):
             task = CopyTask(
@@ -413,106 +420,26 @@ def _max_tokens(channel: Channel) -> int:
 # ---- parsing and finishing one variant ----------------------------------------------------------
 
 
-def _parse(text: str, channel: Channel) -> dict[str, Any]:
-    """A provider's output as {fields, hashtags, angle}; tolerant of what real models return.
-
-    Accepted: a JSON object anywhere in the text (inside ```json fences, before or after prose), Python-style
-    single quotes, trailing commas, fields at the top level or under "fields", extra keys (ignored), a missing
-    optional field. A missing required field or no object at all is a ValueError saying which.
-    """
-    data = _loads_object(text)
-    fields = data.get("fields", data)
-    if not isinstance(fields, dict):
-        raise ValueError("'fields' is not an object")
-    clean: dict[str, str] = {}
-    for name, spec in channel.fields.items():
-        value = fields.get(name)
-        if isinstance(value, list):  # a model that writes a field as a list of lines
-            value = "\n".join(str(v) for v in value)
-        if not isinstance(value, str) or not value.strip():
-            if spec.required:
-                raise ValueError(f"field '{name}' is missing")
-            continue
-        clean[name] = value.strip()
-    tags = data.get("hashtags", [])
-    if isinstance(tags, str):
-        tags = tags.replace(",", " ").split()
-    hashtags = [str(t).strip().strip("#") for t in tags if str(t).strip().strip("#")] if isinstance(tags, list) else []
-    angle = data.get("angle")
-    return {
-        "fields": clean,
-        "hashtags": hashtags,
-        "angle": angle if isinstance(angle, str) else None,
-        "template_version": data.get("template_version"),
-    }
-
-
-_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
-_TRAILING_COMMA = re.compile(r",\s*([}\]])")
-
-
-def _loads_object(text: str) -> dict[str, Any]:
-    """The first JSON object in `text` that parses, trying fenced blocks first, then every balanced {...}."""
-    import ast
-
-    candidates = [m.group(1) for m in _FENCE.finditer(text)] + _balanced_objects(text)
-    if not candidates:
-        raise ValueError("output is not a JSON object")
-    last_error = "output is not a JSON object"
-    for candidate in candidates:
-        for attempt in (candidate, _TRAILING_COMMA.sub(r"\1", candidate)):
-            try:
-                data = json.loads(attempt)
-            except json.JSONDecodeError as err:
-                last_error = f"output is not valid JSON: {err.msg}"
-                try:  # single quotes, True/None: a Python literal is what small models often write
-                    data = ast.literal_eval(attempt)
-                except (ValueError, SyntaxError, MemoryError, RecursionError):
-                    continue
-            if isinstance(data, dict):
-                return data
-    raise ValueError(last_error)
-
-
-def _balanced_objects(text: str) -> list[str]:
-    """Every top-level {...} span, strings skipped; one cut off by max_tokens is closed (string, lists, objects)."""
-    spans: list[str] = []
-    stack: list[str] = []
-    start, quote, escaped = -1, "", False
-    for i, ch in enumerate(text):
-        if quote:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == quote:
-                quote = ""
-            continue
-        if ch in "\"'" and stack:
-            quote = ch
-        elif ch in "{[":
-            if not stack and ch == "{":
-                start = i
-            if stack or ch == "{":
-                stack.append("}" if ch == "{" else "]")
-        elif stack and ch == stack[-1]:
-            stack.pop()
-            if not stack:
-                spans.append(text[start : i + 1])
-    if stack:
-        spans.append(text[start:] + quote + "".join(reversed(stack)))
-    return spans
+_CLAUSE_END = re.compile(r"(?<=[，,；;：:—])|\s+(?=[(（])|\s[-–]\s")
+_TRIM = " ，,、：:;；—–-\n"
 
 
 def shorten(text: str, limit: int, count: Literal["chars", "width"] = "chars") -> str | None:
-    """Drop whole sentences from the end until the text fits; None if even the first does not."""
+    """Drop whole sentences from the end until the text fits, then whole clauses (after a comma, colon, semicolon
+    or dash, or before a parenthesis) of the first sentence; None if not even its first clause fits."""
     if text_length(text, count) <= limit:
         return text
     parts = split_sentences(text)
     while len(parts) > 1:
         parts.pop()
-        candidate = "".join(parts).rstrip(" ，,、：:;；—-\n")
+        candidate = "".join(parts).rstrip(_TRIM)
         if candidate and text_length(candidate, count) <= limit:
+            return candidate
+    clauses = [c for c in _CLAUSE_END.split(parts[0] if parts else text) if c]
+    while len(clauses) > 1:
+        clauses.pop()
+        candidate = "".join(clauses).rstrip(_TRIM)
+        if len(candidate) >= 2 and text_length(candidate, count) <= limit:
             return candidate
     return None
 
@@ -539,6 +466,7 @@ def _finish_variant(
 ) -> CopyVariant | str:
     """Fit, decorate, check and repair one variant; a string says why it was dropped."""
     from contentgen.compliance import adlaw
+    from contentgen.compliance.degenerate import degenerate_findings
     from contentgen.compliance.grounding import ground_fields
 
     channel, locale = cell.channel, brand.locale
@@ -549,9 +477,14 @@ def _finish_variant(
         spec = channel.fields[name]
         text = _limit_emoji(text, channel.emoji.allowed, emoji_left)
         emoji_left -= sum(_is_emoji(ch) for ch in text)
-        fitted = shorten(text, _budget(brand, cell, name), spec.count)
+        room = _budget(brand, cell, name)
+        fitted = shorten(text, room, spec.count)
         if fitted is None:
-            return f"field '{name}' does not fit in {spec.max} {spec.count} even after shortening"
+            kept = "" if room == spec.max else " (the rest of the channel's limit is the text added for you)"
+            return (
+                f"field '{name}' is {text_length(text, spec.count)} {spec.count}; write at most {room}{kept}, "
+                "in one short sentence"
+            )
         fields[name] = fitted
 
     # Check and repair the generated text before decorations: disclaimers are the brand's own approved words.
@@ -567,6 +500,7 @@ def _finish_variant(
     if findings:
         fields = {name: adlaw.repair(text, [f for f in findings if f.field == name]) for name, text in fields.items()}
         findings = review(fields)
+    findings += degenerate_findings(fields, locale)  # loops and the wrong language: regenerate, never ship
     tags = _pick_hashtags(channel, parsed["hashtags"])
     decorated: dict[str, str] = {}
     for name, text in fields.items():
@@ -747,8 +681,22 @@ def _prompt_context(brand: BrandKit, cell: CopyCell, brief: Brief | None, budget
         "products": cell.products,
         "brief": brief,
         "budgets": budgets,
+        "added": {name: _required_text(brand, cell, name) for name in cell.channel.fields},
         "locale": locale,
     }
+
+
+def _required_text(brand: BrandKit, cell: CopyCell, name: str) -> dict[str, str]:
+    """The signature and opt-out the pipeline adds to a field, so the prompt can say to leave them out."""
+    requirements = cell.channel.requirements
+    if name != _main_field(cell.channel):
+        return {}
+    prefix, _ = _decorations(brand, cell, name)
+    added = {
+        "signature": prefix.strip() if requirements.signature else "",
+        "opt_out": requirements.opt_out.get(brand.locale) if requirements.opt_out else "",
+    }
+    return added if any(added.values()) else {}
 
 
 def generate_copy(

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from contentgen.compliance.degenerate import LANGUAGE_RULE, REPETITION_RULE
 from contentgen.domain.brand import BrandKit
 from contentgen.pipelines.copy import OVERSAMPLE, REPAIR_TRIES, CopyCell, CopyPipeline, CopyResult, CopyVariant
 from contentgen.providers.base import ProviderInfo, TextProvider, TextRequest, TextResult
@@ -43,6 +44,7 @@ class CopyEvalReport:
     too_long: int = 0  # requests whose last reply did not fit the channel even after shortening
     blocked_adlaw: int = 0  # requests whose last variant was held back by an ad-law or brand finding
     blocked_grounding: int = 0  # requests whose last variant was held back by an untraced number, price or promise
+    blocked_degenerate: int = 0  # requests whose last variant repeated itself or was not in the kit's language
     repaired: int = 0  # variants that passed only after a repair round
     fallback: int = 0  # cells the template engine wrote
     shipped: int = 0  # cells that shipped a variant
@@ -66,6 +68,7 @@ class CopyEvalReport:
             "too_long": self.too_long,
             "blocked_adlaw": self.blocked_adlaw,
             "blocked_grounding": self.blocked_grounding,
+            "blocked_repetition_or_language": self.blocked_degenerate,
             "repaired": self.repaired,
             "fallback": self.fallback,
             "shipped": self.shipped,
@@ -147,6 +150,8 @@ def _count(report: CopyEvalReport, result: CopyResult) -> None:
         rules = {f.rule for f in v.findings if f.blocking}
         if any(r.startswith("claim.") for r in rules):
             report.blocked_grounding += 1
+        elif rules & {REPETITION_RULE, LANGUAGE_RULE}:
+            report.blocked_degenerate += 1
         elif any(not r.startswith("channel.") for r in rules):
             report.blocked_adlaw += 1
     report.repaired += result.repaired
@@ -215,6 +220,7 @@ def render_table(reports: Sequence[CopyEvalReport]) -> object:
         ("too long for the channel", lambda r: str(r.too_long)),
         ("blocked by ad law", lambda r: str(r.blocked_adlaw)),
         ("blocked by grounding", lambda r: str(r.blocked_grounding)),
+        ("blocked: repetition / wrong language", lambda r: str(r.blocked_degenerate)),
         ("repaired", lambda r: str(r.repaired)),
         ("cells fell back to templates", lambda r: str(r.fallback)),
         ("cells shipped", lambda r: str(r.shipped)),

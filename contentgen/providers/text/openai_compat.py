@@ -48,6 +48,7 @@ class OpenAIOptions(ProviderOptions):
     timeout: PositiveFloat = Field(120.0, description="seconds to wait for one answer, queueing at the server included")
     max_retries: NonNegativeInt = Field(2, description="retries, with backoff, on connection errors, 429 and 5xx")
     concurrency: PositiveInt = Field(4, description="requests of a batch in flight at once")
+    max_tokens: PositiveInt | None = Field(None, description="a cap on every request's max_tokens (slow local servers)")
 
     @field_validator("base_url")
     @classmethod
@@ -146,7 +147,7 @@ class OpenAITextProvider(TextProvider):
             "model": self.options.model,
             "messages": [{"role": m.role, "content": m.content} for m in request.messages],
             "temperature": request.temperature,
-            "max_tokens": request.max_tokens,
+            "max_tokens": min(request.max_tokens, self.options.max_tokens or request.max_tokens),
         }
         if request.seed is not None:
             params["seed"] = request.seed
