@@ -78,7 +78,7 @@ def test_bad_example_is_a_data_error_with_file_line_and_field(tmp_path: Path, bo
 
 def test_examples_are_sent_as_turns_and_versioned(tmp_path: Path) -> None:
     fake = ScriptedTextProvider([_reply(title="Sencha, $18", body="Shizuoka Morning Sencha, $18.")], repeat_last=True)
-    result = generate_copy("morrow", "gen-z", "app-push", "MT-GRN-001", n=1, provider=fake)
+    result = generate_copy("morrow", "gen-z", "app-push", "MT-GRN-001", n=1, text_provider=fake)
     roles = [m.role for m in fake.requests[0].messages]
     assert roles == ["system", "user", "assistant", "user"]
     shown = json.loads(fake.requests[0].messages[2].content)
@@ -87,7 +87,7 @@ def test_examples_are_sent_as_turns_and_versioned(tmp_path: Path) -> None:
 
     # A user prompts folder shadows the shipped examples, and its file's hash is the new version.
     _examples(tmp_path, "app-push", 'title: "Calm cup"\nbody: "A calm cup, $22."')
-    pipeline = CopyPipeline(load_brand_kit("morrow"), provider=fake, prompts_path=[tmp_path])
+    pipeline = CopyPipeline(load_brand_kit("morrow"), text_provider=fake, prompts_path=[tmp_path])
     cell_result = pipeline.run([_cell(pipeline, "app-push")], n=1)[0]
     assert cell_result.prompt_version != result.prompt_version
     assert '"A calm cup, $22."' in fake.requests[-1].messages[2].content
@@ -127,7 +127,7 @@ LOOP = "sip " * 12  # fits the 60-character body, so shortening cannot hide it
 def test_endless_repetition_is_blocked_and_repaired() -> None:
     good = _reply(title="Sencha, $18", body="Shizuoka Morning Sencha, $18. Three cups per spoon.")
     fake = ScriptedTextProvider([_reply(title="Sencha", body=LOOP), _reply(title="Sencha", body=LOOP), good, good])
-    result = generate_copy("morrow", "gen-z", "app-push", "MT-GRN-001", n=1, provider=fake)
+    result = generate_copy("morrow", "gen-z", "app-push", "MT-GRN-001", n=1, text_provider=fake)
     assert result.best is not None and result.repaired >= 1 and result.fallback is None
     assert "repeats itself" in fake.requests[2].messages[-1].content  # the finding is in the repair prompt
 
@@ -135,12 +135,12 @@ def test_endless_repetition_is_blocked_and_repaired() -> None:
 def test_endless_repetition_every_time_falls_back_to_templates() -> None:
     loop = "Buy now! " * 30
     fake = ScriptedTextProvider([_reply(text=loop)], repeat_last=True)
-    result = generate_copy("morrow", "gen-z", "wechat-moments", "MT-GRN-001", n=1, provider=fake, repair_tries=1)
+    result = generate_copy("morrow", "gen-z", "wechat-moments", "MT-GRN-001", n=1, text_provider=fake, repair_tries=1)
     assert result.fallback and result.provider.name == "template"
     assert result.best is not None and result.best.findings[0].rule == "copy.template_fallback"
 
     first = generate_copy(
-        "morrow", "gen-z", "wechat-moments", "MT-GRN-001", n=1, provider=fake, repair_tries=0, fallback=False
+        "morrow", "gen-z", "wechat-moments", "MT-GRN-001", n=1, text_provider=fake, repair_tries=0, fallback=False
     )
     assert "copy.repetition" in _rules(first) and first.best is None
 
@@ -151,7 +151,7 @@ def test_english_for_a_chinese_kit_is_the_wrong_language() -> None:
     )
     chinese = _reply(["青禾"], text="积雪草氨基酸温和洁面乳，泡沫细密，洗后不紧绷，早晚都能用。")
     fake = ScriptedTextProvider([english, english, chinese, chinese])
-    result = generate_copy("qinghe", "new-middle-class", "wechat-moments", "QH-CLN-001", n=1, provider=fake)
+    result = generate_copy("qinghe", "new-middle-class", "wechat-moments", "QH-CLN-001", n=1, text_provider=fake)
     assert result.best is not None and result.fallback is None and result.repaired >= 1
     repair = fake.requests[2].messages[-1].content
     assert "简体中文" in repair
@@ -160,7 +160,7 @@ def test_english_for_a_chinese_kit_is_the_wrong_language() -> None:
 def test_chinese_for_an_english_kit_is_the_wrong_language() -> None:
     fake = ScriptedTextProvider([_reply(title="好茶", body="静冈早春煎茶，一勺能泡三杯，十八美元。")], repeat_last=True)
     result = generate_copy(
-        "morrow", "gen-z", "app-push", "MT-GRN-001", n=1, provider=fake, repair_tries=0, fallback=False
+        "morrow", "gen-z", "app-push", "MT-GRN-001", n=1, text_provider=fake, repair_tries=0, fallback=False
     )
     assert "copy.wrong_language" in _rules(result) and result.best is None
 
@@ -180,7 +180,7 @@ def test_short_names_and_mixed_text_are_not_flagged() -> None:
 
 def test_sms_prompt_gives_the_room_left_after_signature_and_opt_out() -> None:
     fake = ScriptedTextProvider([_reply(body="Sencha, now $18.")], repeat_last=True)
-    result = generate_copy("morrow", "gen-z", "sms", "MT-GRN-001", n=1, provider=fake)
+    result = generate_copy("morrow", "gen-z", "sms", "MT-GRN-001", n=1, text_provider=fake)
     prompt = fake.requests[0].messages[-1].content
     line = next(x for x in prompt.splitlines() if x.startswith("- body:"))
     assert "at most 20 characters" in line and '"[Morrow]" in front' in line and "Reply STOP to opt out" in line
@@ -194,7 +194,9 @@ def test_sms_prompt_gives_the_room_left_after_signature_and_opt_out() -> None:
 def test_long_sms_reply_is_trimmed_at_a_clause_before_it_is_dropped() -> None:
     fake = ScriptedTextProvider([_reply(body="Sencha is $18, three good cups from one spoonful of leaves")])
     fake.enqueue(_reply(body="A slow spring morning in a steel tin full of first flush leaves"))
-    result = generate_copy("morrow", "gen-z", "sms", "MT-GRN-001", n=1, provider=fake, repair_tries=0, fallback=False)
+    result = generate_copy(
+        "morrow", "gen-z", "sms", "MT-GRN-001", n=1, text_provider=fake, repair_tries=0, fallback=False
+    )
     assert result.best is not None and result.best.fields["body"].startswith("[Morrow] Sencha is $18.")
     reasons = [d.reason for d in result.dropped]
     assert reasons == [

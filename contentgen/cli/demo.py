@@ -108,8 +108,9 @@ def _journeys(folder: Path) -> list[Any]:
         customers, events = folder / f"{kit}-customers.csv", folder / f"{kit}-events.jsonl"
         write_journey_inputs(customers, events, 2000, seed=7, kit=kit)
         as_of = dt.datetime(2025, 11, 30, 12, tzinfo=dt.UTC)
-        summary = run_journey(journey, customers=customers, events=events, as_of=as_of, out_root=folder, workers=1,
-                              auto_approve=True)  # the demo approves cells that passed every check; says so
+        summary = run_journey(
+            journey, customers=customers, events=events, as_of=as_of, out_root=folder, workers=1, auto_approve=True
+        )  # the demo approves cells that passed every check; says so
         results.append(summary)
     return results
 

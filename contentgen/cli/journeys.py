@@ -65,8 +65,10 @@ def run(
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="Ray cluster address.")] = None,
     auto_approve: Annotated[
         bool | None,
-        typer.Option("--auto-approve/--no-auto-approve",
-                     help="Approve cells that passed every check without a person; default: the journey's setting."),
+        typer.Option(
+            "--auto-approve/--no-auto-approve",
+            help="Approve cells that passed every check without a person; default: the journey's setting.",
+        ),
     ] = None,
     folder: FolderOpt = None,
     json: JsonFlag = False,

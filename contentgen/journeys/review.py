@@ -40,8 +40,11 @@ def write_review(
         approval = (
             f'<span class="ok">approved</span> by {esc(decision.reviewer)}, {esc(decision.at)}: {esc(decision.reason)}'
             if decision
-            else (f'<span class="bad">awaiting approval</span> ({held.get(cell.artifact_id, 0):,} messages held)'
-                  if cell.ready else "—")
+            else (
+                f'<span class="bad">awaiting approval</span> ({held.get(cell.artifact_id, 0):,} messages held)'
+                if cell.ready
+                else "—"
+            )
         )
         rows.append(
             f"<tr><td><code>{esc(cell.artifact_id)}</code></td><td>{esc(cell.step)}</td><td>{esc(cell.channel)}</td>"
