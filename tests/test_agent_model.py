@@ -128,3 +128,22 @@ def test_the_model_sees_the_conversation_and_follow_ups_resolve(
     assert isinstance(outcome, Answer) and outcome.citations == (product.sku,) and product.money() in outcome.text
     assert product.name in prompts.seen[-1]  # the follow-up's prompt carries the record and the history
     assert agent.transcript()["model"]["name"] == "langchain"
+
+
+def test_a_number_the_records_do_not_hold_is_left_out_even_when_it_is_no_claim(
+    stores: dict[str, CatalogStore], agent_settings: Settings
+) -> None:
+    """A year or a count the model made up is not a price or a promise, so grounding does not read it as a claim;
+    it is still the model's number, not the catalog's, and the sentence goes."""
+    product = load_kit_catalog(load_brand_kit("morrow")).get("MT-BLK-002")
+    reply = (
+        f"{product.name} is {product.money()} [{product.sku}]. "
+        f"We have blended {product.name} since 2018 [{product.sku}]. "
+        "Most customers buy 47 of them at once."
+    )
+    agent, _ = scripted("morrow", [reply], stores, agent_settings)
+    outcome = agent.ask(f"How much is the {product.name}?")
+    assert isinstance(outcome, Answer)
+    assert product.money() in outcome.text
+    assert "2018" not in outcome.text and "47 of them" not in outcome.text
+    assert len(outcome.removed) == 2

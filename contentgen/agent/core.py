@@ -38,7 +38,7 @@ from contentgen.agent.policies import PolicyIndex
 from contentgen.agent.privacy import Masker
 from contentgen.agent.text import NameMatcher, has_cjk, name_tokens, skus_in
 from contentgen.agent.tools import OrderLookup, build_tools
-from contentgen.agent.verify import Verifier
+from contentgen.agent.verify import Check, Verifier, unsourced_figures
 from contentgen.catalog.filters import parse_filters
 from contentgen.catalog.types import Filters, Hit, Retriever, SearchResult
 from contentgen.domain.brand import BrandKit
@@ -323,12 +323,22 @@ class Agent(Answers, Intents):
         kept = ""
         last: tuple[Product, ...] = ()
 
+        quoted = "\n".join(self.policies.get(name, "") for name in draft.policies)
+
+        def sources(products: Sequence[Product]) -> str:
+            return "\n".join([*(p.model_dump_json() for p in products), quoted])
+
         def judge(sentence: str) -> tuple[str, tuple[Product, ...], bool, bool]:
             nonlocal kept, last
             marked = [by_sku[s] for s in _CITATION.findall(sentence) if s in by_sku]
             named = [m.product for m in self.names.mentions(sentence, draft.products)]
             about = tuple(_unique([*marked, *named])) or last or tuple(draft.products[:1])
             check = self.verifier.check(sentence, list(about), prefix=kept)
+            # A model may not state a number its sources do not hold, even one the claim extractor does not read
+            # as a claim (a year, a count): it would be the model's, not the catalog's.
+            stray = unsourced_figures(_CITATION.sub("", sentence), sources(about), counts=[len(about)])
+            if stray:
+                check = Check(sentence, (*check.reasons, *(f"'{n}' is not in the cited records" for n in stray)))
             if check.ok:
                 kept += sentence
                 last = about

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from contentgen.agent.lang import Language
 from contentgen.compliance.grounding import Fact, FactSheet, ground
@@ -30,6 +31,25 @@ from contentgen.text.sentences import SentenceBuffer
 
 _CLAIM_RULES = ("adlaw.medical", "adlaw.absolute", "adlaw.greenwash", "brand.banned_word")
 _NUMBER = re.compile(r"\d[\d,.:\-/]*")
+FIGURE = re.compile(r"\d+(?:[.,:]\d+)*")
+"""A number as a sentence states it: 69.90, 1,200, 10:30."""
+ENUMERATOR = re.compile(r"(?m)^\s*\d{1,2}\.\s")
+"""A list number ("1. …"), which is not a claim."""
+
+
+def figure_value(number: str) -> Decimal | str:
+    """A number as a value, so that 69.90 and 69.9 are the same; times and dates stay text."""
+    try:
+        return Decimal(number.replace(",", ""))
+    except ArithmeticError:
+        return number
+
+
+def unsourced_figures(text: str, sources: str, *, counts: Iterable[int] = ()) -> list[str]:
+    """The numbers `text` states that `sources` does not hold (by value; `counts` are numbers the answer may state
+    besides, such as how many products it cites)."""
+    held = {figure_value(n) for n in FIGURE.findall(sources)} | {Decimal(c) for c in counts}
+    return [n for n in FIGURE.findall(ENUMERATOR.sub(" ", text)) if figure_value(n) not in held]
 
 
 @dataclass(frozen=True)
