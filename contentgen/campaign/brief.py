@@ -81,15 +81,6 @@ class CampaignBrief(Model):
                 raise ValueError(f"channel '{channel}' asks for no deliverable; add e.g. `copy: {{n: 3}}`")
         return channels
 
-    @field_validator("experiment")
-    @classmethod
-    def _variant_arms(cls, experiment: Experiment | None) -> Experiment | None:
-        from contentgen.campaign.experiment import check_variant_arms
-
-        if experiment is not None:
-            check_variant_arms(experiment)
-        return experiment
-
     @model_validator(mode="after")
     def _provider_kinds(self) -> CampaignBrief:
         from contentgen.providers.base import KINDS

@@ -38,22 +38,20 @@ def variant_index(letter: str) -> int:
     return index - 1
 
 
-def check_variant_arms(experiment: Experiment) -> None:
-    """A campaign's arms must be variant letters; raises ValueError (the brief's validator turns it into file:line)."""
-    for arm in experiment.arm_ids:
-        if not _LETTERS.match(arm):
-            raise ValueError(
-                f"arm '{arm}' is not a variant letter: a campaign's arms are its ranked variants A, B, C … "
-                "(A = best ranked), e.g. `arms: [A, B]`"
-            )
-
-
 def check_variants(ctx: CampaignContext, items: list[PlannedArtifact]) -> None:
-    """Every copy cell must make a variant for each arm (`copy: {n: …}` at least the highest arm's position)."""
+    """Arms must be variant letters, and every copy cell must make a variant for each (`copy: {n: …}`)."""
     brief = ctx.brief
     experiment = brief.experiment
     if experiment is None:
         return
+    for i, arm in enumerate(experiment.arm_ids):
+        if not _LETTERS.match(arm):
+            raise brief.error(
+                ("experiment", "arms", i),
+                f"arm '{arm}' is not a variant letter: a campaign's arms are its ranked variants A, B, C … "
+                "(A = best ranked)",
+                hint="e.g. `arms: [A, B]`",
+            )
     top = max(experiment.arm_ids, key=variant_index)
     needed = variant_index(top) + 1
     for item in items:
