@@ -73,12 +73,12 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # ---- the brief's experiment block ----------------------------------------------------------------------------------
 
 
-def test_shipped_ab_brief_plans_with_its_experiment() -> None:
-    plan = plan_campaign("qinghe-618-ab")
+def test_shipped_brief_plans_with_its_experiment() -> None:
+    plan = plan_campaign("qinghe-618")
     assert plan.experiment is not None and plan.experiment.arm_ids == ["A", "B"] and plan.experiment.holdout == 0.1
     assert all(i.options["n"] >= 2 for i in plan.items if i.kind == "copy")
-    data = yaml.safe_load((REPO / "campaigns" / "qinghe-618-ab.yaml").read_text(encoding="utf-8"))
-    assert data["experiment"]["id"] == plan.experiment.id
+    data = yaml.safe_load((REPO / "campaigns" / "qinghe-618.yaml").read_text(encoding="utf-8"))
+    assert data["experiment"]["id"] == plan.experiment.id == "qinghe-618-copy"
     assert plan.audience is None and "segment sizes are unknown" in power_note(plan.experiment, None).message
 
 
