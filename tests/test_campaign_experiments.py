@@ -21,6 +21,7 @@ from contentgen.domain.experiment import Assigner, Experiment, sample_size
 from contentgen.errors import ContentgenError, DataError
 from contentgen.results.analysis import analyze
 from contentgen.results.imports import import_file
+from contentgen.results.report import write_report
 from contentgen.results.tracking import arm_letter
 from contentgen.results.units import load_run
 
@@ -288,3 +289,5 @@ def test_results_measure_the_brief_experiment_against_the_holdout(made: Path, tm
     assert a.low <= 0.07 <= a.high and a.significant
     assert b.low <= 0.0 <= b.high and not b.significant
     assert ("revenue_per_customer", "A") in lifts
+    page = write_report(run).html.read_text(encoding="utf-8")
+    assert "ab-copy" in page and "holdout" in page and "winner" in page
