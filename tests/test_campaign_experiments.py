@@ -162,7 +162,9 @@ def test_independent_across_experiments(made: Path, tmp_path: Path) -> None:
 def test_power_warning_when_the_audience_is_too_small(made: Path, tmp_path: Path) -> None:
     result = assign_customers(made, _customers(tmp_path / "c.csv", [f"C{i}" for i in range(1000)]))
     assert result.power.required_per_group == sample_size(0.05, 0.02)
-    assert result.warning is not None and "smallest group has 100 customers" in result.warning
+    smallest = min(result.counts.values())
+    assert 60 < smallest < 140 and result.power.smallest_group == smallest
+    assert result.warning is not None and f"smallest group has {smallest} customers" in result.warning
 
 
 def test_segment_column_limits_the_eligible_audience(made: Path, tmp_path: Path) -> None:

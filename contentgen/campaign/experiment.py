@@ -113,7 +113,9 @@ class Assignment:
 
     @property
     def power(self) -> PowerCheck:
-        return power_check(self.experiment, self.eligible)
+        """The sample-size check on the groups as assigned (not their expected sizes)."""
+        expected = power_check(self.experiment, self.eligible)
+        return PowerCheck(expected.required_per_group, min(self.counts.values(), default=0), self.eligible)
 
     @property
     def warning(self) -> str | None:
