@@ -7,8 +7,7 @@ from collections import Counter
 import pytest
 from scipy.stats import chi2_contingency, chisquare
 
-from contentgen.journeys.experiments import Assigner, power_check, sample_size, unit
-from contentgen.journeys.model import Experiment
+from contentgen.domain.experiment import Assigner, Experiment, power_check, sample_size, unit
 
 EXP = Experiment(id="exp-a", arms=["a", "b"], holdout=0.1)
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, PrivateAttr, field_validator, model_valid
 from contentgen.config import ProviderChoice
 from contentgen.domain.brief import Brief, Promotion
 from contentgen.domain.common import Locale, Model, Slug
+from contentgen.domain.experiment import Experiment
 from contentgen.errors import DataError, NotFoundError
 from contentgen.fileio import Loc, load_structured, validate
 
@@ -39,6 +40,10 @@ class CampaignBrief(Model):
     promotion: Promotion | None = Field(default=None, description="the only source of discounts, coupons and dates")
     providers: dict[str, ProviderChoice] = Field(
         default={}, description="provider per kind (text, image, speech) for this campaign; default: the settings"
+    )
+
+    experiment: Experiment | None = Field(
+        default=None, description="A/B test over the variants: arms are variant letters (A = best ranked), a holdout"
     )
 
     _source: Path | None = PrivateAttr(default=None)

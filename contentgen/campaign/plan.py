@@ -14,6 +14,7 @@ from contentgen.campaign.deliverables import CampaignContext, Deliverable, build
 from contentgen.campaign.registry import available_deliverables, deliverable
 from contentgen.campaign.types import Cell, PlannedArtifact
 from contentgen.domain.common import Locale
+from contentgen.domain.experiment import Experiment
 from contentgen.errors import ConfigError, NotFoundError
 
 if TYPE_CHECKING:
@@ -38,6 +39,9 @@ class CampaignPlan(BaseModel):
     brief: str | None
     stages: list[str]
     items: list[PlannedArtifact]
+    experiment: Experiment | None = None
+    audience: int | None = None
+    """Customers in the planned segments, when every segment knows its size (derived from customer data)."""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -108,6 +112,9 @@ def make_plan(ctx: CampaignContext) -> CampaignPlan:
                         cell = Cell(segment=segment, channel=channel, skus=skus)
                         item = _plan_item(ctx, cell, stage, impl, options, common, items)
                         items[item.id] = item
+    from contentgen.campaign.experiment import audience, check_variants
+
+    check_variants(ctx, list(items.values()))
     return CampaignPlan(
         campaign=brief.name,
         title=brief.title,
@@ -118,6 +125,8 @@ def make_plan(ctx: CampaignContext) -> CampaignPlan:
         brief=str(brief.source) if brief.source else None,
         stages=stages,
         items=list(items.values()),
+        experiment=brief.experiment,
+        audience=audience(ctx, segments) if brief.experiment else None,
     )
 
 

@@ -10,6 +10,7 @@ import typer
 from contentgen.cli.output import emit_json, err, out
 
 if TYPE_CHECKING:
+    from contentgen.campaign.plan import CampaignPlan
     from contentgen.campaign.runner import CampaignResult
 
 app = typer.Typer(help="Campaigns: a brief → plan → resumable run → review page → export.", no_args_is_help=True)
@@ -49,6 +50,7 @@ def plan(brief: BriefArg, out_dir: OutDir = None, workers: Workers = None, json:
                 "to_make": len(todo),
                 "workers": count,
                 "estimate_s": round(estimate, 1),
+                **_power_json(the_plan),
             }
         )
         return
@@ -71,6 +73,22 @@ def plan(brief: BriefArg, out_dir: OutDir = None, workers: Workers = None, json:
         f"{the_plan.brand} ({the_plan.kit}, {the_plan.locale}), seed {the_plan.seed}; {len(todo)} to make with "
         f"{count} worker{'s' if count > 1 else ''} into {folder}"
     )
+    _power(the_plan)
+
+
+def _power(the_plan: CampaignPlan) -> None:
+    """The experiment's power: a warning on stderr when the audience is too small, else one line."""
+    if the_plan.experiment is None:
+        return
+    from rich.markup import escape
+
+    from contentgen.campaign.experiment import power_note
+
+    note = power_note(the_plan.experiment, the_plan.audience)
+    if note.warning:
+        err().print(f"[yellow]warning: {escape(note.message)}[/]", highlight=False)
+    else:
+        out().print(escape(note.message), highlight=False)
 
 
 @app.command("run")
@@ -153,6 +171,7 @@ def _report(result: CampaignResult) -> None:
         f"worker{'s' if result.workers > 1 else ''}; manifest: {result.manifest}\n"
         f"Review: contentgen campaign review {result.out_dir}"
     )
+    _power(result.plan)
 
 
 @app.command("review")
@@ -232,6 +251,57 @@ def export(
         err().print(
             f"[yellow]{result.stale} approved items are no longer in the run (remade since); review them again.[/]"
         )
+
+
+def _power_json(the_plan: CampaignPlan) -> dict[str, object]:
+    if the_plan.experiment is None:
+        return {}
+    from contentgen.campaign.experiment import power_note
+
+    note = power_note(the_plan.experiment, the_plan.audience)
+    return {"power": {"message": note.message, "warning": note.warning}}
+
+
+@app.command("assign")
+def assign(
+    run_dir: RunDir,
+    customers: Annotated[
+        Path, typer.Option("--customers", help="Customers (CSV, XLSX or JSONL) with customer_id, optional segment.")
+    ],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="CSV to write; default <run folder>/assignments.csv (results read it).")
+    ] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Assign every customer to an experiment arm or the holdout (salted hash: stable, independent per experiment)."""
+    from rich.markup import escape
+
+    from contentgen.campaign.experiment import assign_customers
+
+    result = assign_customers(run_dir, customers, out_file)
+    power = result.power
+    if json:
+        emit_json(
+            {
+                "path": str(result.path),
+                "experiment": result.experiment.id,
+                "counts": result.counts,
+                "eligible": result.eligible,
+                "skipped": result.skipped,
+                "required_per_group": power.required_per_group,
+                "warning": result.warning,
+            }
+        )
+        return
+    counts = ", ".join(f"{arm} {n:,}" for arm, n in result.counts.items())
+    skipped = "; ".join(f"{n:,} skipped: {why}" for why, n in result.skipped.items())
+    out().print(
+        f"Assigned {result.eligible:,} customers to experiment '{result.experiment.id}' ({counts})"
+        f"{'; ' + skipped if skipped else ''} → {result.path}",
+        highlight=False,
+    )
+    if result.warning:
+        err().print(f"[yellow]warning: {escape(result.warning)}[/]", highlight=False)
 
 
 def _seconds(value: float) -> str:

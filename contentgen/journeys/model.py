@@ -12,6 +12,7 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from contentgen.domain.brief import Promotion
 from contentgen.domain.common import Model, Slug
+from contentgen.domain.experiment import Experiment
 
 # Events read from the events file besides the triggers: an unsubscribe withdraws every consent from that time on.
 OTHER_EVENTS = ("unsubscribed",)
@@ -163,41 +164,6 @@ class Step(Model):
         channel = variation.channel or self.channel
         offer = self.offer if "offer" not in variation.model_fields_set else variation.offer
         return channel, offer, variation.skip
-
-
-class Arm(Model):
-    id: Slug
-    weight: float = Field(default=1.0, gt=0)
-    key_message: str | None = None
-
-
-def _arms(value: object) -> object:
-    if isinstance(value, list):
-        return [{"id": a} if isinstance(a, str) else a for a in value]
-    return value
-
-
-class Experiment(Model):
-    """An A/B test on a journey: arms by salted hash, a holdout that gets no message."""
-
-    id: Slug
-    arms: Annotated[list[Arm], BeforeValidator(_arms)] = Field(min_length=1)
-    holdout: float = Field(default=0.1, ge=0, lt=1)
-    metric: Literal["conversion", "click", "revenue"] = "conversion"
-    mde: float = Field(default=0.02, gt=0, lt=1, description="minimum detectable effect, absolute")
-    baseline: float = Field(default=0.05, gt=0, lt=1, description="expected conversion rate of the holdout")
-    salt: str | None = Field(default=None, description="changes every assignment; default: the experiment id")
-
-    @field_validator("arms")
-    @classmethod
-    def _unique(cls, arms: list[Arm]) -> list[Arm]:
-        ids = [a.id for a in arms]
-        dup = next((a for a in ids if ids.count(a) > 1), None)
-        if dup:
-            raise ValueError(f"arm '{dup}' appears twice")
-        if "holdout" in ids:
-            raise ValueError("'holdout' is reserved for the customers who get no message")
-        return arms
 
 
 class Journey(Model):

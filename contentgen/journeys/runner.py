@@ -110,9 +110,9 @@ class _Loaded:
 
 @lru_cache(maxsize=4)
 def _load(spec: RunSpec) -> _Loaded:
+    from contentgen.domain.experiment import Assigner
     from contentgen.domain.loaders import load_brand_kit, load_channels, load_kit_catalog
     from contentgen.journeys.decide import Context, product_size
-    from contentgen.journeys.experiments import Assigner
     from contentgen.journeys.load import find_journey, load_contact_policy, load_journeys
 
     folder = Path(spec.journeys_folder) if spec.journeys_folder else None
@@ -477,8 +477,8 @@ def run_journey(
     auto_approve: bool | None = None,
 ) -> JourneySummary:
     """Plan and write one journey's messages for every customer; see the module docstring."""
+    from contentgen.domain.experiment import power_check
     from contentgen.journeys.content import also_like
-    from contentgen.journeys.experiments import power_check
     from contentgen.journeys.load import check_journey, find_journey
 
     started = time.perf_counter()

@@ -2,6 +2,8 @@
 
 Campaigns: each artifact whose variants (arms A, B, …) ran side by side is an experiment; arm A (the best-ranked
 variant) is the control, compared on click-through (clicks / impressions) and order rate (orders / impressions).
+A campaign whose brief has an `experiment:` and whose customers were assigned (`campaign assign`) also gets that
+experiment measured per customer, exactly as a journey's below (the holdout is the control).
 Journeys: each experiment of the assignments file compares its arms with the holdout on conversion (share of
 assigned customers with an order) and revenue per customer (Welch), with a sample-ratio-mismatch check.
 """
@@ -266,10 +268,12 @@ def analyze(
     records = imports(index.root)
     if index.kind == "campaign":
         experiments = _campaign_experiments(index, cells, correction)
+        if index.assignments:  # a brief's experiment, assigned per customer: measured like a journey's
+            experiments += _journey_experiments(index, orders, correction, shares or index.planned)
         daily = _daily_campaign(index, rows)
         credited: list[Attributed] = []
     else:
-        experiments = _journey_experiments(index, orders, correction, shares or {})
+        experiments = _journey_experiments(index, orders, correction, shares or index.planned)
         daily = _daily_journey(index, orders)
         credited = attribute(index, orders, attribution)
         _add_journey_touch_counts(index, cells, events)

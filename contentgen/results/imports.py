@@ -485,7 +485,7 @@ def _outcome_row(
     elif run.kind == "journey" and customer not in run.customers:
         result.unmatched.append(Skip(line, f"customer '{customer}' was not in this run"))
         return None
-    elif run.kind == "campaign":
+    elif run.kind == "campaign" and customer not in run.customers:
         result.unmatched.append(Skip(line, f"customer '{customer}' has no tracking code to join a campaign item by"))
         return None
     order_id = cells.get("order_id", "").strip()

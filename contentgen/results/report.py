@@ -60,7 +60,9 @@ def _thumbnail(root: Path, relative: str) -> str | None:
 
 
 def _primary(experiment: Experiment, kind: str) -> str:
-    return "ctr" if kind == "campaign" else "conversion"
+    """Campaign variants are read on click-through; customer-level experiments (journeys, briefs) on conversion."""
+    per_customer = kind != "campaign" or any(x.metric == "conversion" for x in experiment.lifts)
+    return "conversion" if per_customer else "ctr"
 
 
 def _arms(analysis: Analysis, index: RunIndex, experiment: Experiment) -> list[ArmView]:

@@ -1,9 +1,11 @@
 """What a run sent out, as the results loop joins on it: one unit per tracking code (an item or a cell in an arm).
 
 A campaign run folder (campaign.json + manifest.jsonl) gives one unit per review item: its artifact id, its arm
-(the item's letter within its artifact, A = best ranked) and its tracking code. A journey run folder gives one unit
-per distinct (artifact id, arm) of its message rows, plus every customer's experiment arm from its assignments file
-(holdout customers included, who get no message) and the message touches used for attribution.
+(the item's letter within its artifact, A = best ranked) and its tracking code, plus, when `campaign assign` wrote
+an assignments file, every customer's experiment arm (holdout included), read exactly as a journey run's. A journey
+run folder gives one unit per distinct (artifact id, arm) of its message rows, plus every customer's experiment arm
+from its assignments file (holdout customers included, who get no message) and the message touches used for
+attribution.
 """
 
 from __future__ import annotations
@@ -75,7 +77,9 @@ class RunIndex:
     starts: dt.datetime
     """Nothing before this can be an outcome of the run: the first artifact made or the first message sent."""
     assignments: dict[str, tuple[str, str]] = field(default_factory=dict)
-    """customer id → (experiment, arm); journeys only."""
+    """customer id → (experiment, arm): a journey run's, or a campaign's from `campaign assign`."""
+    planned: dict[str, dict[str, float]] = field(default_factory=dict)
+    """experiment id → arm → planned share, where the run records its experiment (campaigns)."""
     touches: list[Touch] = field(default_factory=list)
 
     @cached_property
@@ -144,6 +148,12 @@ def _campaign_units(root: Path) -> RunIndex:
         )
     created = [r.created_at for r in review.records]
     starts = min(created) if created else dt.datetime.now(dt.UTC)
+    planned: dict[str, dict[str, float]] = {}
+    if campaign.get("experiment"):
+        from contentgen.domain.experiment import Experiment
+
+        experiment = Experiment.model_validate(campaign["experiment"])
+        planned[experiment.id] = experiment.shares()
     return RunIndex(
         root=root,
         kind="campaign",
@@ -152,6 +162,8 @@ def _campaign_units(root: Path) -> RunIndex:
         kit=str(campaign.get("kit", "")),
         units=units,
         starts=starts,
+        assignments=_assignments(root),
+        planned=planned,
     )
 
 
@@ -182,6 +194,18 @@ def parse_time(text: str, path: Path, line: int, column: str) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+def _assignments(root: Path) -> dict[str, tuple[str, str]]:
+    """customer id → (experiment, arm) from the run's assignments file (holdout included), if it has one."""
+    assignments: dict[str, tuple[str, str]] = {}
+    apath = next((root / n for n in ASSIGNMENT_FILES if (root / n).is_file()), None)
+    if apath is not None:
+        for line, row in _rows(apath, ASSIGNMENT_COLUMNS):
+            if row["customer_id"] in assignments and assignments[row["customer_id"]] != (row["experiment"], row["arm"]):
+                raise DataError(apath, f"customer '{row['customer_id']}' has two arms", line=line, field="arm")
+            assignments[row["customer_id"]] = (row["experiment"], row["arm"])
+    return assignments
+
+
 def _journey_units(root: Path) -> RunIndex:
     path = next(root / n for n in MESSAGE_FILES if (root / n).is_file())
     units: dict[str, Unit] = {}
@@ -209,13 +233,7 @@ def _journey_units(root: Path) -> RunIndex:
                 skus=tuple(s for s in row.get("sku", "").split() if s),
             )
         touches.append(Touch(row["customer_id"], code, parse_time(row["send_at"], path, line, "send_at")))
-    assignments: dict[str, tuple[str, str]] = {}
-    apath = next((root / n for n in ASSIGNMENT_FILES if (root / n).is_file()), None)
-    if apath is not None:
-        for line, row in _rows(apath, ASSIGNMENT_COLUMNS):
-            if row["customer_id"] in assignments and assignments[row["customer_id"]] != (row["experiment"], row["arm"]):
-                raise DataError(apath, f"customer '{row['customer_id']}' has two arms", line=line, field="arm")
-            assignments[row["customer_id"]] = (row["experiment"], row["arm"])
+    assignments = _assignments(root)
     starts = min((t.at for t in touches), default=dt.datetime.now(dt.UTC))
     return RunIndex(
         root=root,

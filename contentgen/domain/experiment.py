@@ -1,4 +1,4 @@
-"""Experiment assignment and sample size.
+"""Experiments, shared by journeys and campaign briefs: the `experiment:` block, assignment and sample size.
 
 Assignment, version 1 (fixed by test vectors in tests/test_journey_experiments.py; changing it reassigns everyone):
 
@@ -15,12 +15,63 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
+from typing import Annotated, Literal
 
-from contentgen.journeys.model import Experiment
+from pydantic import BeforeValidator, Field, StringConstraints, field_validator
+
+from contentgen.domain.common import Model, Slug
 
 SCHEME = "cgx1"
 HOLDOUT = "holdout"
 MIN_PER_ARM = 200
+
+ArmId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+"""An arm: letters, digits, '-' and '_' (campaign arms are the variant letters A, B, …)."""
+
+
+class Arm(Model):
+    id: ArmId
+    weight: float = Field(default=1.0, gt=0)
+    key_message: str | None = None
+
+
+def _arms(value: object) -> object:
+    if isinstance(value, list):
+        return [{"id": a} if isinstance(a, str) else a for a in value]
+    return value
+
+
+class Experiment(Model):
+    """An A/B test on a journey or a campaign: arms by salted hash, a holdout that gets no message."""
+
+    id: Slug
+    arms: Annotated[list[Arm], BeforeValidator(_arms)] = Field(min_length=1)
+    holdout: float = Field(default=0.1, ge=0, lt=1)
+    metric: Literal["conversion", "click", "revenue"] = "conversion"
+    mde: float = Field(default=0.02, gt=0, lt=1, description="minimum detectable effect, absolute")
+    baseline: float = Field(default=0.05, gt=0, lt=1, description="expected conversion rate of the holdout")
+    salt: str | None = Field(default=None, description="changes every assignment; default: the experiment id")
+
+    @field_validator("arms")
+    @classmethod
+    def _unique(cls, arms: list[Arm]) -> list[Arm]:
+        ids = [a.id for a in arms]
+        dup = next((a for a in ids if ids.count(a) > 1), None)
+        if dup:
+            raise ValueError(f"arm '{dup}' appears twice")
+        if HOLDOUT in ids:
+            raise ValueError("'holdout' is reserved for the customers who get no message")
+        return arms
+
+    @property
+    def arm_ids(self) -> list[str]:
+        return [a.id for a in self.arms]
+
+    def shares(self) -> dict[str, float]:
+        """Planned share of the eligible customers per arm, the holdout included when there is one."""
+        total = sum(a.weight for a in self.arms)
+        out = {a.id: (1 - self.holdout) * a.weight / total for a in self.arms}
+        return out | ({HOLDOUT: self.holdout} if self.holdout > 0 else {})
 
 
 def unit(salt: str, customer_id: str) -> float:
@@ -95,10 +146,6 @@ class PowerCheck:
 
 def power_check(experiment: Experiment, eligible: int) -> PowerCheck:
     """Expected group sizes of `eligible` customers against the required sample size."""
-    total = sum(a.weight for a in experiment.arms)
-    treated = eligible * (1 - experiment.holdout)
-    groups = [treated * a.weight / total for a in experiment.arms]
-    if experiment.holdout > 0:
-        groups.append(eligible * experiment.holdout)
+    groups = [eligible * share for share in experiment.shares().values()]
     required = sample_size(experiment.baseline, experiment.mde)
     return PowerCheck(required, int(min(groups)), eligible)
