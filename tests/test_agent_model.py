@@ -147,3 +147,17 @@ def test_a_number_the_records_do_not_hold_is_left_out_even_when_it_is_no_claim(
     assert product.money() in outcome.text
     assert "2018" not in outcome.text and "47 of them" not in outcome.text
     assert len(outcome.removed) == 2
+
+
+def test_echoed_questions_and_a_cut_off_fragment_are_left_out(
+    stores: dict[str, CatalogStore], agent_settings: Settings
+) -> None:
+    """What a small real model does at the end of its reply: echo the shopper's next questions, stop mid-sentence."""
+    product = load_kit_catalog(load_brand_kit("morrow")).get("MT-BLK-002")
+    reply = f"{product.name} is {product.money()} [{product.sku}]. > Is the matcha in stock? Matcha (MT-GRN-0"
+    agent, _ = scripted("morrow", [reply], stores, agent_settings)
+    outcome = agent.ask(f"How much is the {product.name}?")
+    assert isinstance(outcome, Answer)
+    assert product.money() in outcome.text
+    assert "?" not in outcome.text and "MT-GRN-0" not in outcome.text
+    assert len(outcome.removed) == 2

@@ -55,6 +55,7 @@ __all__ = ["Agent", "AnswerStream", "Customer"]
 log = logging.getLogger("contentgen.agent")
 
 _CITATION = re.compile(r"\s*[\[【]\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*[\]】]")
+_SENTENCE_ENDS = (".", "!", "。", "！", "…", ")", "）")
 _PRODUCT_INTENTS: frozenset[Intent] = frozenset({"price", "stock", "product_info", "compare"})
 
 
@@ -328,7 +329,7 @@ class Agent(Answers, Intents):
         def sources(products: Sequence[Product]) -> str:
             return "\n".join([*(p.model_dump_json() for p in products), quoted])
 
-        def judge(sentence: str) -> tuple[str, tuple[Product, ...], bool, bool]:
+        def judge(sentence: str, *, last_piece: bool = False) -> tuple[str, tuple[Product, ...], bool, bool]:
             nonlocal kept, last
             marked = [by_sku[s] for s in _CITATION.findall(sentence) if s in by_sku]
             named = [m.product for m in self.names.mentions(sentence, draft.products)]
@@ -339,6 +340,11 @@ class Agent(Answers, Intents):
             stray = unsourced_figures(_CITATION.sub("", sentence), sources(about), counts=[len(about)])
             if stray:
                 check = Check(sentence, (*check.reasons, *(f"'{n}' is not in the cited records" for n in stray)))
+            bare = _CITATION.sub("", sentence).strip().strip(">\"'“”‘’「」 ")
+            if bare.endswith(("?", "？")):  # small models echo the shopper's questions
+                check = Check(sentence, (*check.reasons, "a question, not an answer"))
+            elif last_piece and bare and not bare.endswith(_SENTENCE_ENDS):
+                check = Check(sentence, (*check.reasons, "cut off before the end of the sentence"))
             if check.ok:
                 kept += sentence
                 last = about
@@ -378,7 +384,7 @@ class Agent(Answers, Intents):
             for sentence in buffer.feed(piece):
                 yield from settle(judge(sentence))
         for sentence in buffer.flush():
-            yield from settle(judge(sentence))
+            yield from settle(judge(sentence, last_piece=True))
         if not accepted and draft.sentences:
             setattr(self, "model_fallbacks", getattr(self, "model_fallbacks", 0) + 1)  # noqa: B010
             log.info("model draft lost the asked fact (%s); the offline answer is used", ", ".join(sorted(wanted)))
