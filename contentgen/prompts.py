@@ -208,7 +208,9 @@ class LoadedExamples:
 
 
 def _check_examples(spec: CopyExamples, path: Path, channel: Any, locale: Locale, lines: dict[Any, int]) -> None:
-    """Each example must be copy the checks would pass: the channel's fields, within its limits, in the locale."""
+    """Each example must be copy the model may imitate: the channel's fields within its limits, in the locale, no
+    loop, and nothing the advertising-law rules block (examples use made-up products, so grounding is not run)."""
+    from contentgen.compliance.adlaw import check_fields
     from contentgen.compliance.degenerate import degenerate_findings
     from contentgen.domain.channel import text_length
 
@@ -252,7 +254,8 @@ def _check_examples(spec: CopyExamples, path: Path, channel: Any, locale: Locale
                 line=lines.get(("examples", i, "reply", "hashtags")),
                 field=f"examples[{i}].reply.hashtags",
             )
-        for finding in degenerate_findings(fields, locale):
+        blocked = [f for f in check_fields(fields, locale=locale, channel=channel.id) if f.blocking]
+        for finding in [*blocked, *degenerate_findings(fields, locale)]:
             raise DataError(
                 path,
                 finding.message,

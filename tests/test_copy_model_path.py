@@ -65,6 +65,7 @@ def _examples(root: Path, channel: str, fields: str, locale: str = "en-US") -> P
         ('body: "' + "word " * 20 + '"', "the channel allows 70"),
         ('body: "buy now buy now buy now buy now buy now buy now buy now buy now"', "repeats itself"),
         ('body: "立即购买这款好茶吧朋友们"', "not in English"),
+        ('body: "The best tea in the world"', "best"),
     ],
 )
 def test_bad_example_is_a_data_error_with_file_line_and_field(tmp_path: Path, body: str, says: str) -> None:
@@ -191,23 +192,24 @@ def test_sms_prompt_gives_the_room_left_after_signature_and_opt_out() -> None:
     assert len(body) <= 70
 
 
-def test_long_sms_reply_is_trimmed_at_a_clause_before_it_is_dropped() -> None:
+def test_long_sms_reply_is_dropped_with_a_reason_the_repair_turn_can_act_on() -> None:
     fake = ScriptedTextProvider([_reply(body="Sencha is $18, three good cups from one spoonful of leaves")])
-    fake.enqueue(_reply(body="A slow spring morning in a steel tin full of first flush leaves"))
+    fake.enqueue(_reply(body="Sencha is $18, three good cups from one spoonful of leaves"))
     result = generate_copy(
         "morrow", "gen-z", "sms", "MT-GRN-001", n=1, text_provider=fake, repair_tries=0, fallback=False
     )
-    assert result.best is not None and result.best.fields["body"].startswith("[Morrow] Sencha is $18.")
-    reasons = [d.reason for d in result.dropped]
-    assert reasons == [
-        "field 'body' is 63 chars; write at most 20 (the rest of the channel's limit is the text added "
+    assert result.best is None  # never cut to "Sencha is $18": a clause may carry the offer's conditions
+    reasons = {d.reason for d in result.dropped}
+    assert reasons == {
+        "field 'body' is 58 chars; write at most 20 (the rest of the channel's limit is the text added "
         "for you), in one short sentence"
-    ]
+    }
 
 
-def test_shorten_keeps_sentences_then_clauses() -> None:
+def test_shorten_drops_whole_sentences_never_a_clause() -> None:
+    """A clause cut would turn a conditional offer into an unconditional one; the repair turn rewrites instead."""
     assert shorten("One. Two three four.", 5) == "One."
-    assert shorten("Sencha is $18, steamed within hours", 14) == "Sencha is $18"
-    assert shorten("Sencha (first flush) is $18", 7) == "Sencha"
-    assert shorten("静冈煎茶¥18，一勺三杯，清香", 8) == "静冈煎茶¥18"
+    assert shorten("全场限时8折，仅限会员首单使用", 8) is None
+    assert shorten("Save 20% on all teas (members only, ends Sunday)", 20) is None
+    assert shorten("Sencha is $18, steamed within hours", 14) is None
     assert shorten("Unbreakableword", 5) is None

@@ -11,6 +11,7 @@ records and the policies.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
 K = 5
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+_ENUMERATOR = re.compile(r"(?m)^\s*\d{1,2}\.\s")
 
 
 class EvalItem(Model):
@@ -291,7 +294,6 @@ def _problems(item: EvalItem, outcome: Outcome, agent: Agent) -> list[str]:
 
 def audit(agent: Agent, outcome: Outcome) -> list[str]:
     """Numbers and promises in an answer that its cited sources do not hold (independent of the engine's check)."""
-    from contentgen.agent.verify import unsourced_figures
     from contentgen.compliance.grounding import ground
     from contentgen.text.sentences import split_sentences
 
@@ -300,7 +302,9 @@ def audit(agent: Agent, outcome: Outcome) -> list[str]:
     products = agent.products(outcome.citations)
     quoted = "\n".join(agent.policies.get(name, "") for name in outcome.policies)
     sources = "\n".join([*(p.model_dump_json() for p in products), quoted, *_order_records(agent, outcome.text)])
-    problems = [f"number {n}" for n in unsourced_figures(outcome.text, sources, counts=[len(outcome.citations)])]
+    held = {_value(n) for n in _NUMBER.findall(sources)} | {Decimal(len(outcome.citations))}
+    stated = _ENUMERATOR.sub(" ", outcome.text)  # "1. …" list numbers are not claims
+    problems = [f"number {n}" for n in _NUMBER.findall(stated) if _value(n) not in held]
     if outcome.intent in {"policy", "order_status"}:
         return problems  # policy passages and order records are quoted; their numbers are checked above
     sheet = agent.verifier.sheet(products)
@@ -308,6 +312,14 @@ def audit(agent: Agent, outcome: Outcome) -> list[str]:
         for finding in ground(sentence, sheet, locale=agent.locale):
             problems.append(f"{finding.rule}: {finding.text}")
     return problems
+
+
+def _value(number: str) -> Decimal | str:
+    """A number as a value, so that 69.90 and 69.9 are the same; times and dates stay text."""
+    try:
+        return Decimal(number.replace(",", ""))
+    except ArithmeticError:
+        return number
 
 
 def _order_records(agent: Agent, text: str) -> list[str]:

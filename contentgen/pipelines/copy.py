@@ -420,13 +420,12 @@ def _max_tokens(channel: Channel) -> int:
 # ---- parsing and finishing one variant ----------------------------------------------------------
 
 
-_CLAUSE_END = re.compile(r"(?<=[，,；;：:—])|\s+(?=[(（])|\s[-–]\s")
 _TRIM = " ，,、：:;；—–-\n"
 
 
 def shorten(text: str, limit: int, count: Literal["chars", "width"] = "chars") -> str | None:
-    """Drop whole sentences from the end until the text fits, then whole clauses (after a comma, colon, semicolon
-    or dash, or before a parenthesis) of the first sentence; None if not even its first clause fits."""
+    """Drop whole sentences from the end until the text fits; None if not even the first sentence fits. Never a
+    clause: "8折，仅限会员首单" cut at the comma would be an unconditional offer (the repair turn rewrites instead)."""
     if text_length(text, count) <= limit:
         return text
     parts = split_sentences(text)
@@ -434,12 +433,6 @@ def shorten(text: str, limit: int, count: Literal["chars", "width"] = "chars") -
         parts.pop()
         candidate = "".join(parts).rstrip(_TRIM)
         if candidate and text_length(candidate, count) <= limit:
-            return candidate
-    clauses = [c for c in _CLAUSE_END.split(parts[0] if parts else text) if c]
-    while len(clauses) > 1:
-        clauses.pop()
-        candidate = "".join(clauses).rstrip(_TRIM)
-        if len(candidate) >= 2 and text_length(candidate, count) <= limit:
             return candidate
     return None
 
