@@ -16,7 +16,6 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,8 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
+
+from contentgen.testing.real_models import free_port
 
 if TYPE_CHECKING:
     from contentgen.config import Settings
@@ -40,12 +41,6 @@ QUESTIONS = (
     "退货政策是怎样的？",
     "200元以内有什么推荐",
 )
-
-
-def _port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait(url: str, process: subprocess.Popen[bytes], what: str) -> None:
@@ -167,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     load_before = os.getloadavg()
     folder = Path(tempfile.mkdtemp(prefix="bench-serve-"))
     chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
-    chroma_port, port = _port(), _port()
+    chroma_port, port = free_port(), free_port()
     chroma_url = f"http://127.0.0.1:{chroma_port}"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("CONTENTGEN_")},

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from contentgen.config import Settings, load_settings
 from contentgen.server import ServerConfig, create_app
 from contentgen.server.db import Database
 from contentgen.server.security import Scope, create_key
+from contentgen.testing.real_models import free_port
 
 BRIEF = """\
 name: tea-api
@@ -156,12 +156,6 @@ def test_every_campaign_route_is_documented(client: TestClient) -> None:
         assert all(op.get("summary") for op in paths[path].values()), path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "contentgen.server.app:app_from_env", "--port", str(port)]
     with log.open("ab") as out:
@@ -189,7 +183,7 @@ def test_a_job_survives_kill_9_and_makes_each_artifact_once(tmp_path: Path) -> N
     secret = create_key(Database(tmp_path / "server" / "server.db"), "campaigns").secret
     auth = {"Authorization": f"Bearer {secret}"}
     brief = BRIEF.format(segments="urban-white-collar, silver-haired").replace("n: 2", "n: 8")
-    port = _free_port()
+    port = free_port()
     server = _start(env, port, tmp_path / "server.log")
     api = f"http://127.0.0.1:{port}"
     try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from test_campaign_review import DevTools
 
 from contentgen.server.db import Database
 from contentgen.server.security import create_key
+from contentgen.testing.real_models import free_port
 
 pytestmark = pytest.mark.slow  # real server processes and a browser
 
@@ -33,14 +33,8 @@ class Server:
     log: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def start(env: dict[str, str], log: Path) -> tuple[str, subprocess.Popen[bytes]]:
-    port = _free_port()
+    port = free_port()
     code = (
         "import uvicorn; uvicorn.run('contentgen.server.app:app_from_env', factory=True, host='127.0.0.1', "
         f"port={port}, log_level='warning', timeout_graceful_shutdown=10)"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,6 +23,7 @@ from test_text_providers_models import FakeOpenAIServer
 
 from contentgen.server.db import Database
 from contentgen.server.security import create_key
+from contentgen.testing.real_models import free_port
 
 pytestmark = pytest.mark.slow  # a real server process
 
@@ -47,12 +47,6 @@ def llm() -> Iterator[FakeOpenAIServer]:
     httpd.shutdown()
     httpd.server_close()
     thread.join()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _events(lines: list[str]) -> list[tuple[str, dict[str, object]]]:
@@ -81,7 +75,7 @@ def test_sigterm_finishes_the_answer_in_flight_refuses_new_ones_and_exits_0(
         "CONTENTGEN_SERVE_AGENTS_DIR": str(agents),
     }
     auth = {"Authorization": f"Bearer {create_key(Database(tmp_path / 'server' / 'server.db'), 'chat').secret}"}
-    port = _free_port()
+    port = free_port()
     api = f"http://127.0.0.1:{port}"
     argv = ["contentgen", "serve", "--port", str(port)]
     code = f"import sys; from contentgen.cli.app import main; sys.argv = {argv!r}; main()"
