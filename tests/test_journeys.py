@@ -294,3 +294,29 @@ def test_split_in_byte_ranges_gives_the_same_messages_and_line_numbers(
     with pytest.raises(ContentgenError, match=rf"broken.jsonl:{len(lines) - 2}: invalid JSON"):
         run_journey("qinghe-cart-recovery", customers=base[0], events=broken, as_of=AS_OF, out_root=tmp_path / "c",
                     workers=1)  # fmt: skip
+
+
+def test_approval_holds_only_for_the_copy_that_was_approved(base: tuple[Path, Path], tmp_path: Path) -> None:
+    import dataclasses
+
+    from contentgen.journeys.approvals import APPROVALS, approved_cells, changed_since_approval, record
+    from contentgen.journeys.content import cells_from_json
+
+    first = _run(base, tmp_path, auto_approve=False)
+    record(first.run_dir, reviewer="Li Na", reason="read it", every_ready=True)
+    journey_dir = tmp_path / "qinghe-cart-recovery"
+    cells = cells_from_json((first.run_dir / "cells.json").read_text(encoding="utf-8"))
+    assert len(approved_cells(cells, journey_dir, auto=False)) == first.cells - first.cells_not_ready
+    # the same artifact id with other text (a price edit, a non-deterministic model): not approved, even with auto
+    key, cell = next((k, c) for k, c in cells.items() if c.ready)
+    changed = dict(cells)
+    changed[key] = dataclasses.replace(cell, fields={**cell.fields, "body": cell.fields.get("body", "") + " ¥99"})
+    assert cell.artifact_id not in approved_cells(changed, journey_dir, auto=True)
+    assert changed_since_approval(changed, journey_dir) == [cell.artifact_id]
+    # approval lines from before the copy hash was recorded match no copy: the run holds those messages and says why
+    path = journey_dir / APPROVALS
+    old = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    path.write_text("".join(json.dumps({k: v for k, v in a.items() if k != "copy_hash"}) + "\n" for a in old))
+    held = _run(base, tmp_path, auto_approve=False)
+    assert held.new and held.messages == 0 and held.skips["cell not approved"] > 0
+    assert any("changed since approval" in w for w in held.warnings)
