@@ -320,3 +320,22 @@ def test_approval_holds_only_for_the_copy_that_was_approved(base: tuple[Path, Pa
     held = _run(base, tmp_path, auto_approve=False)
     assert held.new and held.messages == 0 and held.skips["cell not approved"] > 0
     assert any("changed since approval" in w for w in held.warnings)
+
+
+def test_approve_with_a_relative_run_folder(
+    base: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from contentgen.cli.app import app
+    from contentgen.journeys.approvals import APPROVALS
+
+    first = _run(base, tmp_path / "out", auto_approve=False)
+    monkeypatch.chdir(first.run_dir)
+    result = CliRunner().invoke(app, ["journeys", "approve", ".", "--all", "--reviewer", "Li Na", "--reason", "ok"])
+    assert result.exit_code == 0, result.output
+    assert not (first.run_dir.parent.parent / APPROVALS).exists() and not (first.run_dir / APPROVALS).exists()
+    audit = [json.loads(x) for x in (first.run_dir.parent / APPROVALS).read_text(encoding="utf-8").splitlines()]
+    assert audit and {a["run"] for a in audit} == {first.run_dir.name}
+    monkeypatch.chdir(tmp_path)
+    assert _run(base, tmp_path / "out", auto_approve=False).messages > 0

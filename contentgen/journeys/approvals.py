@@ -109,6 +109,7 @@ def record(
     decision: Verdict = "approved",
 ) -> list[Approval]:
     """Record decisions on cells of a finished or stopped run; refuses unknown ids and cells that failed a check."""
+    run_dir = run_dir.resolve()  # `approve .` inside the run folder: its parent and name are the real ones
     cells_file = run_dir / "cells.json"
     if not cells_file.is_file():
         raise ConfigError(f"{run_dir} has no cells.json: give the folder a `journeys run` printed")
