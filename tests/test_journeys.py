@@ -339,3 +339,33 @@ def test_approve_with_a_relative_run_folder(
     assert audit and {a["run"] for a in audit} == {first.run_dir.name}
     monkeypatch.chdir(tmp_path)
     assert _run(base, tmp_path / "out", auto_approve=False).messages > 0
+
+
+def test_inputs_not_in_utf8_are_one_line_errors(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from contentgen.cli.app import app
+
+    header = "customer_id,time_zone,consents,locale,tier,name,birthday,recommendations\n"
+    rows = "A,Asia/Shanghai,sms,zh-CN,new,,,on\nB,Asia/Shanghai,sms;name,zh-CN,new,王芳,,on\n"
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes((header + rows).encode("gbk"))
+    event = {"customer_id": "A", "event": "cart_abandoned", "sku": "QH-TNR-001", "time": "2025-11-30T09:00:00Z"}
+    events = _write(tmp_path / "e.jsonl", json.dumps(event) + "\n")
+    out = tmp_path / "out"
+    # two workers: the CSV is split in a spawned worker process, whose error must still come back as one line
+    result = CliRunner().invoke(app, ["journeys", "run", "qinghe-cart-recovery", "--customers", str(gbk),
+                                      "--events", str(events), "--as-of", AS_OF.isoformat(), "--out", str(out),
+                                      "--workers", "2"])  # fmt: skip
+    assert result.exit_code == 1, result.output
+    message = " ".join(result.output.split())
+    assert "gbk.csv:3: not UTF-8 text" in message and "save the file as UTF-8" in message
+    assert "Traceback" not in result.output
+    assert not list(out.rglob("messages.*")) and not list(out.rglob("summary.json"))
+    bad_events = tmp_path / "gbk.jsonl"
+    bad_events.write_bytes(
+        (json.dumps(event) + "\n" + json.dumps({**event, "order_id": "订单"}, ensure_ascii=False) + "\n").encode("gbk")
+    )
+    good = _write(tmp_path / "c.csv", header + rows)
+    with pytest.raises(ContentgenError, match=r"gbk.jsonl:2: not UTF-8 text \(byte 0x"):
+        run_journey("qinghe-cart-recovery", customers=good, events=bad_events, as_of=AS_OF, out_root=out, workers=1)

@@ -36,8 +36,31 @@ def bucket_of(customer_id: str) -> int:
     return zlib.crc32(customer_id.encode()) % BUCKETS
 
 
+def not_utf8(path: Path) -> DataError:
+    """The error for an input that is not UTF-8 (an Excel or GBK export), naming its first line that is not.
+
+    Journey inputs are streamed and split in byte ranges, so they are read as UTF-8 only (no whole-file encoding
+    detection as `contentgen.fileio.read_text` does for small files)."""
+    hint = "save the file as UTF-8, in Excel as 'CSV UTF-8'; GBK and other encodings are not read"
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                where = f"byte 0x{raw[err.start]:02x} at column {err.start + 1}"
+                return DataError(path, f"not UTF-8 text ({where})", line=number, hint=hint)
+    return DataError(path, "not UTF-8 text", hint=hint)
+
+
 def iter_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line, row) from a CSV (header row) or JSONL file, streamed."""
+    """(line, row) from a CSV (header row) or JSONL file, streamed; a file that is not UTF-8 raises naming its line."""
+    try:
+        yield from _iter_rows(path)
+    except UnicodeDecodeError:
+        raise not_utf8(path) from None
+
+
+def _iter_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     if not path.is_file():
         raise DataError(path, "file not found")
     if path.suffix.lower() in {".jsonl", ".ndjson"}:
