@@ -369,3 +369,17 @@ def test_inputs_not_in_utf8_are_one_line_errors(tmp_path: Path) -> None:
     good = _write(tmp_path / "c.csv", header + rows)
     with pytest.raises(ContentgenError, match=r"gbk.jsonl:2: not UTF-8 text \(byte 0x"):
         run_journey("qinghe-cart-recovery", customers=good, events=bad_events, as_of=AS_OF, out_root=out, workers=1)
+
+
+@pytest.mark.parametrize("cid", ["A\\tB", "A\\nB", "A\\rB", "A\\u2028B", "A\\u0000B"])
+def test_customer_ids_with_control_characters_are_rejected(tmp_path: Path, cid: str) -> None:
+    cid = cid.encode().decode("unicode_escape")
+    row = {"customer_id": cid, "time_zone": "Asia/Shanghai", "consents": "sms", "locale": "zh-CN", "tier": "new"}
+    customers = _write(tmp_path / "c.jsonl", json.dumps({"customer_id": "OK", "time_zone": "UTC"}) + "\n"
+                       + json.dumps(row) + "\n")  # fmt: skip
+    events = _write(tmp_path / "e.jsonl", "")
+    with pytest.raises(ContentgenError, match=r"c.jsonl:2: customer_id: .* holds the control character") as err:
+        run_journey("qinghe-cart-recovery", customers=customers, events=events, as_of=AS_OF,
+                    out_root=tmp_path / "out", workers=1)  # fmt: skip
+    assert "\n" not in str(err.value) and "\t" not in str(err.value)
+    assert not list((tmp_path / "out").rglob("ledger"))

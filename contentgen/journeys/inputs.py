@@ -4,7 +4,8 @@ Customers (CSV or JSONL): customer_id, time_zone (IANA), consents (channel ids s
 the customer agreed to be addressed by name), locale, tier, name, birthday (YYYY-MM-DD or MM-DD), recommendations
 (on/off). Events (CSV or JSONL): customer_id, event, sku, time (ISO 8601; without an offset it is UTC), order_id.
 
-Errors (the run stops with one line naming file, line and field): a duplicate customer id, an unknown time zone,
+Errors (the run stops with one line naming file, line and field): a duplicate customer id, a customer id with a
+control character (a tab or line break: the ledger is tab-separated, one line a message), an unknown time zone,
 locale, tier or consent value, a malformed birthday; an unknown event name or a malformed event time.
 Counted skips (the row is left out and counted in the summary): an event for a customer not in the customer file,
 an event naming a SKU the catalog does not have, an event after --as-of (exports often run ahead of the run).
@@ -15,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import unicodedata
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -141,6 +143,9 @@ def parse_customer(path: str, line: int, row: dict[str, str], default_locale: st
     cid = row.get("customer_id", "").strip()
     if not cid:
         raise fail("customer_id", "required field is missing")
+    bad = next((c for c in cid if unicodedata.category(c) in {"Cc", "Zl", "Zp"}), None)
+    if bad is not None:  # the run's ledger is one tab-separated line per message: such an id is not an id
+        raise fail("customer_id", f"{cid!r} holds the control character {bad!r}", "ids without tabs or line breaks")
     tz = row.get("time_zone", "").strip()
     if not tz:
         raise fail("time_zone", "required field is missing", "an IANA zone such as Asia/Shanghai")
