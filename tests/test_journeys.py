@@ -383,3 +383,16 @@ def test_customer_ids_with_control_characters_are_rejected(tmp_path: Path, cid: 
                     out_root=tmp_path / "out", workers=1)  # fmt: skip
     assert "\n" not in str(err.value) and "\t" not in str(err.value)
     assert not list((tmp_path / "out").rglob("ledger"))
+
+
+def test_assignment_columns_are_defined_once() -> None:
+    import contentgen
+    from contentgen.campaign.experiment import COLUMNS as CAMPAIGN_COLUMNS
+    from contentgen.domain.experiment import ASSIGNMENT_COLUMNS
+
+    package = Path(contentgen.__file__).parent
+    defined = [p for p in package.rglob("*.py") if "ASSIGNMENT_COLUMNS = " in p.read_text(encoding="utf-8")]
+    assert defined == [package / "domain" / "experiment.py"]
+    for user in ("journeys/runner.py", "results/units.py", "campaign/experiment.py"):
+        assert "from contentgen.domain.experiment import ASSIGNMENT_COLUMNS" in (package / user).read_text("utf-8")
+    assert CAMPAIGN_COLUMNS[: len(ASSIGNMENT_COLUMNS)] == ASSIGNMENT_COLUMNS

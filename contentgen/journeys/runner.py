@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from contentgen.domain.experiment import ASSIGNMENT_COLUMNS
 from contentgen.errors import ConfigError, ContentgenError
 from contentgen.fileio import atomic_path, write_text_atomic
 from contentgen.journeys.content import CellCopy, CellKey
@@ -32,7 +33,6 @@ COLUMNS = (
     "message_id", "customer_id", "journey", "step", "channel", "send_at", "arm", "artifact_id", "tracking_code",
     "tier", "locale", "sku", "greeting", "title", "body", "cta", "also_like", "also_like_sku", "link", "unsubscribe",
 )  # fmt: skip
-ASSIGNMENT_COLUMNS = ("customer_id", "experiment", "arm")
 Executor = Literal["local", "ray"]
 
 
