@@ -294,3 +294,105 @@ def test_split_in_byte_ranges_gives_the_same_messages_and_line_numbers(
     with pytest.raises(ContentgenError, match=rf"broken.jsonl:{len(lines) - 2}: invalid JSON"):
         run_journey("qinghe-cart-recovery", customers=base[0], events=broken, as_of=AS_OF, out_root=tmp_path / "c",
                     workers=1)  # fmt: skip
+
+
+def test_approval_holds_only_for_the_copy_that_was_approved(base: tuple[Path, Path], tmp_path: Path) -> None:
+    import dataclasses
+
+    from contentgen.journeys.approvals import APPROVALS, approved_cells, changed_since_approval, record
+    from contentgen.journeys.content import cells_from_json
+
+    first = _run(base, tmp_path, auto_approve=False)
+    record(first.run_dir, reviewer="Li Na", reason="read it", every_ready=True)
+    journey_dir = tmp_path / "qinghe-cart-recovery"
+    cells = cells_from_json((first.run_dir / "cells.json").read_text(encoding="utf-8"))
+    assert len(approved_cells(cells, journey_dir, auto=False)) == first.cells - first.cells_not_ready
+    # the same artifact id with other text (a price edit, a non-deterministic model): not approved, even with auto
+    key, cell = next((k, c) for k, c in cells.items() if c.ready)
+    changed = dict(cells)
+    changed[key] = dataclasses.replace(cell, fields={**cell.fields, "body": cell.fields.get("body", "") + " ¥99"})
+    assert cell.artifact_id not in approved_cells(changed, journey_dir, auto=True)
+    assert changed_since_approval(changed, journey_dir) == [cell.artifact_id]
+    # approval lines from before the copy hash was recorded match no copy: the run holds those messages and says why
+    path = journey_dir / APPROVALS
+    old = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    path.write_text("".join(json.dumps({k: v for k, v in a.items() if k != "copy_hash"}) + "\n" for a in old))
+    held = _run(base, tmp_path, auto_approve=False)
+    assert held.new and held.messages == 0 and held.skips["cell not approved"] > 0
+    assert any("changed since approval" in w for w in held.warnings)
+
+
+def test_approve_with_a_relative_run_folder(
+    base: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from contentgen.cli.app import app
+    from contentgen.journeys.approvals import APPROVALS
+
+    first = _run(base, tmp_path / "out", auto_approve=False)
+    monkeypatch.chdir(first.run_dir)
+    result = CliRunner().invoke(app, ["journeys", "approve", ".", "--all", "--reviewer", "Li Na", "--reason", "ok"])
+    assert result.exit_code == 0, result.output
+    assert not (first.run_dir.parent.parent / APPROVALS).exists() and not (first.run_dir / APPROVALS).exists()
+    audit = [json.loads(x) for x in (first.run_dir.parent / APPROVALS).read_text(encoding="utf-8").splitlines()]
+    assert audit and {a["run"] for a in audit} == {first.run_dir.name}
+    monkeypatch.chdir(tmp_path)
+    assert _run(base, tmp_path / "out", auto_approve=False).messages > 0
+
+
+def test_inputs_not_in_utf8_are_one_line_errors(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from contentgen.cli.app import app
+
+    header = "customer_id,time_zone,consents,locale,tier,name,birthday,recommendations\n"
+    rows = "A,Asia/Shanghai,sms,zh-CN,new,,,on\nB,Asia/Shanghai,sms;name,zh-CN,new,王芳,,on\n"
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes((header + rows).encode("gbk"))
+    event = {"customer_id": "A", "event": "cart_abandoned", "sku": "QH-TNR-001", "time": "2025-11-30T09:00:00Z"}
+    events = _write(tmp_path / "e.jsonl", json.dumps(event) + "\n")
+    out = tmp_path / "out"
+    # two workers: the CSV is split in a spawned worker process, whose error must still come back as one line
+    result = CliRunner().invoke(app, ["journeys", "run", "qinghe-cart-recovery", "--customers", str(gbk),
+                                      "--events", str(events), "--as-of", AS_OF.isoformat(), "--out", str(out),
+                                      "--workers", "2"])  # fmt: skip
+    assert result.exit_code == 1, result.output
+    message = " ".join(result.output.split())
+    assert "gbk.csv:3: not UTF-8 text" in message and "save the file as UTF-8" in message
+    assert "Traceback" not in result.output
+    assert not list(out.rglob("messages.*")) and not list(out.rglob("summary.json"))
+    bad_events = tmp_path / "gbk.jsonl"
+    bad_events.write_bytes(
+        (json.dumps(event) + "\n" + json.dumps({**event, "order_id": "订单"}, ensure_ascii=False) + "\n").encode("gbk")
+    )
+    good = _write(tmp_path / "c.csv", header + rows)
+    with pytest.raises(ContentgenError, match=r"gbk.jsonl:2: not UTF-8 text \(byte 0x"):
+        run_journey("qinghe-cart-recovery", customers=good, events=bad_events, as_of=AS_OF, out_root=out, workers=1)
+
+
+@pytest.mark.parametrize("cid", ["A\\tB", "A\\nB", "A\\rB", "A\\u2028B", "A\\u0000B"])
+def test_customer_ids_with_control_characters_are_rejected(tmp_path: Path, cid: str) -> None:
+    cid = cid.encode().decode("unicode_escape")
+    row = {"customer_id": cid, "time_zone": "Asia/Shanghai", "consents": "sms", "locale": "zh-CN", "tier": "new"}
+    customers = _write(tmp_path / "c.jsonl", json.dumps({"customer_id": "OK", "time_zone": "UTC"}) + "\n"
+                       + json.dumps(row) + "\n")  # fmt: skip
+    events = _write(tmp_path / "e.jsonl", "")
+    with pytest.raises(ContentgenError, match=r"c.jsonl:2: customer_id: .* holds the control character") as err:
+        run_journey("qinghe-cart-recovery", customers=customers, events=events, as_of=AS_OF,
+                    out_root=tmp_path / "out", workers=1)  # fmt: skip
+    assert "\n" not in str(err.value) and "\t" not in str(err.value)
+    assert not list((tmp_path / "out").rglob("ledger"))
+
+
+def test_assignment_columns_are_defined_once() -> None:
+    import contentgen
+    from contentgen.campaign.experiment import COLUMNS as CAMPAIGN_COLUMNS
+    from contentgen.domain.experiment import ASSIGNMENT_COLUMNS
+
+    package = Path(contentgen.__file__).parent
+    defined = [p for p in package.rglob("*.py") if "ASSIGNMENT_COLUMNS = " in p.read_text(encoding="utf-8")]
+    assert defined == [package / "domain" / "experiment.py"]
+    for user in ("journeys/runner.py", "results/units.py", "campaign/experiment.py"):
+        assert "from contentgen.domain.experiment import ASSIGNMENT_COLUMNS" in (package / user).read_text("utf-8")
+    assert CAMPAIGN_COLUMNS[: len(ASSIGNMENT_COLUMNS)] == ASSIGNMENT_COLUMNS

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from contentgen.domain.experiment import HOLDOUT, Assigner, Experiment, PowerCheck, power_check
+from contentgen.domain.experiment import ASSIGNMENT_COLUMNS, HOLDOUT, Assigner, Experiment, PowerCheck, power_check
 from contentgen.errors import ContentgenError, DataError
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from contentgen.campaign.types import PlannedArtifact
 
 ASSIGNMENTS_FILE = "assignments.csv"
-COLUMNS = ("customer_id", "experiment", "arm", "segment")
+COLUMNS = (*ASSIGNMENT_COLUMNS, "segment")
 _LETTERS = re.compile(r"^[A-Z]{1,2}$")
 
 

@@ -23,6 +23,7 @@ from contentgen.domain.common import Model, Slug
 
 SCHEME = "cgx1"
 HOLDOUT = "holdout"
+ASSIGNMENT_COLUMNS = ("customer_id", "experiment", "arm")  # the customer → arm file of journeys and campaigns
 MIN_PER_ARM = 200
 
 ArmId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]

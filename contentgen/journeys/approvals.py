@@ -3,9 +3,13 @@ run says so, one that passed every check and was approved automatically, which t
 
 Decisions live per journey in `<output root>/<journey>/approvals.jsonl`, one line each (artifact id, decision,
 reviewer, time, reason, the run it was made on), appended by `contentgen journeys approve`; the latest decision on
-an artifact wins. A cell's artifact id is a hash of everything its copy is written from, so an approval holds for
-later runs until the copy's inputs change. A run is keyed by these decisions too: after an approval the same
-command writes the newly approved cells' messages, and the message ids keep everyone else from a second send.
+an artifact wins. A cell's artifact id is a hash of everything its copy is written from, and each decision records
+`copy_hash`, a hash of the cell's generated fields and findings as the reviewer read them: an approval holds for later
+runs only while the cell's copy is the same (a catalog price edit or a non-deterministic model changes the copy but not
+the id; such a cell is held as 'cell not approved' and the run warns that its copy changed since approval). Lines
+written before `copy_hash` existed have none and match no copy, so those cells are held until approved again.
+A run is keyed by these decisions too: after an approval the same command writes the newly approved cells'
+messages, and the message ids keep everyone else from a second send.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Literal
 
 from contentgen.errors import ConfigError, DataError
 from contentgen.fileio import write_text_atomic
-from contentgen.journeys.content import CellCopy, CellKey, cells_from_json
+from contentgen.journeys.content import CellCopy, CellKey, cells_from_json, copy_hash
 
 APPROVALS = "approvals.jsonl"
 AUTO_REVIEWER = "auto"
@@ -36,6 +40,7 @@ class Approval:
     at: str  # ISO 8601, UTC
     reason: str
     run: str
+    copy_hash: str = ""  # copy_hash() of the cell when decided; "" on lines from before it was recorded
 
 
 def decisions(journey_dir: Path) -> dict[str, Approval]:
@@ -71,13 +76,27 @@ def approved_cells(cells: Mapping[CellKey, CellCopy], journey_dir: Path, *, auto
         if not cell.ready:
             continue
         decision = made.get(cell.artifact_id)
-        if decision is not None:
-            if decision.decision == "approved":
+        if decision is not None:  # a person's decision: never overridden automatically, even when it is stale
+            if decision.decision == "approved" and decision.copy_hash == copy_hash(cell):
                 out[cell.artifact_id] = decision
             continue
         if auto:
-            out[cell.artifact_id] = Approval(cell.artifact_id, "approved", AUTO_REVIEWER, now, AUTO_REASON, "")
+            out[cell.artifact_id] = Approval(
+                cell.artifact_id, "approved", AUTO_REVIEWER, now, AUTO_REASON, "", copy_hash(cell)
+            )
     return out
+
+
+def changed_since_approval(cells: Mapping[CellKey, CellCopy], journey_dir: Path) -> list[str]:
+    """Artifact ids of ready cells a person approved whose copy is no longer the copy that was approved."""
+    made = decisions(journey_dir)
+    stale = set()
+    for cell in cells.values():
+        decision = made.get(cell.artifact_id)
+        approved = decision is not None and decision.decision == "approved"
+        if cell.ready and approved and decision is not None and decision.copy_hash != copy_hash(cell):
+            stale.add(cell.artifact_id)
+    return sorted(stale)
 
 
 def record(
@@ -90,6 +109,7 @@ def record(
     decision: Verdict = "approved",
 ) -> list[Approval]:
     """Record decisions on cells of a finished or stopped run; refuses unknown ids and cells that failed a check."""
+    run_dir = run_dir.resolve()  # `approve .` inside the run folder: its parent and name are the real ones
     cells_file = run_dir / "cells.json"
     if not cells_file.is_file():
         raise ConfigError(f"{run_dir} has no cells.json: give the folder a `journeys run` printed")
@@ -112,7 +132,9 @@ def record(
         if decision == "approved" and not cell.ready:
             raise ConfigError(f"cell '{artifact}' failed its checks ({cell.error}); it cannot be approved")
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    made = [Approval(a, decision, reviewer.strip(), now, reason.strip(), run_dir.name) for a in wanted]
+    made = [
+        Approval(a, decision, reviewer.strip(), now, reason.strip(), run_dir.name, copy_hash(cells[a])) for a in wanted
+    ]
     from filelock import FileLock
 
     path = run_dir.parent / APPROVALS

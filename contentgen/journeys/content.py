@@ -61,6 +61,13 @@ def artifact_id(journey: Journey, key: CellKey, provider: str) -> str:
     return "J" + digest[:15]
 
 
+def copy_hash(cell: CellCopy) -> str:
+    """A hash of what a reviewer reads for a cell (its generated fields and findings), recorded with each decision so
+    an approval holds only for the copy that was approved, not for any copy written from the same inputs."""
+    shown = {"fields": cell.fields, "findings": cell.findings}
+    return hashlib.sha256(json.dumps(shown, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
 def _brief(journey: Journey, arm: str, offer: str) -> Brief:
     """The brief of one cell: only the offered promotion term reaches the copy, so nothing else is promised."""
     arm_spec = next((a for a in (journey.experiment.arms if journey.experiment else []) if a.id == arm), None)

@@ -4,7 +4,8 @@ Customers (CSV or JSONL): customer_id, time_zone (IANA), consents (channel ids s
 the customer agreed to be addressed by name), locale, tier, name, birthday (YYYY-MM-DD or MM-DD), recommendations
 (on/off). Events (CSV or JSONL): customer_id, event, sku, time (ISO 8601; without an offset it is UTC), order_id.
 
-Errors (the run stops with one line naming file, line and field): a duplicate customer id, an unknown time zone,
+Errors (the run stops with one line naming file, line and field): a duplicate customer id, a customer id with a
+control character (a tab or line break: the ledger is tab-separated, one line a message), an unknown time zone,
 locale, tier or consent value, a malformed birthday; an unknown event name or a malformed event time.
 Counted skips (the row is left out and counted in the summary): an event for a customer not in the customer file,
 an event naming a SKU the catalog does not have, an event after --as-of (exports often run ahead of the run).
@@ -15,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import unicodedata
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,8 +38,31 @@ def bucket_of(customer_id: str) -> int:
     return zlib.crc32(customer_id.encode()) % BUCKETS
 
 
+def not_utf8(path: Path) -> DataError:
+    """The error for an input that is not UTF-8 (an Excel or GBK export), naming its first line that is not.
+
+    Journey inputs are streamed and split in byte ranges, so they are read as UTF-8 only (no whole-file encoding
+    detection as `contentgen.fileio.read_text` does for small files)."""
+    hint = "save the file as UTF-8, in Excel as 'CSV UTF-8'; GBK and other encodings are not read"
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                where = f"byte 0x{raw[err.start]:02x} at column {err.start + 1}"
+                return DataError(path, f"not UTF-8 text ({where})", line=number, hint=hint)
+    return DataError(path, "not UTF-8 text", hint=hint)
+
+
 def iter_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line, row) from a CSV (header row) or JSONL file, streamed."""
+    """(line, row) from a CSV (header row) or JSONL file, streamed; a file that is not UTF-8 raises naming its line."""
+    try:
+        yield from _iter_rows(path)
+    except UnicodeDecodeError:
+        raise not_utf8(path) from None
+
+
+def _iter_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     if not path.is_file():
         raise DataError(path, "file not found")
     if path.suffix.lower() in {".jsonl", ".ndjson"}:
@@ -118,6 +143,9 @@ def parse_customer(path: str, line: int, row: dict[str, str], default_locale: st
     cid = row.get("customer_id", "").strip()
     if not cid:
         raise fail("customer_id", "required field is missing")
+    bad = next((c for c in cid if unicodedata.category(c) in {"Cc", "Zl", "Zp"}), None)
+    if bad is not None:  # the run's ledger is one tab-separated line per message: such an id is not an id
+        raise fail("customer_id", f"{cid!r} holds the control character {bad!r}", "ids without tabs or line breaks")
     tz = row.get("time_zone", "").strip()
     if not tz:
         raise fail("time_zone", "required field is missing", "an IANA zone such as Asia/Shanghai")

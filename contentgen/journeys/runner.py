@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from contentgen.domain.experiment import ASSIGNMENT_COLUMNS
 from contentgen.errors import ConfigError, ContentgenError
 from contentgen.fileio import atomic_path, write_text_atomic
 from contentgen.journeys.content import CellCopy, CellKey
@@ -32,7 +33,6 @@ COLUMNS = (
     "message_id", "customer_id", "journey", "step", "channel", "send_at", "arm", "artifact_id", "tracking_code",
     "tier", "locale", "sku", "greeting", "title", "body", "cta", "also_like", "also_like_sku", "link", "unsubscribe",
 )  # fmt: skip
-ASSIGNMENT_COLUMNS = ("customer_id", "experiment", "arm")
 Executor = Literal["local", "ray"]
 
 
@@ -493,7 +493,7 @@ def run_journey(
 
         out_root = load_settings().output_dir / "journeys"
     as_of = as_of.astimezone(dt.UTC)
-    from contentgen.journeys.approvals import approved_cells, decisions_digest
+    from contentgen.journeys.approvals import approved_cells, changed_since_approval, decisions_digest
 
     auto = journey.auto_approve if auto_approve is None else auto_approve
     approvals = decisions_digest(out_root / journey.id)
@@ -548,6 +548,12 @@ def run_journey(
 
     write_review(run_dir / "review.html", journey, cells, by_cell, approved, held)
     warnings = []
+    stale = changed_since_approval(cells, out_root / journey.id)
+    if stale:
+        warnings.append(
+            f"{len(stale)} approved content cells have copy that changed since approval ({', '.join(stale[:5])}"
+            f"{' …' if len(stale) > 5 else ''}), so they count as not approved: review them again"
+        )
     awaiting = sum(1 for c in cells.values() if c.ready and c.artifact_id not in approved)
     if awaiting:
         warnings.append(

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from contentgen.journeys.inputs import BUCKETS, CUSTOMER_FIELDS, EVENT_FIELDS, bucket_of, iter_rows, json_row
+from contentgen.journeys.inputs import BUCKETS, CUSTOMER_FIELDS, EVENT_FIELDS, bucket_of, iter_rows, json_row, not_utf8
 
 MIN_RANGE = 4 << 20  # bytes: smaller JSONL files are one range
 BOM = b"\xef\xbb\xbf"
@@ -81,7 +81,10 @@ def split_item(work: Path, index: int, item: Sequence[Any]) -> dict[str, int]:
                 lines += 1
                 if lines == 1 and start == 0 and raw.startswith(BOM):
                     raw = raw[len(BOM) :]
-                text = raw.decode("utf-8")
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise not_utf8(path) from None
                 if not text.strip():
                     continue
                 try:

@@ -34,7 +34,6 @@ MESSAGE_COLUMNS = (
     "artifact_id",
     "tracking_code",
 )
-ASSIGNMENT_COLUMNS = ("customer_id", "experiment", "arm")
 HOLDOUT = "holdout"
 
 
@@ -196,6 +195,8 @@ def parse_time(text: str, path: Path, line: int, column: str) -> dt.datetime:
 
 def _assignments(root: Path) -> dict[str, tuple[str, str]]:
     """customer id → (experiment, arm) from the run's assignments file (holdout included), if it has one."""
+    from contentgen.domain.experiment import ASSIGNMENT_COLUMNS  # lazy like Experiment below: pydantic
+
     assignments: dict[str, tuple[str, str]] = {}
     apath = next((root / n for n in ASSIGNMENT_FILES if (root / n).is_file()), None)
     if apath is not None:
