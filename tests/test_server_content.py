@@ -116,6 +116,28 @@ def test_video_limits_are_checked_before_rendering(client: TestClient) -> None:
     )
 
 
+def test_a_storyboard_cannot_name_files_outside_or_differ_from_the_request(client: TestClient, tmp_path: Path) -> None:
+    auth = key(client, "campaigns")
+    body = {"kit": "qinghe", "segment": "gen-z", "sku": "QH-TNR-001", "resolution": 180, "fps": 12}
+    target = tmp_path / "pwn"
+    escape = "../" * 12 + str(target).lstrip("/")
+    cases = [
+        ({**ONE_SCENE, "segment": escape}, "segment"),
+        ({**ONE_SCENE, "channel": "../../x"}, "channel"),
+        ({**ONE_SCENE, "segment": "moms"}, "segment"),  # a valid slug, but not the request's segment
+        ({**ONE_SCENE, "channel": "weibo"}, "channel"),
+        ({**ONE_SCENE, "aspect": "16:9"}, "aspect"),  # douyin takes 9:16 only
+    ]
+    for board, word in cases:
+        r = client.post("/v1/videos", headers=auth, json={**body, "storyboard": board})
+        assert 400 <= r.status_code < 500, (board, r.text)
+        message = r.json()["error"]["message"]
+        assert word in message and "\n" not in message, message
+    assert not list(tmp_path.glob("pwn*")) and not list(Path("/tmp").glob("pwn*"))
+    videos = client.app.state.services.files / "videos"  # type: ignore[attr-defined]
+    assert not videos.exists() or not any(videos.rglob("*.mp4"))
+
+
 @pytest.mark.slow
 def test_a_video_with_its_storyboard_written_by_the_copy_pipeline(client: TestClient) -> None:
     auth = key(client, "campaigns")
