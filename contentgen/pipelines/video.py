@@ -188,6 +188,35 @@ def write_storyboard(
     return board, [f for f in best.findings if f.severity is not Severity.INFO]
 
 
+def check_storyboard(
+    storyboard: Storyboard,
+    brand: BrandKit,
+    product: Product,
+    *,
+    brief: Brief | None = None,
+    policies: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """The checks a written storyboard's copy gets (ad law, the brand's banned words, grounding in the product's
+    facts) over every scene's narration and on-screen line; for a storyboard passed in, rendered as it is."""
+    from contentgen.compliance import adlaw
+    from contentgen.compliance.grounding import FactSheet, ground_fields
+
+    facts = FactSheet.build([product], brief=brief, policies=policies, brand=brand)
+    surface, locale, category = storyboard_surface().id, brand.locale, product.category
+    texts = {
+        f"scenes.{i}.{name}": text
+        for i, scene in enumerate(storyboard.scenes)
+        for name, text in (("narration", scene.narration), ("on_screen", scene.on_screen))
+    }
+    found = [
+        f
+        for name, text in texts.items()
+        for f in adlaw.check(text, locale=locale, brand=brand, category=category, channel=surface, field=name)
+    ]
+    found += ground_fields(texts, facts, locale=locale)
+    return [f for f in found if f.severity is not Severity.INFO]
+
+
 def _on_screen(beat: Beat, narration: str, product: Product, locale: Locale) -> str:
     """The line drawn on a beat's picture: the product's name on the reveal, else the narration itself."""
     if beat == "reveal":
@@ -357,6 +386,8 @@ class VideoPipeline:
             )
         else:
             _check_given(storyboard, brand, segment, channel, product)
+            policies = self.posters.copy_pipeline.policies
+            findings = check_storyboard(storyboard, brand, product, brief=brief, policies=policies)
         size = frame_size(storyboard.aspect, short_side)
         style = CaptionStyle.from_kit(brand, safe_zone=channel.safe_zone)
         # Captions: each scene's narration in chunks a caption line holds, each chunk spoken as its own clip.
