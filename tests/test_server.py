@@ -302,6 +302,32 @@ def test_keys_create_cli(cli: Cli) -> None:
     assert missing.exit_code == 1 and "nosuchkey123" in missing.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "words"),
+    [
+        ("CONTENTGEN_SERVE_ANSWER_THREADS", "0", "greater than or equal to 1"),
+        ("CONTENTGEN_SERVE_RATE_PER_S", "fast", "valid number"),
+        ("CONTENTGEN_SERVE_CORS_ORIGINS", "not json", "not valid JSON"),
+    ],
+)
+def test_bad_server_settings_are_one_line_errors(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, words: str
+) -> None:
+    from contentgen.errors import ConfigError
+    from contentgen.server.config import load_server_config
+
+    monkeypatch.setenv(variable, value)
+    for args in (("serve", "keys", "revoke", "x"), ("serve", "keys", "create")):
+        bad = cli(*args)
+        assert bad.exit_code == 1, bad.output
+        assert "Traceback" not in bad.output and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+        assert variable in bad.stderr and words in bad.stderr, bad.stderr
+    with pytest.raises(ConfigError, match=words):
+        create_app(load_settings())
+    with pytest.raises(ConfigError, match=variable):
+        load_server_config()
+
+
 def test_conversations_share_the_agent_but_not_its_memory(client: TestClient) -> None:
     auth = key(client)
     first, second = session(client, auth), session(client, auth)

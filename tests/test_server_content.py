@@ -116,6 +116,28 @@ def test_video_limits_are_checked_before_rendering(client: TestClient) -> None:
     )
 
 
+def test_a_storyboard_cannot_name_files_outside_or_differ_from_the_request(client: TestClient, tmp_path: Path) -> None:
+    auth = key(client, "campaigns")
+    body = {"kit": "qinghe", "segment": "gen-z", "sku": "QH-TNR-001", "resolution": 180, "fps": 12}
+    target = tmp_path / "pwn"
+    escape = "../" * 12 + str(target).lstrip("/")
+    cases = [
+        ({**ONE_SCENE, "segment": escape}, "segment"),
+        ({**ONE_SCENE, "channel": "../../x"}, "channel"),
+        ({**ONE_SCENE, "segment": "moms"}, "segment"),  # a valid slug, but not the request's segment
+        ({**ONE_SCENE, "channel": "weibo"}, "channel"),
+        ({**ONE_SCENE, "aspect": "16:9"}, "aspect"),  # douyin takes 9:16 only
+    ]
+    for board, word in cases:
+        r = client.post("/v1/videos", headers=auth, json={**body, "storyboard": board})
+        assert 400 <= r.status_code < 500, (board, r.text)
+        message = r.json()["error"]["message"]
+        assert word in message and "\n" not in message, message
+    assert not list(tmp_path.glob("pwn*")) and not list(Path("/tmp").glob("pwn*"))
+    videos = client.app.state.services.files / "videos"  # type: ignore[attr-defined]
+    assert not videos.exists() or not any(videos.rglob("*.mp4"))
+
+
 @pytest.mark.slow
 def test_a_video_with_its_storyboard_written_by_the_copy_pipeline(client: TestClient) -> None:
     auth = key(client, "campaigns")
@@ -152,6 +174,44 @@ def test_ingest_an_upload_as_a_job_then_search_it(client: TestClient) -> None:
     assert sessions.build("morrow-service").verifier is not first.verifier  # the new catalog: a new agent
     metrics = client.get("/metrics", headers=admin).text
     assert 'contentgen_jobs_total{kind="ingest",status="done"} 1.0' in metrics
+
+
+def test_two_workers_ingest_one_kit_one_after_the_other(home: Path) -> None:
+    import threading
+
+    from contentgen.server.jobs import Jobs
+
+    config = ServerConfig(data_dir=home / "server", rate_burst=1000, rate_per_s=1000, run_jobs=False)
+    with TestClient(create_app(load_settings(home=home), config)) as c:
+        svc = c.app.state.services  # type: ignore[attr-defined]
+        admin = key(c, "admin")
+        ids = []
+        for name, count in (("two.csv", 2), ("three.csv", 3)):
+            r = c.post("/v1/catalog/morrow/ingest", headers=admin, files={"file": (name, as_csv(rows(count)))})
+            assert r.status_code == 202, r.text
+            ids.append(r.json()["id"])
+        workers = [Jobs(svc.db, svc.settings, config, config.folder(svc.settings)) for _ in range(2)]
+        claimed = [w.claim() for w in workers]
+        assert sorted(j for j in claimed if j) == sorted(ids)  # one job each, as two server processes would
+        threads = [threading.Thread(target=w.run, args=(j,)) for w, j in zip(workers, claimed, strict=True)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        done = [c.get(f"/v1/catalog/morrow/ingest/{j}", headers=admin).json() for j in ids]
+        assert [d["status"] for d in done] == ["done", "done"], done
+        # One after the other: the second saw the first's products, so two of them were already there.
+        first, second = sorted(done, key=lambda d: d["result"]["products"]["unchanged"])
+        assert first["result"]["products"]["unchanged"] == 0 and second["result"]["products"]["unchanged"] == 2
+        last = rows(3 if second["id"] == ids[1] else 2)
+        hits = c.get("/v1/catalog/morrow/search", headers=admin, params={"q": last[0]["name"], "k": 10}).json()
+        assert {h["sku"] for h in hits["hits"]} == {r["sku"] for r in last}, hits
+    lock = workers[0].ingest_lock("morrow")
+    with lock:  # the lock the jobs took, free again; another holder makes a second acquire wait
+        from filelock import Timeout
+
+        with pytest.raises(Timeout):
+            workers[1].ingest_lock("morrow").acquire(timeout=0)
 
 
 def test_a_bad_catalog_is_the_clis_one_line_error_and_no_job(client: TestClient, home: Path) -> None:

@@ -107,3 +107,29 @@ def test_cli_video_bad_input(cli: Cli, tmp_path: Path) -> None:
     broken.write_text('{"version": 1, "brand": "morrow"}', encoding="utf-8")
     result = cli("video", "--kit", "morrow", "--segment", "gen-z", "--storyboard", str(broken))
     assert result.exit_code == 1 and "board.json" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [("全网第一的爽肤水", "adlaw"), ("今天只要9.9元", "claim.price"), ("医美级的爽肤水", "brand")],
+)
+def test_a_given_storyboard_gets_the_copy_checks(line: str, rule: str, tmp_path: Path) -> None:
+    scene = {"beat": "hook", "narration": line, "on_screen": "换季干燥？", "layout": "video-title"}
+    board = Storyboard.model_validate(
+        {
+            "brand": "qinghe",
+            "segment": "gen-z",
+            "channel": "douyin",
+            "skus": ["QH-TNR-001"],
+            "locale": "zh-CN",
+            "aspect": "9:16",
+            "scenes": [scene],
+        }
+    )
+    made = make_video("qinghe", "gen-z", "douyin", storyboard=board, out_dir=tmp_path, short_side=180, fps=12)
+    assert not made.ready
+    blocking = [f for f in made.findings if f.blocking and f.field == "scenes.0.narration"]
+    assert blocking and any(f.rule.startswith(rule) for f in blocking), made.findings
+    clean = board.model_copy(update={"scenes": [board.scenes[0].model_copy(update={"narration": "换季干燥？"})]})
+    again = make_video("qinghe", "gen-z", "douyin", storyboard=clean, out_dir=tmp_path, short_side=180, fps=12)
+    assert again.ready, again.findings

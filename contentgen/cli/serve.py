@@ -65,13 +65,13 @@ def create(
     """Create a key; it is printed once and stored only as a hash."""
     from contentgen.config import load_settings
     from contentgen.errors import ConfigError
-    from contentgen.server.config import ServerConfig
+    from contentgen.server.config import load_server_config
     from contentgen.server.db import Database
     from contentgen.server.security import SCOPES, create_key
 
     if scope not in SCOPES:
         raise ConfigError(f"--scope {scope!r}: use one of {', '.join(SCOPES)}")
-    folder = ServerConfig().folder(load_settings())
+    folder = load_server_config().folder(load_settings())
     new = create_key(Database(folder / "server.db"), scope, label)
     if json:
         emit_json({"id": new.id, "scope": new.scope, "key": new.secret})
@@ -84,11 +84,11 @@ def revoke(key_id: Annotated[str, typer.Argument(help="The key's id (shown at cr
     """Revoke a key at once (every worker checks keys per request)."""
     from contentgen.config import load_settings
     from contentgen.errors import ConfigError
-    from contentgen.server.config import ServerConfig
+    from contentgen.server.config import load_server_config
     from contentgen.server.db import Database
     from contentgen.server.security import revoke_key
 
-    folder = ServerConfig().folder(load_settings())
+    folder = load_server_config().folder(load_settings())
     if not revoke_key(Database(folder / "server.db"), key_id):
         raise ConfigError(f"no API key with id {key_id!r} in {folder / 'server.db'}; the id is shown at creation")
     out().print(f"revoked {key_id}", highlight=False)
@@ -96,9 +96,9 @@ def revoke(key_id: Annotated[str, typer.Argument(help="The key's id (shown at cr
 
 def _grace() -> int:
     """Seconds uvicorn waits for in-flight requests at SIGTERM: a stream's own grace, and a little more."""
-    from contentgen.server.config import ServerConfig
+    from contentgen.server.config import load_server_config
 
-    return round(ServerConfig().grace_s) + 5
+    return round(load_server_config().grace_s) + 5
 
 
 def _stopped(signum: int, frame: FrameType | None) -> None:

@@ -25,7 +25,7 @@ from pydantic import Field
 from contentgen.domain.brand import BrandKit
 from contentgen.domain.brief import Brief
 from contentgen.domain.channel import Aspect, Channel
-from contentgen.domain.common import Locale, Model
+from contentgen.domain.common import Locale, Model, Slug
 from contentgen.domain.findings import Finding, Severity
 from contentgen.domain.product import Catalog, Product
 from contentgen.domain.segment import Segment
@@ -71,8 +71,8 @@ class Storyboard(Model):
 
     version: Literal[1] = 1
     brand: str
-    segment: str | None
-    channel: str
+    segment: Slug | None
+    channel: Slug
     skus: list[str] = Field(min_length=1)
     locale: Locale
     aspect: Aspect
@@ -186,6 +186,35 @@ def write_storyboard(
         scenes=scenes,
     )
     return board, [f for f in best.findings if f.severity is not Severity.INFO]
+
+
+def check_storyboard(
+    storyboard: Storyboard,
+    brand: BrandKit,
+    product: Product,
+    *,
+    brief: Brief | None = None,
+    policies: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """The checks a written storyboard's copy gets (ad law, the brand's banned words, grounding in the product's
+    facts) over every scene's narration and on-screen line; for a storyboard passed in, rendered as it is."""
+    from contentgen.compliance import adlaw
+    from contentgen.compliance.grounding import FactSheet, ground_fields
+
+    facts = FactSheet.build([product], brief=brief, policies=policies, brand=brand)
+    surface, locale, category = storyboard_surface().id, brand.locale, product.category
+    texts = {
+        f"scenes.{i}.{name}": text
+        for i, scene in enumerate(storyboard.scenes)
+        for name, text in (("narration", scene.narration), ("on_screen", scene.on_screen))
+    }
+    found = [
+        f
+        for name, text in texts.items()
+        for f in adlaw.check(text, locale=locale, brand=brand, category=category, channel=surface, field=name)
+    ]
+    found += ground_fields(texts, facts, locale=locale)
+    return [f for f in found if f.severity is not Severity.INFO]
 
 
 def _on_screen(beat: Beat, narration: str, product: Product, locale: Locale) -> str:
@@ -355,10 +384,10 @@ class VideoPipeline:
                 seed=seed,
                 copy_pipeline=self.posters.copy_pipeline,
             )
-        elif storyboard.skus[0] != product.sku or storyboard.brand != brand.id:
-            raise ConfigError(
-                f"the storyboard is for {storyboard.brand} {storyboard.skus[0]}, not {brand.id} {product.sku}"
-            )
+        else:
+            _check_given(storyboard, brand, segment, channel, product)
+            policies = self.posters.copy_pipeline.policies
+            findings = check_storyboard(storyboard, brand, product, brief=brief, policies=policies)
         size = frame_size(storyboard.aspect, short_side)
         style = CaptionStyle.from_kit(brand, safe_zone=channel.safe_zone)
         # Captions: each scene's narration in chunks a caption line holds, each chunk spoken as its own clip.
@@ -390,9 +419,7 @@ class VideoPipeline:
         timeline = Timeline(size, fps, tuple(scenes), tuple(cues), style, track)
 
         out_dir.mkdir(parents=True, exist_ok=True)
-        stem = f"{channel.id}_{storyboard.aspect.replace(':', 'x')}_{product.sku}"
-        if storyboard.segment:
-            stem = f"{storyboard.segment}_{stem}"
+        stem = f"{segment.id}_{channel.id}_{storyboard.aspect.replace(':', 'x')}_{product.sku}"
         video, cover = out_dir / f"{stem}.mp4", out_dir / f"{stem}.jpg"
         rendered = render_video(timeline, video, cover=cover)
         srt, vtt = write_srt(cues, out_dir / f"{stem}.srt"), write_vtt(cues, out_dir / f"{stem}.vtt")
@@ -476,6 +503,27 @@ class VideoPipeline:
                 if f.severity is not Severity.INFO
             ]
         return list(results) if want_results else [r.image for r in results]
+
+
+def _check_given(storyboard: Storyboard, brand: BrandKit, segment: Segment, channel: Channel, product: Product) -> None:
+    """A storyboard passed in must be for this brand, product, segment and channel, in an aspect the channel takes."""
+    if storyboard.skus[0] != product.sku or storyboard.brand != brand.id:
+        raise ConfigError(
+            f"the storyboard is for {storyboard.brand} {storyboard.skus[0]}, not {brand.id} {product.sku}"
+        )
+    if storyboard.segment is not None and storyboard.segment != segment.id:
+        raise ConfigError(
+            f"the storyboard's segment is '{storyboard.segment}', not the request's '{segment.id}': make them equal"
+        )
+    if storyboard.channel != channel.id:
+        raise ConfigError(
+            f"the storyboard's channel is '{storyboard.channel}', not the request's '{channel.id}': make them equal"
+        )
+    aspects = channel.video.aspects if channel.video else []
+    if storyboard.aspect not in aspects:
+        raise ConfigError(
+            f"the storyboard's aspect {storyboard.aspect} is not one {channel.id} takes: use {', '.join(aspects)}"
+        )
 
 
 def _aspect(channel: Channel, aspect: Aspect | None) -> Aspect:

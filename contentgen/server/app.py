@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from contentgen.config import Settings, load_settings
-from contentgen.server.config import ServerConfig
+from contentgen.server.config import ServerConfig, load_server_config
 from contentgen.server.db import Database
 from contentgen.server.deps import Services, app_services, require, services
 from contentgen.server.security import ApiKey, RateLimiter
@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
     from contentgen.server.sessions import Sessions
 
     settings = settings or load_settings()
-    config = config or ServerConfig()
+    config = config or load_server_config()
     folder = config.folder(settings)
     db = Database(folder / "server.db")
     metrics = Metrics()

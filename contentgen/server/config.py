@@ -45,3 +45,28 @@ class ServerConfig(BaseSettings):
 
     def folder(self, settings: Settings) -> Path:
         return (self.data_dir or settings.home / "server").resolve()
+
+
+def load_server_config() -> ServerConfig:
+    """The server's settings from the environment; a bad value is a one-line ConfigError naming its variable."""
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
+    from contentgen.errors import ConfigError
+
+    try:
+        return ServerConfig()
+    except SettingsError as err:  # a list or other JSON value that does not parse
+        import re
+
+        named = re.search(r'field "(\w+)"', str(err))
+        variable = "CONTENTGEN_SERVE_" + (named.group(1).upper() if named else "*")
+        raise ConfigError(f"{variable}: not valid JSON; a list is written '[\"a\", \"b\"]'") from None
+    except ValidationError as err:
+        errors = err.errors()
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+        field = str(first["loc"][0]) if first["loc"] else ""
+        variable = "CONTENTGEN_SERVE_" + field.upper()
+        spec = ServerConfig.model_fields.get(field)
+        what = f" ({spec.description})" if spec is not None and spec.description else ""
+        raise ConfigError(f"{variable}: {first['msg']}{what}; fix or unset it") from None

@@ -22,6 +22,8 @@ from contentgen.server.db import Database, dumps, now
 from contentgen.server.errors import ApiError
 
 if TYPE_CHECKING:
+    from filelock import BaseFileLock
+
     from contentgen.campaign import ProgressEvent
     from contentgen.config import Settings
     from contentgen.domain.product import Catalog
@@ -223,10 +225,22 @@ class Jobs:
         text = str(err).splitlines()[0] if str(err) else type(err).__name__
         return text.replace(f"{self.root(job)}{os.sep}", "").replace(f"{self.settings.home}{os.sep}", "")
 
+    def ingest_lock(self, kit: str) -> BaseFileLock:
+        """The lock a kit's ingest jobs hold while they write its catalog: one at a time, over every worker."""
+        from filelock import FileLock
+
+        locks = self.folder.parent / "locks"
+        locks.mkdir(parents=True, exist_ok=True)
+        return FileLock(locks / f"ingest-{kit}.lock")  # fcntl on POSIX, msvcrt on Windows; waits for the holder
+
     def _ingest(self, job: str, params: dict[str, Any]) -> None:
+        catalog = self.catalog(job, params)
+        with self.ingest_lock(params["kit"]):  # the heartbeat goes on while a job waits here
+            self._ingest_locked(job, params, catalog)
+
+    def _ingest_locked(self, job: str, params: dict[str, Any], catalog: Catalog | None) -> None:
         from contentgen.catalog.store import open_catalog
 
-        catalog = self.catalog(job, params)
         store = open_catalog(params["kit"], chroma_url=self.config.chroma_url, settings=self.settings)
         seen: dict[str, int] = {}
 
