@@ -61,7 +61,7 @@ def load_server_config() -> ServerConfig:
 
         named = re.search(r'field "(\w+)"', str(err))
         variable = "CONTENTGEN_SERVE_" + (named.group(1).upper() if named else "*")
-        raise ConfigError(f"{variable}: not valid JSON; a list is written '[\"a\", \"b\"]'") from None
+        raise ConfigError(f'{variable}: not valid JSON; a list is written \'["a", "b"]\'') from None
     except ValidationError as err:
         errors = err.errors()
         first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
