@@ -12,9 +12,9 @@ demo: $(VENV)/.core ## set up the offline core and run the main job on the shipp
 test: $(VENV)/.all lint chromium ## set up everything (model extras included) and run the whole test suite
 	$(BIN)/pytest
 
-# The edit loop: everything but the tests marked slow (CI runs `make test`, the whole suite).
+# The edit loop: everything but the tests marked slow, on every core (CI runs `make test`, the whole suite, serially).
 test-fast: $(VENV)/.all
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" -n auto
 
 lint: $(VENV)/.all
 	$(BIN)/ruff check contentgen tests bench
