@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
-from contentgen.testing.real_models import free_port
+from contentgen.testing.real_models import free_port, stop_process
 
 if TYPE_CHECKING:
     from contentgen.config import Settings
@@ -57,15 +56,6 @@ def _wait(url: str, process: subprocess.Popen[bytes], what: str) -> None:
             break
         time.sleep(0.3)
     raise SystemExit(f"{what} did not start")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _pct(values: Sequence[float], q: float) -> float:
@@ -206,8 +196,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             rows.append((name, latencies, errors, wall))
     finally:
         if api is not None:
-            _stop(api)
-        _stop(db_server)
+            stop_process(api, timeout=30)
+        stop_process(db_server, timeout=30)
         shutil.rmtree(folder, ignore_errors=True)
 
     load_after = os.getloadavg()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from test_campaign_review import DevTools
 
 from contentgen.server.db import Database
 from contentgen.server.security import create_key
-from contentgen.testing.real_models import free_port
+from contentgen.testing.real_models import free_port, stop_process
 
 pytestmark = pytest.mark.slow  # real server processes and a browser
 
@@ -57,15 +56,6 @@ def start(env: dict[str, str], log: Path) -> tuple[str, subprocess.Popen[bytes]]
         time.sleep(0.2)
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("live")
@@ -80,7 +70,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     try:
         yield Server(url, secret, process, env, folder / "server.log")
     finally:
-        stop(process)
+        stop_process(process, timeout=20)
 
 
 def test_openai_client(server: Server) -> None:
@@ -145,4 +135,4 @@ def test_conversation_survives_a_server_restart(server: Server, tmp_path: Path) 
         r = httpx.post(f"{url}/v1/sessions/{sid}/messages", headers=auth, json={"text": "有货吗"}, timeout=30)
         assert r.json()["outcome"]["citations"] == ["QH-TNR-001"] and r.json()["turn"] == 2
     finally:
-        stop(process)
+        stop_process(process, timeout=20)

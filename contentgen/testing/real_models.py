@@ -29,6 +29,19 @@ def smollm2() -> Path | None:
     return None
 
 
+def stop_process(process: Any, timeout: float = 30.0) -> None:
+    """SIGTERM to a process this code started (by its own pid), SIGKILL if it is still there after `timeout`."""
+    import signal
+    import subprocess
+
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def free_port() -> int:
     """A loopback TCP port nothing listens on right now."""
     import socket
