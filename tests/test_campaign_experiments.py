@@ -238,6 +238,27 @@ def test_cli_assign_errors_are_one_line(
     assert not (tmp_path / "a.csv").exists()  # nothing half-written
 
 
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"customer_id": "C1"}\n{"customer_id": "C2", "segment": "gen-z"}\n', None),
+        ('{"customer_id": "C1"}\n{"customer_id": "C2"\n', r"c\.jsonl:2: invalid JSON: Expecting ',' delimiter"),
+        ('{"customer_id": "C1"}\n\n"C3"\n', r"c\.jsonl:3: each line must be a JSON object \(write one JSON object"),
+    ],
+)
+def test_assign_reads_jsonl_and_names_a_bad_line(
+    made: Path, tmp_path: Path, content: str, expected: str | None
+) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text(content, encoding="utf-8")
+    if expected is None:
+        assert sorted(_read(assign_customers(made, path, tmp_path / "a.csv").path)) == ["C1", "C2"]
+        return
+    with pytest.raises(DataError, match=expected):
+        assign_customers(made, path, tmp_path / "a.csv")
+    assert not (tmp_path / "a.csv").exists()
+
+
 def test_cli_assign_needs_an_experiment(cli: Cli, made: Path, tmp_path: Path) -> None:
     run = tmp_path / "run"
     run.mkdir()
