@@ -247,9 +247,10 @@ def read_csv(path: Path, skip: int = 0) -> Iterator[tuple[int, dict[str, str]]]:
         dup = next(h for h in header if header.count(h) > 1)
         raise DataError(path, f"column '{dup}' appears twice in the header", line=1 + skip)
     reader.fieldnames = header
-    start = 2 + skip
     try:
         for row in reader:
+            # the row's first line: the reader is at its last one, and skips blank lines before a row
+            start = reader.line_num + skip - sum(v.count("\n") for v in row.values() if isinstance(v, str))
             if None in row:
                 raise DataError(
                     path,
@@ -259,7 +260,6 @@ def read_csv(path: Path, skip: int = 0) -> Iterator[tuple[int, dict[str, str]]]:
                 )
             if any((v or "").strip() for v in row.values()):
                 yield start, {k: (v or "").strip() for k, v in row.items()}
-            start = reader.line_num + 1 + skip
     except csv.Error as err:
         raise DataError(path, f"invalid CSV: {err}", line=reader.line_num + skip) from None
 

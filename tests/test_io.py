@@ -82,3 +82,12 @@ def test_a_bad_jsonl_line_is_one_line_naming_file_line_and_fix(tmp_path: Path, l
         with pytest.raises(DataError, match=message) as caught:
             list(read(path))
         assert "\n" not in str(caught.value) and 'one JSON object a line, {"column": "value", ...}' in str(caught.value)
+
+
+def test_csv_lines_count_blank_lines_and_cells_over_two_lines(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text('a,b\n1,2\n\n3,4\n"x\ny",5\n6,7\n\n\n8,\n', encoding="utf-8")
+    assert [line for line, _ in read_rows(path)] == [2, 4, 5, 7, 10]
+    path.write_text("a,b\n1,2\n\n3,4,5\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"c\.csv:4: row has 3 cells but the header has 2"):
+        list(read_rows(path))
