@@ -5,17 +5,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import textwrap
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
-from conftest import REPO, Cli
+from conftest import REPO, Cli, made_run, write_brief
 from scipy.stats import chi2_contingency
 
-from contentgen.campaign import plan_campaign, run_campaign
+from contentgen.campaign import plan_campaign
 from contentgen.campaign.experiment import assign_customers, power_note, variant_index
 from contentgen.domain.experiment import Assigner, Experiment, sample_size
 from contentgen.errors import ContentgenError, DataError
@@ -43,9 +42,7 @@ experiment:
 
 
 def _brief(folder: Path, text: str = BRIEF, name: str = "brief.yaml") -> Path:
-    path = folder / name
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
+    return write_brief(folder, text, name)
 
 
 def _customers(path: Path, ids: list[str], segments: list[str] | None = None) -> Path:
@@ -66,9 +63,7 @@ def _read(path: Path) -> dict[str, str]:
 def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One small real campaign run (offline provider, copy only) whose brief has an experiment."""
     folder = tmp_path_factory.mktemp("brief")
-    result = run_campaign(_brief(folder), out_dir=folder / "run", workers=1)
-    assert result.ok
-    return result.out_dir
+    return made_run(_brief(folder), folder / "run")
 
 
 # ---- the brief's experiment block ----------------------------------------------------------------------------------
