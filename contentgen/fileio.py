@@ -247,9 +247,10 @@ def read_csv(path: Path, skip: int = 0) -> Iterator[tuple[int, dict[str, str]]]:
         dup = next(h for h in header if header.count(h) > 1)
         raise DataError(path, f"column '{dup}' appears twice in the header", line=1 + skip)
     reader.fieldnames = header
-    start = 2 + skip
     try:
         for row in reader:
+            # the row's first line: the reader is at its last one, and skips blank lines before a row
+            start = reader.line_num + skip - sum(v.count("\n") for v in row.values() if isinstance(v, str))
             if None in row:
                 raise DataError(
                     path,
@@ -259,7 +260,6 @@ def read_csv(path: Path, skip: int = 0) -> Iterator[tuple[int, dict[str, str]]]:
                 )
             if any((v or "").strip() for v in row.values()):
                 yield start, {k: (v or "").strip() for k, v in row.items()}
-            start = reader.line_num + 1 + skip
     except csv.Error as err:
         raise DataError(path, f"invalid CSV: {err}", line=reader.line_num + skip) from None
 
@@ -298,6 +298,46 @@ def read_table(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     if suffix in {".csv", ".tsv", ".txt"}:
         return read_csv(path)
     raise DataError(path, f"unsupported table format '{suffix}'", hint="use .csv or .xlsx")
+
+
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+_JSONL_HINT = 'write one JSON object a line, {"column": "value", ...}'
+
+
+def json_object(path: Path | str, line: int, text: str) -> dict[str, Any]:
+    """One line of a JSONL file as an object; a malformed line raises one line naming file and line."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise DataError(path, f"invalid JSON: {err.msg} at column {err.colno}", line=line, hint=_JSONL_HINT) from None
+    if not isinstance(value, dict):
+        raise DataError(path, "each line must be a JSON object", line=line, hint=_JSONL_HINT)
+    return value
+
+
+def json_row(path: Path | str, line: int, text: str) -> dict[str, str]:
+    """One JSONL line as a row of strings (null → empty), as a CSV row reads; values are not stripped."""
+    return _texts(json_object(path, line, text))
+
+
+def _texts(row: Mapping[str, Any]) -> dict[str, str]:
+    return {str(k): "" if v is None else str(v) for k, v in row.items()}
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, object) for each non-blank line of a JSONL file in any common encoding."""
+    for number, text in enumerate(read_text(path).splitlines(), start=1):
+        if text.strip():
+            yield number, json_object(path, number, text)
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a CSV/TSV, XLSX or JSONL file as (line, {column: text}), cells stripped as `read_csv` strips them."""
+    if path.suffix.lower() not in JSONL_SUFFIXES:
+        yield from read_table(path)
+        return
+    for number, row in read_jsonl(path):
+        yield number, {k: v.strip() for k, v in _texts(row).items()}
 
 
 @contextlib.contextmanager

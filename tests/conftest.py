@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +33,23 @@ def minimal_kit(tmp_path: Path) -> Path:
     target = tmp_path / "minimal"
     shutil.copytree(DATA / "kits" / "minimal", target)
     return target
+
+
+def write_brief(folder: Path, text: str, name: str = "brief.yaml") -> Path:
+    """`text` (dedented) as a campaign brief file in `folder`."""
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def made_run(brief: Path, out_dir: Path) -> Path:
+    """A real campaign run of `brief` (offline providers, one worker) that succeeded: its run folder. Test modules
+    call it from a module-scoped fixture, so the run is made once and each test copies or reads it."""
+    from contentgen.campaign import run_campaign
+
+    result = run_campaign(brief, out_dir=out_dir, workers=1)
+    assert result.ok, result
+    return result.out_dir
 
 
 class Cli:

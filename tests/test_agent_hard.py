@@ -42,6 +42,50 @@ def test_which_is_cheaper_after_a_comparison(morrow: Agent, catalogs: dict[str, 
     assert cheaper.money() in outcome.text
 
 
+@pytest.mark.parametrize(
+    ("kit", "turns", "lead", "pool"),
+    [
+        ("qinghe", ["最贵的面膜"], "面膜里按价格从高到低排：", "面膜"),
+        ("qinghe", ["最便宜的是哪个"], "按价格从低到高排：", None),
+        (
+            "qinghe",
+            ["比较一下积雪草舒缓保湿水和燕麦神经酰胺修护面霜", "哪个便宜"],
+            "这几款里按价格从低到高排：",
+            ["QH-TNR-001", "QH-CRM-001"],
+        ),
+        ("morrow", ["what's the most expensive oolong?"], "Oolong by price, highest first: ", "Oolong"),
+        ("morrow", ["cheapest snacks"], "Snack by price, lowest first: ", "Snacks"),
+        ("morrow", ["what is the cheapest thing you sell?"], "By price, lowest first: ", None),
+        (
+            "morrow",
+            ["which is cheaper, Jasmine Pearls or Yame Gyokuro?"],
+            "Of these by price, lowest first: ",
+            ["MT-GRN-004", "MT-GRN-007"],
+        ),
+    ],
+)
+def test_superlative_names_what_it_ranks(
+    kit: str,
+    turns: list[str],
+    lead: str,
+    pool: str | list[str] | None,
+    request: pytest.FixtureRequest,
+    catalogs: dict[str, Catalog],
+) -> None:
+    """The scope words come from the language pack: the whole catalog, these products, or one category."""
+    agent: Agent = request.getfixturevalue(kit)
+    for turn in turns:
+        outcome = agent.ask(turn)
+    products = catalogs[kit].products
+    if isinstance(pool, str):
+        products = [p for p in products if p.category == pool]
+    elif pool is not None:
+        products = [p for p in products if p.sku in pool]
+    highest = "高到低" in lead or "highest" in lead
+    winner = min(products, key=lambda p: (-p.price if highest else p.price, p.sku))
+    assert isinstance(outcome, Answer) and outcome.text.startswith(lead + winner.name), outcome
+
+
 def test_multi_part_question_gets_every_fact(qinghe: Agent, catalogs: dict[str, Catalog]) -> None:
     product = catalogs["qinghe"].get("QH-CLN-001")
     outcome = qinghe.ask(f"{product.name}多少钱，多大容量")

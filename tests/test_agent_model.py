@@ -4,15 +4,15 @@ verification must strip them, keep what the records say, and cite the SKUs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from contentgen.agent import Agent, Answer, load_agent
+from contentgen.agent import Agent, Answer, Outcome, load_agent
 from contentgen.catalog.store import CatalogStore
 from contentgen.config import Settings
-from contentgen.domain import load_brand_kit
-from contentgen.domain.loaders import load_kit_catalog
+from contentgen.domain.product import Catalog, Product
 
 pytest_plugins = ["agent_support"]
 pytest.importorskip("langchain_core")
@@ -43,10 +43,28 @@ def scripted(
     return load_agent(f"{kit}-service", settings=settings, retriever=stores[kit], provider=provider), prompts
 
 
+@pytest.fixture
+def earl_grey(catalogs: dict[str, Catalog]) -> Product:
+    return catalogs["morrow"].get("MT-BLK-002")
+
+
+@pytest.fixture
+def price_asked(
+    stores: dict[str, CatalogStore], agent_settings: Settings, earl_grey: Product
+) -> Callable[[str], tuple[Agent, Outcome]]:
+    """Asks the morrow agent the price of Earl Grey Cream, its model scripted to give one reply."""
+
+    def ask(reply: str) -> tuple[Agent, Outcome]:
+        agent, _ = scripted("morrow", [reply], stores, agent_settings)
+        return agent, agent.ask(f"How much is the {earl_grey.name}?")
+
+    return ask
+
+
 def test_invented_price_discount_and_shipping_are_stripped(
-    stores: dict[str, CatalogStore], agent_settings: Settings
+    stores: dict[str, CatalogStore], agent_settings: Settings, catalogs: dict[str, Catalog]
 ) -> None:
-    product = load_kit_catalog(load_brand_kit("qinghe")).get("QH-TNR-001")
+    product = catalogs["qinghe"].get("QH-TNR-001")
     reply = (
         f"{product.name}现价 {product.money()} [{product.sku}]。"
         "今天下单再打1折，只要12.9元！"
@@ -71,53 +89,46 @@ def test_invented_price_discount_and_shipping_are_stripped(
 
 
 def test_english_model_answer_keeps_only_what_the_record_says(
-    stores: dict[str, CatalogStore], agent_settings: Settings
+    earl_grey: Product, price_asked: Callable[[str], tuple[Agent, Outcome]]
 ) -> None:
-    product = load_kit_catalog(load_brand_kit("morrow")).get("MT-BLK-002")
     reply = (
-        f"{product.name} is {product.money()} [{product.sku}]. "
+        f"{earl_grey.name} is {earl_grey.money()} [{earl_grey.sku}]. "
         "Use code TEA90 for 90% off today only! "
         "It ships free overnight. "
-        f"It has notes of {product.attributes['Flavor notes']} [{product.sku}]. "
+        f"It has notes of {earl_grey.attributes['Flavor notes']} [{earl_grey.sku}]. "
         "It helps you sleep better."
     )
-    agent, _ = scripted("morrow", [reply], stores, agent_settings)
-    outcome = agent.ask(f"How much is the {product.name}?")
-    assert isinstance(outcome, Answer) and outcome.citations == (product.sku,)
-    assert product.money() in outcome.text and product.attributes["Flavor notes"] in outcome.text
+    _, outcome = price_asked(reply)
+    assert isinstance(outcome, Answer) and outcome.citations == (earl_grey.sku,)
+    assert earl_grey.money() in outcome.text and earl_grey.attributes["Flavor notes"] in outcome.text
     for invented in ("90%", "TEA90", "overnight", "sleep"):
         assert invented not in outcome.text
     assert len(outcome.removed) == 3
 
 
 def test_a_model_answer_that_loses_the_asked_fact_falls_back_to_the_offline_answer(
-    stores: dict[str, CatalogStore], agent_settings: Settings
+    earl_grey: Product, price_asked: Callable[[str], tuple[Agent, Outcome]]
 ) -> None:
-    product = load_kit_catalog(load_brand_kit("morrow")).get("MT-BLK-002")
-    agent, _ = scripted("morrow", ["Everything is 50% off this week and ships free worldwide!"], stores, agent_settings)
-    outcome = agent.ask(f"How much is the {product.name}?")
+    agent, outcome = price_asked("Everything is 50% off this week and ships free worldwide!")
     assert isinstance(outcome, Answer)
-    assert product.money() in outcome.text and product.sku in outcome.citations
+    assert earl_grey.money() in outcome.text and earl_grey.sku in outcome.citations
     assert "50%" not in outcome.text
     assert outcome.removed == ("Everything is 50% off this week and ships free worldwide!",)
     assert agent.model_fallbacks == 1  # type: ignore[attr-defined]
 
 
 def test_a_verified_model_answer_without_the_price_is_not_used(
-    stores: dict[str, CatalogStore], agent_settings: Settings
+    earl_grey: Product, price_asked: Callable[[str], tuple[Agent, Outcome]]
 ) -> None:
-    product = load_kit_catalog(load_brand_kit("morrow")).get("MT-BLK-002")
-    reply = f"{product.name} is a lovely tea [{product.sku}]."
-    agent, _ = scripted("morrow", [reply], stores, agent_settings)
-    outcome = agent.ask(f"How much is the {product.name}?")
-    assert isinstance(outcome, Answer) and product.money() in outcome.text
+    reply = f"{earl_grey.name} is a lovely tea [{earl_grey.sku}]."
+    _, outcome = price_asked(reply)
+    assert isinstance(outcome, Answer) and earl_grey.money() in outcome.text
 
 
 def test_the_model_sees_the_conversation_and_follow_ups_resolve(
-    stores: dict[str, CatalogStore], agent_settings: Settings
+    stores: dict[str, CatalogStore], agent_settings: Settings, catalogs: dict[str, Catalog]
 ) -> None:
-    catalog = load_kit_catalog(load_brand_kit("qinghe"))
-    product = catalog.get("QH-CLN-005")
+    product = catalogs["qinghe"].get("QH-CLN-005")
     replies = [
         f"{product.name}适合各类肤质 [{product.sku}]。",
         f"{product.name}现价 {product.money()} [{product.sku}]。",
@@ -131,33 +142,29 @@ def test_the_model_sees_the_conversation_and_follow_ups_resolve(
 
 
 def test_a_number_the_records_do_not_hold_is_left_out_even_when_it_is_no_claim(
-    stores: dict[str, CatalogStore], agent_settings: Settings
+    earl_grey: Product, price_asked: Callable[[str], tuple[Agent, Outcome]]
 ) -> None:
     """A year or a count the model made up is not a price or a promise, so grounding does not read it as a claim;
     it is still the model's number, not the catalog's, and the sentence goes."""
-    product = load_kit_catalog(load_brand_kit("morrow")).get("MT-BLK-002")
     reply = (
-        f"{product.name} is {product.money()} [{product.sku}]. "
-        f"We have blended {product.name} since 2018 [{product.sku}]. "
+        f"{earl_grey.name} is {earl_grey.money()} [{earl_grey.sku}]. "
+        f"We have blended {earl_grey.name} since 2018 [{earl_grey.sku}]. "
         "Most customers buy 47 of them at once."
     )
-    agent, _ = scripted("morrow", [reply], stores, agent_settings)
-    outcome = agent.ask(f"How much is the {product.name}?")
+    _, outcome = price_asked(reply)
     assert isinstance(outcome, Answer)
-    assert product.money() in outcome.text
+    assert earl_grey.money() in outcome.text
     assert "2018" not in outcome.text and "47 of them" not in outcome.text
     assert len(outcome.removed) == 2
 
 
 def test_echoed_questions_and_a_cut_off_fragment_are_left_out(
-    stores: dict[str, CatalogStore], agent_settings: Settings
+    earl_grey: Product, price_asked: Callable[[str], tuple[Agent, Outcome]]
 ) -> None:
     """What a small real model does at the end of its reply: echo the shopper's next questions, stop mid-sentence."""
-    product = load_kit_catalog(load_brand_kit("morrow")).get("MT-BLK-002")
-    reply = f"{product.name} is {product.money()} [{product.sku}]. > Is the matcha in stock? Matcha (MT-GRN-0"
-    agent, _ = scripted("morrow", [reply], stores, agent_settings)
-    outcome = agent.ask(f"How much is the {product.name}?")
+    reply = f"{earl_grey.name} is {earl_grey.money()} [{earl_grey.sku}]. > Is the matcha in stock? Matcha (MT-GRN-0"
+    _, outcome = price_asked(reply)
     assert isinstance(outcome, Answer)
-    assert product.money() in outcome.text
+    assert earl_grey.money() in outcome.text
     assert "?" not in outcome.text and "MT-GRN-0" not in outcome.text
     assert len(outcome.removed) == 2

@@ -5,17 +5,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import textwrap
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
-from conftest import REPO, Cli
+from conftest import REPO, Cli, made_run, write_brief
 from scipy.stats import chi2_contingency
 
-from contentgen.campaign import plan_campaign, run_campaign
+from contentgen.campaign import plan_campaign
 from contentgen.campaign.experiment import assign_customers, power_note, variant_index
 from contentgen.domain.experiment import Assigner, Experiment, sample_size
 from contentgen.errors import ContentgenError, DataError
@@ -43,9 +42,7 @@ experiment:
 
 
 def _brief(folder: Path, text: str = BRIEF, name: str = "brief.yaml") -> Path:
-    path = folder / name
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
+    return write_brief(folder, text, name)
 
 
 def _customers(path: Path, ids: list[str], segments: list[str] | None = None) -> Path:
@@ -66,9 +63,7 @@ def _read(path: Path) -> dict[str, str]:
 def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One small real campaign run (offline provider, copy only) whose brief has an experiment."""
     folder = tmp_path_factory.mktemp("brief")
-    result = run_campaign(_brief(folder), out_dir=folder / "run", workers=1)
-    assert result.ok
-    return result.out_dir
+    return made_run(_brief(folder), folder / "run")
 
 
 # ---- the brief's experiment block ----------------------------------------------------------------------------------
@@ -126,12 +121,14 @@ def test_assignment_is_the_shared_hash_stable_and_written_beside_the_run(made: P
     assert result.path == made / "assignments.csv" and result.eligible == 3000
     arms = _read(result.path)
     experiment = Experiment(id="ab-copy", arms=["A", "B"], holdout=0.1, mde=0.02)
-    assert arms == {c: Assigner(experiment)(c) for c in ids}  # the same implementation journeys use
+    assigner = Assigner(experiment)
+    assert arms == {c: assigner(c) for c in ids}  # the same implementation journeys use
     assert sum(result.counts.values()) == 3000 and set(result.counts) == {"A", "B", "holdout"}
     # adding unrelated customers (and shuffling the file) changes nobody's arm
     more = ids[::-1] + [f"X{i}" for i in range(2000)]
     again = assign_customers(made, _customers(tmp_path / "more.csv", more), tmp_path / "again.csv")
-    assert all(_read(again.path)[c] == arm for c, arm in arms.items())
+    after = _read(again.path)  # read once: inside the loop below it was read again for each of the 3,000
+    assert all(after[c] == arm for c, arm in arms.items())
 
 
 def test_holdout_share_and_balance(made: Path, tmp_path: Path) -> None:
@@ -236,6 +233,27 @@ def test_cli_assign_errors_are_one_line(
     assert result.exit_code == 1 and result.stderr.startswith("Error: ") and expected in result.stderr, result.output
     assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) <= 2
     assert not (tmp_path / "a.csv").exists()  # nothing half-written
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"customer_id": "C1"}\n{"customer_id": "C2", "segment": "gen-z"}\n', None),
+        ('{"customer_id": "C1"}\n{"customer_id": "C2"\n', r"c\.jsonl:2: invalid JSON: Expecting ',' delimiter"),
+        ('{"customer_id": "C1"}\n\n"C3"\n', r"c\.jsonl:3: each line must be a JSON object \(write one JSON object"),
+    ],
+)
+def test_assign_reads_jsonl_and_names_a_bad_line(
+    made: Path, tmp_path: Path, content: str, expected: str | None
+) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text(content, encoding="utf-8")
+    if expected is None:
+        assert sorted(_read(assign_customers(made, path, tmp_path / "a.csv").path)) == ["C1", "C2"]
+        return
+    with pytest.raises(DataError, match=expected):
+        assign_customers(made, path, tmp_path / "a.csv")
+    assert not (tmp_path / "a.csv").exists()
 
 
 def test_cli_assign_needs_an_experiment(cli: Cli, made: Path, tmp_path: Path) -> None:

@@ -158,3 +158,12 @@ def test_message_file_without_the_schema_is_refused(tmp_path: Path) -> None:
     (folder / "messages.csv").write_text("message_id,customer_id\nM1,C1\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"messages\.csv:2: column 'journey' is missing"):
         load_run(folder)
+
+
+def test_a_broken_message_line_is_one_line_naming_it(tmp_path: Path) -> None:
+    folder = write_journey_run(tmp_path / "run", {"A": 2, "holdout": 1})
+    path = folder / "messages.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines[:2], lines[2][:-1], *lines[3:]]) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"messages\.jsonl:3: invalid JSON: .* \(write one JSON object a line"):
+        load_run(folder)

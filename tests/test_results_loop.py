@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Cli
+from conftest import Cli, made_run, write_brief
 from openpyxl import Workbook
 
 from contentgen.campaign import run_campaign
@@ -47,17 +47,13 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture(scope="module")
 def brief(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("brief") / "brief.yaml"
-    path.write_text(BRIEF, encoding="utf-8")
-    return path
+    return write_brief(tmp_path_factory.mktemp("brief"), BRIEF)
 
 
 @pytest.fixture(scope="module")
 def made(brief: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One small run, made once; tests copy it so each one imports into a fresh store."""
-    result = run_campaign(brief, out_dir=tmp_path_factory.mktemp("made") / "run", workers=1)
-    assert result.ok
-    return result.out_dir
+    return made_run(brief, tmp_path_factory.mktemp("made") / "run")
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -9,6 +10,10 @@ import pytest
 
 from contentgen.copywriting import COPY_TASK, CopyTask
 from contentgen.domain import kit_segments, load_brand_kit, load_channels, load_kit_catalog, text_length
+from contentgen.domain.brand import BrandKit
+from contentgen.domain.channel import Channel
+from contentgen.domain.product import Product
+from contentgen.domain.segment import Segment
 from contentgen.errors import DataError, NotFoundError
 from contentgen.pipelines.copy import CopyCell, _budget
 from contentgen.providers import TextRequest
@@ -31,11 +36,23 @@ class TestConformance(TextProviderTests):
         ]
 
 
-def _task(kit: str, segment: str, channel: str, variant: int = 0) -> CopyTask:
+@functools.cache
+def _kit(kit: str) -> tuple[BrandKit, dict[str, Segment], Product]:
+    """The kit, its segments and its first product in stock, read once per module (the test is the templates)."""
     brand = load_brand_kit(kit)
-    seg = {s.id: s for s in kit_segments(brand)}[segment]
-    chan = load_channels()[channel]
     product = next(p for p in load_kit_catalog(brand) if p.in_stock)
+    return brand, {s.id: s for s in kit_segments(brand)}, product
+
+
+@functools.cache
+def _channels() -> dict[str, Channel]:
+    return dict(load_channels())
+
+
+def _task(kit: str, segment: str, channel: str, variant: int = 0) -> CopyTask:
+    brand, segments, product = _kit(kit)
+    seg = segments[segment]
+    chan = _channels()[channel]
     cell = CopyCell(seg, chan, (product,))
     budgets = {name: _budget(brand, cell, name) for name in chan.fields}
     return CopyTask(brand, seg, chan, (product,), None, budgets, variant)

@@ -4,7 +4,7 @@ the language pack's templates from the records; verification comes after (`conte
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from contentgen.agent.draft import AgentState, Draft, sentence_end, strip_end, within
@@ -323,9 +323,14 @@ class Answers(AgentState):
         return None
 
     def _superlative_draft(
-        self, spec: tuple[str, str, str], pool: Sequence[Product], scope: str, facets: Sequence[tuple[str, list[str]]]
+        self,
+        spec: tuple[str, str, str],
+        pool: Sequence[Product],
+        scope: tuple[str, Mapping[str, str]],
+        facets: Sequence[tuple[str, list[str]]],
     ) -> Draft:
-        """The winner first (all of them on a tie), then any other fact the message asks about it."""
+        """The winner first (all of them on a tie), then any other fact the message asks about it. `scope`: the
+        template that names what is ranked (superlative, superlative_of_these, superlative_in_category), its values."""
         key, order, label = spec
         draft = Draft("product_info" if key != "price" else "price")
         valued = [(v, p) for p in pool if (v := self._sort_value(key, p)) is not None]
@@ -337,7 +342,8 @@ class Answers(AgentState):
         winners = [p for v, p in valued if v[0] == best][:3]
         shown = valued[: max(3, len(winners))]
         items = self.language.separator.join(f"{self._item(p)}{self.language.colon}{v[1]}" for v, p in shown)
-        lead = self._say("superlative", scope=scope, label=label, items=items)
+        template, values = scope
+        lead = self._say(template, label=label, items=items, **values)
         draft.say(lead[:1].upper() + lead[1:], *(p for _, p in shown))
         draft.products = [p for _, p in shown]
         draft.focus = list(winners)

@@ -559,11 +559,12 @@ class Agent(Answers, Intents):
         category_only = len(named) == 1 and named[0].category == self._loose_category(text)
         one_kind = len(named) == 1 and not self._named_outright(text, named[0])
         if superlative is not None and intent not in {"policy"} and (len(named) != 1 or category_only or one_kind):
+            scope: tuple[str, dict[str, str]]  # the template that names what is ranked, and its values
             if len(named) == 1 and not category_only and not self._named_outright(text, named[0]):
                 # "最贵的身体乳": a kind of product named by part of a name; the products whose names share it
                 said = {t for t in name_tokens(named[0].name) if t in text.lower()}
                 kind = [p for p in self.lexicon.values() if p.category == named[0].category]
-                pool, scope = [p for p in kind if said <= name_tokens(p.name)], ""
+                pool, scope = [p for p in kind if said <= name_tokens(p.name)], ("superlative", {})
             else:
                 pool, scope = self._superlative_pool(text, named, referred)
             draft = self._superlative_draft(superlative, pool, scope, facets)
@@ -645,25 +646,25 @@ class Agent(Answers, Intents):
 
     def _superlative_pool(
         self, text: str, named: Sequence[Product], referred: Sequence[Product]
-    ) -> tuple[list[Product], str]:
+    ) -> tuple[list[Product], tuple[str, dict[str, str]]]:
         """What a superlative ranks: the named category's products, else the products just talked about, else the
-        whole catalog; and how the answer names that scope."""
+        whole catalog; and the template that names that scope, with its values."""
         category = self._loose_category(text)
-        zh = self.locale == "zh-CN"
+        these: tuple[str, dict[str, str]] = ("superlative_of_these", {})
         if len(named) >= 2:
-            return list(named), ("这几款里" if zh else "of these ")
+            return list(named), these
         if category is not None:
             pool = self.products([p.sku for p in self.lexicon.values() if p.category == category])
             if not pool:
                 pool = [h.product for h in self.retriever.search(category, 50, filters=Filters(category=category)).hits]
-            return pool, (f"{category}里" if zh else f"{category.lower().rstrip('s')} ")
+            return pool, ("superlative_in_category", {"category": category, "kind": category.lower().rstrip("s")})
         if len(named) >= 2:
-            return list(named), ("这几款里" if zh else "of these ")
+            return list(named), these
         focus = list(referred) if len(referred) >= 2 else list(self.memory.focus)
         lang = self.language
         if len(focus) >= 2 or (focus and (lang.has("pronoun", text) or lang.has("compare", text))):
-            return focus, ("这几款里" if zh else "of these ")
-        return self.products(list(self.lexicon)), ""
+            return focus, these
+        return self.products(list(self.lexicon)), ("superlative", {})
 
     def _named(self, text: str, hits: Sequence[Product]) -> list[Product]:
         named: list[Product] = []

@@ -73,7 +73,10 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
     "cheer": frozenset({"brand", "persona"}),
     "item": frozenset({"name", "sku"}),
     "price_was": frozenset({"price", "list_price"}),
-    "superlative": frozenset({"scope", "label", "items"}),
+    # what a superlative ranks: the whole catalog, the products just named or talked about, or one category
+    "superlative": frozenset({"label", "items"}),
+    "superlative_of_these": frozenset({"label", "items"}),
+    "superlative_in_category": frozenset({"category", "kind", "label", "items"}),
     "fact_missing": frozenset({"name", "sku", "what"}),
     "variant_missing": frozenset({"name", "sku", "sizes"}),
 }

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -136,24 +136,12 @@ def run_experiment(root: Path) -> tuple[dict[str, Any], Experiment]:
     return campaign, Experiment.model_validate(raw)
 
 
-def _customer_rows(path: Path) -> Any:
-    from contentgen.fileio import read_table, read_text
+def _customer_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    from contentgen.fileio import read_rows
 
     if not path.is_file():
         raise DataError(path, "file not found", hint="a CSV or JSONL file with a customer_id column")
-    if path.suffix.lower() not in {".jsonl", ".ndjson"}:
-        yield from read_table(path)
-        return
-    for number, text in enumerate(read_text(path).splitlines(), start=1):
-        if not text.strip():
-            continue
-        try:
-            row = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise DataError(path, f"not a JSON object: {err.msg}", line=number) from None
-        if not isinstance(row, dict):
-            raise DataError(path, "not a JSON object", line=number)
-        yield number, {str(k): "" if v is None else str(v).strip() for k, v in row.items()}
+    return read_rows(path)
 
 
 def assign_customers(root: Path, customers: Path, out: Path | None = None) -> Assignment:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from contentgen.campaign.manifest import ArtifactRecord
 from contentgen.campaign.types import AUDIO_SUFFIXES, IMAGE_SUFFIXES, VIDEO_SUFFIXES, Media, ReviewItem
@@ -18,26 +18,18 @@ def copy_review_items(record: ArtifactRecord, result: CopyResult) -> list[Review
     if not result.variants:
         reason = next((f.message for f in record.findings), "no variant was written")
         return [
-            ReviewItem(
-                key=f"{record.id}#none",
-                artifact_id=record.id,
-                kind=record.kind,
-                segment=record.segment,
-                channel=record.channel,
-                skus=record.skus,
+            _item(
+                record,
+                "none",
                 label="no variant",
                 ready=False,
                 findings=record.findings or [Finding(rule="copy.none", severity=Severity.BLOCK, message=reason)],
             )
         ]
     return [
-        ReviewItem(
-            key=f"{record.id}#{variant.id}",
-            artifact_id=record.id,
-            kind=record.kind,
-            segment=record.segment,
-            channel=record.channel,
-            skus=record.skus,
+        _item(
+            record,
+            variant.id,
             label=f"#{variant.rank}",
             rank=variant.rank,
             score=variant.score,
@@ -66,13 +58,9 @@ def file_review_items(record: ArtifactRecord, root: Path) -> list[ReviewItem]:
         if kind is None:
             continue
         items.append(
-            ReviewItem(
-                key=f"{record.id}#{digests[ranked[0]][:12]}",
-                artifact_id=record.id,
-                kind=record.kind,
-                segment=record.segment,
-                channel=record.channel,
-                skus=record.skus,
+            _item(
+                record,
+                digests[ranked[0]][:12],
                 label=PurePosixPath(stem).name,
                 ready=record.ready,
                 media=[Media(path=ranked[0], type=kind)],
@@ -81,6 +69,19 @@ def file_review_items(record: ArtifactRecord, root: Path) -> list[ReviewItem]:
             )
         )
     return items
+
+
+def _item(record: ArtifactRecord, tag: str, **fields: Any) -> ReviewItem:
+    """A review item of `record` (its artifact id, kind, segment, channel and SKUs), keyed `<artifact id>#<tag>`."""
+    return ReviewItem(
+        key=f"{record.id}#{tag}",
+        artifact_id=record.id,
+        kind=record.kind,
+        segment=record.segment,
+        channel=record.channel,
+        skus=record.skus,
+        **fields,
+    )
 
 
 def _media_type(path: str) -> Literal["image", "video", "audio"] | None:

@@ -12,7 +12,7 @@ from typing import Any
 from contentgen.domain.importers import ColumnMapping, detect, header_row, import_rows
 from contentgen.domain.product import Catalog, Product
 from contentgen.errors import DataError
-from contentgen.fileio import Loc, format_loc, load_structured, read_csv, read_text, validate
+from contentgen.fileio import Loc, format_loc, load_structured, read_csv, read_jsonl, read_text, validate
 from contentgen.resources import inside
 
 # Column names marketers actually use, mapped to Product fields.
@@ -169,15 +169,7 @@ def _records(
     if suffix in {".csv", ".tsv", ".txt", ".xlsx"}:
         yield from _tabular(path, mapping, [] if warnings is None else warnings)
     elif suffix == ".jsonl":
-        for number, text in enumerate(read_text(path).splitlines(), start=1):
-            if not text.strip():
-                continue
-            try:
-                record = json.loads(text)
-            except json.JSONDecodeError as err:
-                raise DataError(path, f"invalid JSON: {err.msg} at column {err.colno}", line=number) from None
-            if not isinstance(record, dict):
-                raise DataError(path, "each line must be a JSON object", line=number)
+        for number, record in read_jsonl(path):
             yield number, (), _aliased(record), None
     elif suffix in {".json", ".yaml", ".yml"}:
         data, lines = load_structured(path)

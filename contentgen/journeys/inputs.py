@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import unicodedata
 import zlib
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from contentgen.errors import DataError
+from contentgen.fileio import JSONL_SUFFIXES, json_row
 from contentgen.journeys.model import EVENTS, OTHER_EVENTS, TIERS
 
 BUCKETS = 16
@@ -65,7 +65,7 @@ def iter_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 def _iter_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     if not path.is_file():
         raise DataError(path, "file not found")
-    if path.suffix.lower() in {".jsonl", ".ndjson"}:
+    if path.suffix.lower() in JSONL_SUFFIXES:
         with path.open(encoding="utf-8-sig") as fh:
             for number, text in enumerate(fh, start=1):
                 if text.strip():
@@ -85,17 +85,6 @@ def _iter_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
                     path, f"row has {len(row)} cells but the header has {len(header)}", line=reader.line_num
                 )
             yield reader.line_num, dict(zip(header, row, strict=True))
-
-
-def json_row(path: Path | str, number: int, text: str) -> dict[str, str]:
-    """One JSONL line as a row of strings (null → empty); malformed lines raise naming file and line."""
-    try:
-        row = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise DataError(path, f"invalid JSON: {err.msg}", line=number) from None
-    if not isinstance(row, dict):
-        raise DataError(path, "each line must be a JSON object", line=number)
-    return {k: "" if v is None else str(v) for k, v in row.items()}
 
 
 @lru_cache(maxsize=1024)

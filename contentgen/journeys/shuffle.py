@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from contentgen.journeys.inputs import BUCKETS, CUSTOMER_FIELDS, EVENT_FIELDS, bucket_of, iter_rows, json_row, not_utf8
+from contentgen.fileio import JSONL_SUFFIXES, json_row
+from contentgen.journeys.inputs import BUCKETS, CUSTOMER_FIELDS, EVENT_FIELDS, bucket_of, iter_rows, not_utf8
 
 MIN_RANGE = 4 << 20  # bytes: smaller JSONL files are one range
 BOM = b"\xef\xbb\xbf"
@@ -32,8 +33,8 @@ def plan_items(customers: Path, events: Path, pieces: int) -> list[Item]:
     items: list[Item] = []
     for kind, path in (("c", customers), ("e", events)):
         size = path.stat().st_size if path.is_file() else 0
-        if path.suffix.lower() not in {".jsonl", ".ndjson"} or size < 2 * MIN_RANGE:
-            fmt = "jsonl" if path.suffix.lower() in {".jsonl", ".ndjson"} else "csv"
+        if path.suffix.lower() not in JSONL_SUFFIXES or size < 2 * MIN_RANGE:
+            fmt = "jsonl" if path.suffix.lower() in JSONL_SUFFIXES else "csv"
             items.append((kind, str(path), 0, size, fmt))
             continue
         count = max(1, min(pieces, size // MIN_RANGE))

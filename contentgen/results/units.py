@@ -11,7 +11,6 @@ attribution.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -167,17 +166,9 @@ def _campaign_units(root: Path) -> RunIndex:
 
 
 def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    from contentgen.fileio import read_csv, read_text
+    from contentgen.fileio import read_rows
 
-    if path.suffix == ".jsonl":
-        rows: Iterator[tuple[int, dict[str, str]]] = (
-            (n, {k: "" if v is None else str(v) for k, v in json.loads(t).items()})
-            for n, t in enumerate(read_text(path).splitlines(), start=1)
-            if t.strip()
-        )
-    else:
-        rows = read_csv(path)
-    for line, row in rows:
+    for line, row in read_rows(path):
         missing = [c for c in required if c not in row]
         if missing:
             raise DataError(path, f"column '{missing[0]}' is missing", line=line, hint=f"needs {', '.join(required)}")

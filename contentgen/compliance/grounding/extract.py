@@ -498,37 +498,27 @@ def _percent_claim(text: str, match: re.Match[str]) -> Claim | None:
         converted = _zhe_to_percent_off(match.group("z"))
         if converted is None:
             return None
-        off, precision = converted
-        return _claim(
-            "discount",
-            text,
-            match,
-            off,
-            unit="%",
-            topic="percent",
-            precision=precision,
-            qualifier=qualifier,
-            context="zhe",
-            parts=(match.span("z"),),
-        )
-    for key in ("p", "p2", "p3"):
-        if groups.get(key):
-            raw = match.group(key)
-            off = Decimal(raw)
-            decimals = len(raw.split(".")[1]) if "." in raw else 0
+        (off, precision), context, key = converted, "zhe", "z"
+    else:
+        found = next((k for k in ("p", "p2", "p3") if groups.get(k)), None)
+        if found is None:
             return _claim(
-                "discount",
-                text,
-                match,
-                off,
-                unit="%",
-                topic="percent",
-                precision=Decimal(10) ** -decimals,
-                qualifier=qualifier,
-                context="percent",
-                parts=(match.span(key),),
+                "discount", text, match, Decimal(50), unit="%", topic="percent", precision=Decimal(1), context="half"
             )
-    return _claim("discount", text, match, Decimal(50), unit="%", topic="percent", precision=Decimal(1), context="half")
+        raw, context, key = match.group(found), "percent", found
+        off, precision = Decimal(raw), Decimal(10) ** -(len(raw.split(".")[1]) if "." in raw else 0)
+    return _claim(
+        "discount",
+        text,
+        match,
+        off,
+        unit="%",
+        topic="percent",
+        precision=precision,
+        qualifier=qualifier,
+        context=context,
+        parts=(match.span(key),),
+    )
 
 
 def _amount_claim(text: str, match: re.Match[str]) -> Claim | None:
