@@ -31,12 +31,18 @@ GOLDEN = Path(__file__).parent / "data" / "poster_golden.json"
 
 COPY = {
     "qinghe": (
-        PosterCopy(headline="想获得情绪价值？先把洗脸这件小事做好", subhead="积雪草提取物，温和洁净不紧绷", cta="点链接看看"),
+        PosterCopy(
+            headline="想获得情绪价值？先把洗脸这件小事做好", subhead="积雪草提取物，温和洁净不紧绷", cta="点链接看看"
+        ),
         PosterCopy(headline="日常的小事也值得认真对待", subhead="氨基酸表活复配，洗后水润", cta="立即选购"),
     ),
     "morrow": (
-        PosterCopy(headline="A slower morning, one cup at a time", subhead="Single-origin leaves, packed fresh", cta="Shop now"),
-        PosterCopy(headline="Tea worth waking up for", cta="Find your blend", points=("Loose leaf", "Brewed hot or cold")),
+        PosterCopy(
+            headline="A slower morning, one cup at a time", subhead="Single-origin leaves, packed fresh", cta="Shop now"
+        ),
+        PosterCopy(
+            headline="Tea worth waking up for", cta="Find your blend", points=("Loose leaf", "Brewed hot or cold")
+        ),
     ),
 }
 
@@ -63,7 +69,9 @@ def golden_requests(kit: str, pipeline: PosterPipeline) -> list[PosterRequest]:
     if kit != "qinghe":
         sizes = sizes[:2]
     promotion = Brief(
-        promotion=Promotion(name="春季焕新" if kit == "qinghe" else "Spring", start=date(2026, 3, 1), end=date(2026, 3, 9))
+        promotion=Promotion(
+            name="春季焕新" if kit == "qinghe" else "Spring", start=date(2026, 3, 1), end=date(2026, 3, 9)
+        )
     )
     segments = kit_segments(pipeline.brand)
     products = [p for p in pipeline.catalog.products if p.list_price is not None][:3] + pipeline.catalog.products[:2]

@@ -48,7 +48,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -58,6 +58,7 @@ from PIL import Image, ImageDraw, ImageFont
 from contentgen.domain.brand import FontSpec
 from contentgen.errors import ContentgenError
 from contentgen.fonts import codepoints, resolve_font
+from contentgen.render.cache import cached, register
 from contentgen.render.words import Segmenter, default_words
 
 Align = Literal["left", "center", "right"]
@@ -319,8 +320,14 @@ def current_words() -> Segmenter:
     return _WORDS.get() or default_words()
 
 
-def _allowed(p: str, words: Segmenter | None = None) -> list[bool]:
+def _allowed(p: str, words: Segmenter | None = None) -> Sequence[bool]:
     """``allowed[i]``: a line may break before ``p[i]`` (never inside a word of ``words``)."""
+    return _break_opportunities(p, words or current_words())
+
+
+@cached(maxsize=4096)
+def _break_opportunities(p: str, words: Segmenter) -> tuple[bool, ...]:
+    """``_allowed`` for one paragraph and breaker (the same at every size the fitter tries)."""
     n = len(p)
     space = [(ch.isspace() and ch not in _GLUE) or ch == _ZWSP for ch in p]
     wide = [_is_cjk(ch) for ch in p]
@@ -358,9 +365,9 @@ def _allowed(p: str, words: Segmenter | None = None) -> list[bool]:
             allowed[k] = False
         if p[start:end].lower() == "fl" and p.startswith(" oz", end):
             allowed[end + 1] = False
-    for i in (words or current_words()).inside(p):
+    for i in words.inside(p):
         allowed[i] = False
-    return allowed
+    return tuple(allowed)
 
 
 def _force_break(piece: str, width: float, measure: Callable[[str], float]) -> list[str]:
@@ -576,6 +583,25 @@ def fit_text(
     if box[0] <= 0 or box[1] <= 0:
         raise TextFitError(text, box, min_size, "the box is empty")
     stack.runs(text)  # unknown characters fail first, whatever the size
+    fitted = _fit(text, stack, box, max_size, min_size, step, max_lines, line_spacing, current_words())
+    if isinstance(fitted, str):
+        raise TextFitError(text, box, min_size, fitted)
+    return replace(fitted, lines=list(fitted.lines))  # the caller's own list
+
+
+@cached(maxsize=4096)
+def _fit(
+    text: str,
+    stack: FontStack,
+    box: tuple[int, int],
+    max_size: int,
+    min_size: int,
+    step: int,
+    max_lines: int | None,
+    line_spacing: float,
+    words: Segmenter,
+) -> TextBlock | str:
+    """``fit_text``'s block, or why no size fits (cached: the same text in the same box fits the same way)."""
     fallback: TextBlock | None = None
     reason = ""
     for size in _sizes(max_size, min_size, step):
@@ -586,9 +612,11 @@ def fit_text(
             return result
         elif fallback is None:
             fallback = result
-    if fallback is not None:
-        return fallback
-    raise TextFitError(text, box, min_size, reason)
+    return fallback if fallback is not None else reason
+
+
+for _cache in (_load_font, _first_font, _advances, _measure, _layout_line):
+    register(_cache)
 
 
 def draw_text(
