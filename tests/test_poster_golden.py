@@ -49,3 +49,23 @@ def test_scrim_tables_give_pillows_own_composite_exactly() -> None:
         for alpha in (1, 13, 64, 128, 191, 230, 255):
             want = _luminance_of(_composite(pixels, colour, alpha))
             assert np.array_equal(_scrim_luminance(pixels, colour, alpha), want), (colour, alpha)
+
+
+def test_a_cells_layouts_and_sizes_share_copy_and_background_and_match_posters_made_alone() -> None:
+    from contentgen.domain.layout import poster_layouts
+    from contentgen.domain.loaders import kit_segments, load_brand_kit, load_channels
+    from contentgen.pipelines.poster import PosterRequest
+
+    pipeline = PosterPipeline(load_brand_kit("qinghe"), ocr=False)
+    channel = load_channels()["xiaohongshu"]
+    segment, product = kit_segments(pipeline.brand)[1], pipeline.catalog.products[2]
+    requests = [
+        PosterRequest(segment=segment, channel=channel, size=size, layout=layout, product=product, seed=5)
+        for size in channel.poster_sizes
+        for layout in list(poster_layouts().values())[:2]
+    ]
+    together = pipeline.run(requests)
+    assert len({r.copy for r in together}) == 1  # one copy for the cell
+    for request, result in zip(requests, together, strict=True):
+        (alone,) = pipeline.run([request])
+        assert alone.copy == result.copy and alone.image.tobytes() == result.image.tobytes(), result.name
