@@ -58,7 +58,7 @@ from PIL import Image, ImageDraw, ImageFont
 from contentgen.domain.brand import FontSpec
 from contentgen.errors import ContentgenError
 from contentgen.fonts import codepoints, resolve_font
-from contentgen.render.cache import cached, register
+from contentgen.render.cache import Table, register, serial
 from contentgen.render.words import Segmenter, default_words
 
 Align = Literal["left", "center", "right"]
@@ -322,12 +322,20 @@ def current_words() -> Segmenter:
 
 def _allowed(p: str, words: Segmenter | None = None) -> Sequence[bool]:
     """``allowed[i]``: a line may break before ``p[i]`` (never inside a word of ``words``)."""
-    return _break_opportunities(p, words or current_words())
+    words = words or current_words()
+    key = (p, serial(words))
+    found: tuple[bool, ...] | None = _OPPORTUNITIES.get(key)
+    if found is None:
+        found = _break_opportunities(p, words)
+        _OPPORTUNITIES.put(key, found)
+    return found
 
 
-@cached(maxsize=4096)
+_OPPORTUNITIES = Table(8192)
+"""``_allowed`` by (paragraph, breaker): the same at every size the fitter tries."""
+
+
 def _break_opportunities(p: str, words: Segmenter) -> tuple[bool, ...]:
-    """``_allowed`` for one paragraph and breaker (the same at every size the fitter tries)."""
     n = len(p)
     space = [(ch.isspace() and ch not in _GLUE) or ch == _ZWSP for ch in p]
     wide = [_is_cjk(ch) for ch in p]
@@ -583,13 +591,21 @@ def fit_text(
     if box[0] <= 0 or box[1] <= 0:
         raise TextFitError(text, box, min_size, "the box is empty")
     stack.runs(text)  # unknown characters fail first, whatever the size
-    fitted = _fit(text, stack, box, max_size, min_size, step, max_lines, line_spacing, current_words())
+    words = current_words()
+    key = (text, stack, box, max_size, min_size, step, max_lines, line_spacing, serial(words))
+    fitted: TextBlock | str | None = _FITTED.get(key)
+    if fitted is None:
+        fitted = _fit(text, stack, box, max_size, min_size, step, max_lines, line_spacing)
+        _FITTED.put(key, fitted)
     if isinstance(fitted, str):
         raise TextFitError(text, box, min_size, fitted)
     return replace(fitted, lines=list(fitted.lines))  # the caller's own list
 
 
-@cached(maxsize=4096)
+_FITTED = Table(4096)
+"""``fit_text``'s result by its arguments and the breaker in use: the same text in the same box fits the same way."""
+
+
 def _fit(
     text: str,
     stack: FontStack,
@@ -599,9 +615,8 @@ def _fit(
     step: int,
     max_lines: int | None,
     line_spacing: float,
-    words: Segmenter,
 ) -> TextBlock | str:
-    """``fit_text``'s block, or why no size fits (cached: the same text in the same box fits the same way)."""
+    """``fit_text``'s block, or why no size fits (with the breaker ``current_words`` gives)."""
     fallback: TextBlock | None = None
     reason = ""
     for size in _sizes(max_size, min_size, step):
