@@ -7,6 +7,8 @@ this run on the same inputs:
 
 * contentgen, 1 process and `--workers` processes: the whole poster (copy, background, product visual,
   fitting, colour and scrim choice, contrast verified on the pixels), image kept in memory;
+* the same in one process, shaped as a campaign asks for posters: cells of one segment and product, each at
+  every layout and Xiaohongshu size with one seed, so a cell's posters share one copy run and background;
 * the same plus PNG + JPEG + layout JSON written to disk;
 * baseline: a bare Pillow poster (the same background, four lines of text at fixed sizes and colours,
   no fitting, no checks), the floor a hand-written script would start from.
@@ -25,6 +27,7 @@ import os
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -73,6 +76,34 @@ def _work(args: tuple[int, int, str | None]) -> tuple[int, float]:
             ready += result.ready
             if folder:
                 write_poster(result, Path(folder))
+    return ready, time.perf_counter() - start
+
+
+def _campaign(n: int) -> tuple[int, float]:
+    """`n` posters shaped as a campaign makes them: cells of one segment and product, each at every layout and
+    Xiaohongshu size with the brief's one seed (so a cell's posters share their copy and background)."""
+    from contentgen.domain.layout import poster_layouts
+    from contentgen.domain.loaders import kit_segments, load_brand_kit, load_channels
+    from contentgen.pipelines.poster import PosterPipeline, PosterRequest
+
+    pipeline = PosterPipeline(load_brand_kit("qinghe"), ocr=False)
+    channel = load_channels()["xiaohongshu"]
+    segments, products = kit_segments(pipeline.brand), pipeline.catalog.products
+    shapes = [(size, layout) for size in channel.poster_sizes for layout in poster_layouts().values()]
+    requests = [
+        PosterRequest(
+            segment=segments[(i // len(shapes)) % len(segments)],
+            channel=channel,
+            size=shapes[i % len(shapes)][0],
+            layout=shapes[i % len(shapes)][1],
+            product=products[(i // len(shapes) * 7) % len(products)],
+            seed=0,
+        )
+        for i in range(n)
+    ]
+    pipeline.run([replace(r, seed=1) for r in requests[:2]])  # warm (fonts, templates, buffers), another seed
+    start = time.perf_counter()
+    ready = sum(r.ready for r in pipeline.run(requests))
     return ready, time.perf_counter() - start
 
 
@@ -161,6 +192,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         files_ready, files_s = _parallel(args.n, args.workers, folder)
     base_s = _baseline(args.n)
+    cell_ready, cell_s = _campaign(args.n)
     ocr_s = _ocr(args.ocr) if args.ocr else None
 
     table = Table(title=f"Posters, 1080×1920 Douyin, procedural backgrounds, {args.n} posters (goal ≥ {GOAL:g}/s)")
@@ -170,6 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = [
         ("baseline: bare Pillow, 1 process", base_rate, None),
         ("contentgen, 1 process", args.n / one_s, one_ready),
+        ("contentgen, 1 process, campaign-shaped cells (layouts × sizes, one seed)", args.n / cell_s, cell_ready),
         (f"contentgen, {args.workers} processes", args.n / many_s, many_ready),
         (f"contentgen + PNG/JPEG/JSON files, {args.workers} processes", args.n / files_s, files_ready),
     ]

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from contentgen.cli.output import chosen, emit_json, out, progress_bar
+
+if TYPE_CHECKING:
+    from contentgen.domain.brand import BrandKit
+    from contentgen.domain.product import Catalog
 
 
 def poster(
@@ -41,6 +45,18 @@ def poster(
     text_provider: Annotated[str | None, typer.Option("--text-provider", help="Text provider name.")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder; default outputs/posters/<kit>.")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the layout reports as JSON.")] = False,
+    catalog_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--catalog",
+            help="Products from this file (ours, or a Shopify/WooCommerce/Taobao export) instead of the kit's "
+            "catalog; image paths are relative to its folder.",
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="YAML {columns: {their column: our field}} for --catalog's columns."),
+    ] = None,
 ) -> None:
     """Render brand posters (PNG + JPEG + layout JSON) and a contact sheet of the run."""
     from contentgen.config import load_settings
@@ -67,9 +83,10 @@ def poster(
         explicit = PosterCopy(headline=headline, subhead=subhead or "", cta=cta or "")
     elif subhead is not None or cta is not None:
         raise ConfigError("--subhead and --cta go with --headline (without it, the copy pipeline writes all three)")
+    external = _external_catalog(catalog_file, mapping, brand)  # checked before the providers load
     images = from_settings("image", settings, image_provider)
     texts = from_settings("text", settings, text_provider)
-    pipeline = PosterPipeline(brand, image_provider=images, text_provider=texts, ocr=ocr)
+    pipeline = PosterPipeline(brand, image_provider=images, text_provider=texts, catalog=external, ocr=ocr)
     catalog = pipeline.catalog
     products = [catalog.get(s) for s in sku] if sku else [catalog.default_product()]
     the_brief = load_model(Brief, brief) if brief else None
@@ -115,3 +132,26 @@ def poster(
     console.print(table)
     ready = sum(r.ready for r in results)
     console.print(f"{ready}/{len(results)} ready, {elapsed:.1f} s; posters in {folder}, contact sheet {sheet}")
+
+
+def _external_catalog(file: Path | None, mapping: Path | None, brand: BrandKit) -> Catalog | None:
+    """The catalog in `file` (currency from the kit's locale), its warnings on stderr; None: the kit's own."""
+    from contentgen.errors import ConfigError
+
+    if file is None:
+        if mapping is not None:
+            raise ConfigError("--mapping goes with --catalog FILE (it names the columns of that file)")
+        return None
+    from rich.markup import escape
+
+    from contentgen.cli.output import err
+    from contentgen.domain import load_catalog
+    from contentgen.domain.importers import load_mapping
+    from contentgen.domain.loaders import kit_currency
+
+    currency, source = kit_currency(brand)
+    columns = load_mapping(mapping) if mapping is not None else None
+    catalog = load_catalog(file, currency=currency, currency_source=source, mapping=columns)
+    for warning in catalog.warnings:
+        err().print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
+    return catalog

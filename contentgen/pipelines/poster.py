@@ -153,7 +153,12 @@ class PosterPipeline:
 
     def _render(self, requests: Sequence[PosterRequest]) -> list[PosterResult]:
         copies = self._copies(requests)
-        backgrounds = self.image_provider.render([self._background_request(r) for r in requests])
+        # A cell's layouts and sizes share a seed: the same background request is rendered once (the composer
+        # paints on its own copy of it).
+        wanted = [self._background_request(r) for r in requests]
+        unique = list(dict.fromkeys(wanted))
+        drawn = dict(zip(unique, self.image_provider.render(unique), strict=True))
+        backgrounds = [drawn[w] for w in wanted]
         info = self.image_provider.info()
         results = []
         for request, (copy, copy_findings), background in zip(requests, copies, backgrounds, strict=True):
@@ -181,15 +186,19 @@ class PosterPipeline:
         for i in wanted:
             batches.setdefault((id(requests[i].brief), requests[i].seed), []).append(i)
         for indices in batches.values():
-            cells = []
+            cells: dict[tuple[int, int], CopyCell] = {}  # a cell's layouts and sizes share one copy
+            keys = []
             for i in indices:
                 segment = requests[i].segment
                 if segment is None:
                     raise ConfigError("a poster without explicit copy needs a segment to write for")
-                cells.append(CopyCell(segment, surface, (requests[i].product,)))
-            results = self.copy_pipeline.run(
-                cells, brief=requests[indices[0]].brief, n=COPY_VARIANTS, seed=requests[indices[0]].seed
+                keys.append((id(segment), id(requests[i].product)))
+                cells.setdefault(keys[-1], CopyCell(segment, surface, (requests[i].product,)))
+            written = self.copy_pipeline.run(
+                list(cells.values()), brief=requests[indices[0]].brief, n=COPY_VARIANTS, seed=requests[indices[0]].seed
             )
+            by_cell = dict(zip(cells, written, strict=True))
+            results = [by_cell[key] for key in keys]
             for i, result in zip(indices, results, strict=True):
                 best = result.best
                 if best is None:

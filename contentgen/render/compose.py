@@ -19,17 +19,18 @@ from PIL import Image, ImageDraw
 
 from contentgen.domain.findings import Finding, Severity
 from contentgen.domain.layout import ElementName, ElementStyle, Frame, safe_area
+from contentgen.render.cache import cached
 from contentgen.render.legibility import (
     analyse_contrast,
-    apply_scrim,
     choose_text_colour,
     contrast_ratio,
     ground_contrast,
+    paint_scrim,
     required_ratio,
     scrim_for,
 )
 from contentgen.render.poster_model import Box, ElementReport, PosterCopy, PosterRequest, PosterResult
-from contentgen.render.typography import FontStack, GlyphError, TextBlock, TextFitError, draw_text, fit_text
+from contentgen.render.typography import Align, FontStack, GlyphError, TextBlock, TextFitError, draw_text, fit_text
 
 if TYPE_CHECKING:
     from contentgen.domain.brand import BrandKit
@@ -84,6 +85,8 @@ class Composer:
         self.reports: list[ElementReport] = []
         self.findings: list[Finding] = []
         self.masks: dict[str, tuple[Image.Image, tuple[int, int]]] = {}  # glyph coverage and where it sits
+        # element -> (report, its glyphs and the judged pixels, contrast): reused while all are the same
+        self.measured: dict[str, tuple[ElementReport, tuple[Any, ...], float | None]] = {}
         self.locale = self.brand.locale
         self.copy = self.without_emoji(copy)
 
@@ -260,7 +263,7 @@ class Composer:
         if opacity < min_opacity:
             panel_colour, opacity = max(panels, key=lambda c: contrast_ratio(c, text)), min_opacity
         panel = self.panel_box(region, size)
-        self.canvas = apply_scrim(self.canvas, panel, panel_colour, opacity, radius=max(6, size // 3))
+        paint_scrim(self.canvas, panel, panel_colour, opacity, radius=max(6, size // 3))
         return text, {"kind": "scrim", "colour": panel_colour, "opacity": round(opacity, 2), "box": list(panel)}
 
     def panel_box(self, region: Box, size: int) -> Box:
@@ -304,16 +307,25 @@ class Composer:
             return None
         region = self.judged(report.ink, report.size or MIN_TEXT_PX)
         glyphs, (gx, gy) = self.masks[report.element]
-        mask = Image.new("L", (region[2] - region[0], region[3] - region[1]), 0)
+        ground = self.canvas.crop(region)
+        seen = (region, (gx, gy), glyphs.tobytes(), ground.tobytes())
+        last = self.measured.get(report.element)
+        if last is not None and last[0] is report and last[1] == seen:
+            return last[2]  # neither the text nor anything under it changed since it was measured
+        mask = Image.new("L", ground.size, 0)
         mask.paste(glyphs, (gx - region[0], gy - region[1]))
+        whole = (0, 0, *ground.size)
         try:
             # Large text is measured whole on the pixels; small text's hairline strokes leave almost no fully
             # covered pixel to read its colour from, so it is judged by its paint against the measured ground.
             if (report.size or 0) >= SMALL_TEXT_PX or report.colour is None:
-                return analyse_contrast(self.canvas, region, mask).ratio
-            return ground_contrast(self.canvas, region, mask, report.colour)
+                ratio: float | None = analyse_contrast(ground, whole, mask).ratio
+            else:
+                ratio = ground_contrast(ground, whole, mask, report.colour)
         except ValueError:
-            return None
+            ratio = None
+        self.measured[report.element] = (report, seen, ratio)
+        return ratio
 
     def passes(self, report: ElementReport) -> bool:
         measured = self.measure(report)
@@ -400,8 +412,11 @@ class Composer:
         x0, y0 = max(0, origin[0] - block.size), max(0, origin[1] - block.size)
         x1 = min(canvas_w, origin[0] + width + block.size)
         y1 = min(canvas_h, origin[1] + block.height + block.size)
-        mask = Image.new("L", (x1 - x0, y1 - y0), 0)
-        lines = draw_text(mask, block, stack, (origin[0] - x0, origin[1] - y0), 255, align=style.align, box_width=width)
+        glyphs, lines = _glyphs(
+            tuple(block.lines), block.size, block.line_height, stack, (x1 - x0, y1 - y0),
+            (origin[0] - x0, origin[1] - y0), style.align, width,
+        )  # fmt: skip
+        mask = glyphs.copy()  # this element's own: a struck price draws its line into it
         self.masks[name] = (mask, (x0, y0))
         drawn = [b for b in lines if b[2] > b[0]]
         ink = (
@@ -741,6 +756,24 @@ class Composer:
     def clear_space(self, logo: ElementReport) -> int:
         assert logo.ink is not None
         return round(self.brand.logo.clear_space * (logo.ink[3] - logo.ink[1]))
+
+
+@cached(maxsize=64)
+def _glyphs(
+    lines: tuple[str, ...],
+    size: int,
+    line_height: int,
+    stack: FontStack,
+    canvas: tuple[int, int],
+    origin: tuple[int, int],
+    align: Align,
+    width: int,
+) -> tuple[Image.Image, list[Box]]:
+    """Glyph coverage of wrapped lines on a `canvas`-sized mask, and each line's box (``draw_text``), cached:
+    the same text at the same size and place (a price, a disclaimer, a call to action) is rendered once."""
+    mask = Image.new("L", canvas, 0)
+    block = TextBlock(list(lines), size, line_height, width, line_height * len(lines), False)
+    return mask, draw_text(mask, block, stack, origin, 255, align=align, box_width=width)
 
 
 def _near(a: Box, b: Box, margin: int) -> bool:

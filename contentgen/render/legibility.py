@@ -42,13 +42,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw
 
 from contentgen.domain.common import hex_to_rgb
+from contentgen.render.cache import cached
 
 Box: TypeAlias = tuple[int, int, int, int]
 """(left, top, right, bottom) in pixels, right and bottom exclusive (Pillow's crop convention)."""
@@ -221,7 +222,7 @@ def analyse_contrast(
     """
     box = _clip_box(box, image.size)
     mask = _mask_array(text_mask, image.size, box)
-    pixels = np.asarray(image.crop(box).convert("RGB"))
+    pixels = _rgb_pixels(image, box)
     coverage = np.asarray(mask)
     inked = coverage >= 128
     if not inked.any():
@@ -236,10 +237,10 @@ def analyse_contrast(
     if not outside.any():
         raise ValueError("no background pixels left in the box around the text (enlarge the box)")
 
-    luminance = _luminance_of(pixels)
+    # Luminance of the pixels judged only: the text's core and (a sample of) the ground outside its halo.
     text_px = pixels[core]
-    text_lum = float(np.median(luminance[core]))
-    bg_lum = _sample(luminance[outside])
+    text_lum = float(np.median(_luminance_of(text_px)))
+    bg_lum = _luminance_of(pixels.reshape(-1, 3)[_sample(np.flatnonzero(outside))])
     ratios = _ratios(text_lum, bg_lum)
     ratio = float(np.percentile(ratios, percentile))
     bg_at = float(bg_lum[int(np.argmin(np.abs(ratios - ratio)))])
@@ -295,11 +296,20 @@ def ground_contrast(
     outside = ~_dilate(inked, halo)
     if not outside.any():
         raise ValueError("no background pixels left in the box around the text (enlarge the box)")
-    background = np.asarray(image.crop(box).convert("RGB"))[outside]
-    return _worst_case(relative_luminance(colour), _sample(_luminance_of(background)), percentile)
+    background = _rgb_pixels(image, box).reshape(-1, 3)[_sample(np.flatnonzero(outside))]
+    return _worst_case(relative_luminance(colour), _luminance_of(background), percentile)
 
 
-def _sample(values: npt.NDArray[np.float64], limit: int = 65536) -> npt.NDArray[np.float64]:
+def _rgb_pixels(image: Image.Image, box: Box) -> npt.NDArray[np.uint8]:
+    """The box's pixels as an (h, w, 3) uint8 array (no conversion when the image is RGB already)."""
+    region = image.crop(box)
+    return np.asarray(region if region.mode == "RGB" else region.convert("RGB"))
+
+
+_T = TypeVar("_T", bound=np.generic)
+
+
+def _sample(values: npt.NDArray[_T], limit: int = 65536) -> npt.NDArray[_T]:
     """At most `limit` evenly spaced values: a percentile of a large ground needs a sample, not every pixel."""
     if len(values) <= limit:
         return values
@@ -380,6 +390,13 @@ def apply_scrim(
     `opacity` is 0–1 (stored as 8-bit alpha, round(opacity*255)); `radius` rounds the corners, drawn at
     4x and downsampled so they are anti-aliased. The result has the input's mode.
     """
+    out = image.copy()
+    paint_scrim(out, box, colour, opacity, radius)
+    return out
+
+
+def paint_scrim(image: Image.Image, box: Box, colour: str, opacity: float, radius: int = 0) -> None:
+    """``apply_scrim`` on `image` itself (no copy of the whole image)."""
     if not 0.0 <= opacity <= 1.0:
         raise ValueError(f"opacity must be between 0 and 1, got {opacity}")
     box = _clip_box(box, image.size)
@@ -399,11 +416,9 @@ def apply_scrim(
     overlay.putalpha(panel_alpha)
 
     # Composite the box only: converting a whole poster to RGBA and back costs more than the panel itself.
-    out = image.copy()
-    region = out.crop(box).convert("RGBA")
+    region = image.crop(box).convert("RGBA")
     region.alpha_composite(overlay)
-    out.paste(region if out.mode == "RGBA" else region.convert(out.mode), box[:2])
-    return out
+    image.paste(region if image.mode == "RGBA" else region.convert(image.mode), box[:2])
 
 
 def _composite(pixels: npt.NDArray[np.uint8], colour: str, alpha: int) -> npt.NDArray[np.uint8]:
@@ -412,6 +427,25 @@ def _composite(pixels: npt.NDArray[np.uint8], colour: str, alpha: int) -> npt.ND
     base = Image.fromarray(np.concatenate([pixels, np.full((n, 1), 255, np.uint8)], axis=1).reshape(1, n, 4))
     overlay = Image.new("RGBA", (n, 1), (*hex_to_rgb(colour), alpha))
     return np.asarray(Image.alpha_composite(base, overlay))[0, :, :3]
+
+
+@cached(maxsize=1024)
+def _scrim_tables(colour: str, alpha: int) -> npt.NDArray[np.float64]:
+    """Per channel, the weighted linear value of each 8-bit level once a flat panel is composited over it.
+
+    Pillow composites over an opaque ground channel by channel (each output level depends only on that
+    channel's level, the panel's and the alpha), so compositing the 256 grey levels once, with Pillow itself,
+    gives every pixel's result: ``_luminance_of(_composite(p, colour, alpha))`` is exactly
+    ``tables[0][p[:, 0]] + tables[1][p[:, 1]] + tables[2][p[:, 2]]``."""
+    levels = np.repeat(np.arange(256, dtype=np.uint8)[:, np.newaxis], 3, axis=1)
+    composited = _composite(levels, colour, alpha)
+    return np.stack([_CHANNEL_LUT[c][composited[:, c]] for c in range(3)])
+
+
+def _scrim_luminance(pixels: npt.NDArray[np.uint8], colour: str, alpha: int) -> npt.NDArray[np.float64]:
+    """Per-pixel luminance of (N, 3) `pixels` under a flat panel, as ``_luminance_of(_composite(...))``."""
+    tables = _scrim_tables(colour, alpha)
+    return np.asarray(tables[0][pixels[:, 0]] + tables[1][pixels[:, 1]] + tables[2][pixels[:, 2]], np.float64)
 
 
 def scrim_for(
@@ -445,7 +479,7 @@ def scrim_for(
         opacity = round(k * step, 6)
         passing: list[tuple[float, str]] = []
         for colour in colours:
-            ratio = _worst_case(text_lum, _luminance_of(_composite(pixels, colour, round(opacity * 255))), percentile)
+            ratio = _worst_case(text_lum, _scrim_luminance(pixels, colour, round(opacity * 255)), percentile)
             if ratio >= minimum:
                 passing.append((ratio, colour))
         if passing:

@@ -48,7 +48,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -58,6 +58,7 @@ from PIL import Image, ImageDraw, ImageFont
 from contentgen.domain.brand import FontSpec
 from contentgen.errors import ContentgenError
 from contentgen.fonts import codepoints, resolve_font
+from contentgen.render.cache import Table, register, serial
 from contentgen.render.words import Segmenter, default_words
 
 Align = Literal["left", "center", "right"]
@@ -319,8 +320,22 @@ def current_words() -> Segmenter:
     return _WORDS.get() or default_words()
 
 
-def _allowed(p: str, words: Segmenter | None = None) -> list[bool]:
+def _allowed(p: str, words: Segmenter | None = None) -> Sequence[bool]:
     """``allowed[i]``: a line may break before ``p[i]`` (never inside a word of ``words``)."""
+    words = words or current_words()
+    key = (p, serial(words))
+    found: tuple[bool, ...] | None = _OPPORTUNITIES.get(key)
+    if found is None:
+        found = _break_opportunities(p, words)
+        _OPPORTUNITIES.put(key, found)
+    return found
+
+
+_OPPORTUNITIES = Table(8192)
+"""``_allowed`` by (paragraph, breaker): the same at every size the fitter tries."""
+
+
+def _break_opportunities(p: str, words: Segmenter) -> tuple[bool, ...]:
     n = len(p)
     space = [(ch.isspace() and ch not in _GLUE) or ch == _ZWSP for ch in p]
     wide = [_is_cjk(ch) for ch in p]
@@ -358,9 +373,9 @@ def _allowed(p: str, words: Segmenter | None = None) -> list[bool]:
             allowed[k] = False
         if p[start:end].lower() == "fl" and p.startswith(" oz", end):
             allowed[end + 1] = False
-    for i in (words or current_words()).inside(p):
+    for i in words.inside(p):
         allowed[i] = False
-    return allowed
+    return tuple(allowed)
 
 
 def _force_break(piece: str, width: float, measure: Callable[[str], float]) -> list[str]:
@@ -576,6 +591,32 @@ def fit_text(
     if box[0] <= 0 or box[1] <= 0:
         raise TextFitError(text, box, min_size, "the box is empty")
     stack.runs(text)  # unknown characters fail first, whatever the size
+    words = current_words()
+    key = (text, stack, box, max_size, min_size, step, max_lines, line_spacing, serial(words))
+    fitted: TextBlock | str | None = _FITTED.get(key)
+    if fitted is None:
+        fitted = _fit(text, stack, box, max_size, min_size, step, max_lines, line_spacing)
+        _FITTED.put(key, fitted)
+    if isinstance(fitted, str):
+        raise TextFitError(text, box, min_size, fitted)
+    return replace(fitted, lines=list(fitted.lines))  # the caller's own list
+
+
+_FITTED = Table(4096)
+"""``fit_text``'s result by its arguments and the breaker in use: the same text in the same box fits the same way."""
+
+
+def _fit(
+    text: str,
+    stack: FontStack,
+    box: tuple[int, int],
+    max_size: int,
+    min_size: int,
+    step: int,
+    max_lines: int | None,
+    line_spacing: float,
+) -> TextBlock | str:
+    """``fit_text``'s block, or why no size fits (with the breaker ``current_words`` gives)."""
     fallback: TextBlock | None = None
     reason = ""
     for size in _sizes(max_size, min_size, step):
@@ -586,9 +627,11 @@ def fit_text(
             return result
         elif fallback is None:
             fallback = result
-    if fallback is not None:
-        return fallback
-    raise TextFitError(text, box, min_size, reason)
+    return fallback if fallback is not None else reason
+
+
+for _cache in (_load_font, _first_font, _advances, _measure, _layout_line):
+    register(_cache)
 
 
 def draw_text(
