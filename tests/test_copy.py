@@ -312,3 +312,19 @@ def test_cell_without_a_passing_variant_falls_back_to_templates() -> None:
     assert result.provider.name == "template" and result.best is not None
     assert result.best.findings[0].rule == "copy.template_fallback"
     assert len(fake.requests) == 4  # 2 first tries + 2 repairs, then the template engine
+
+
+def test_repair_rounds_can_be_set_per_run() -> None:
+    from contentgen.errors import ConfigError
+    from contentgen.testing import ScriptedTextProvider
+
+    kit = load_brand_kit("qinghe")
+    fake = ScriptedTextProvider(["I am not JSON."], repeat_last=True)
+    pipeline = CopyPipeline(kit, text_provider=fake)  # 2 rounds by default
+    segment = next(s for s in kit_segments(kit) if s.id == "new-middle-class")
+    cell = CopyCell(segment, load_channels()["wechat-moments"], (load_kit_catalog(kit).get("QH-CLN-001"),))
+    (result,) = pipeline.run([cell], n=1, repair_tries=0)
+    assert len(fake.requests) == 2  # the first tries only, then the template engine
+    assert result.fallback and "after 0 repair rounds" in result.fallback and result.best is not None
+    with pytest.raises(ConfigError, match="repair_tries must be 0 or more"):
+        pipeline.run([cell], n=1, repair_tries=-1)

@@ -141,20 +141,27 @@ class CopyPipeline:
         n: int = 5,
         seed: int = 0,
         on_result: Callable[[CopyResult], None] | None = None,
+        repair_tries: int | None = None,
     ) -> list[CopyResult]:
-        """Generate, check, repair, rank; one result per cell, in order (`on_result` sees each as it is done)."""
+        """Generate, check, repair, rank; one result per cell, in order (`on_result` sees each as it is done).
+        `repair_tries` overrides the pipeline's rounds for this run (a campaign brief's `copy: {repair_tries: 0}`)."""
         if n < 1:
             raise ConfigError(f"n must be at least 1, got {n}")
+        if repair_tries is not None and repair_tries < 0:
+            raise ConfigError(f"repair_tries must be 0 or more, got {repair_tries}")
+        tries = self.repair_tries if repair_tries is None else repair_tries
         per_call = max(1, TEXT_BATCH // (n * OVERSAMPLE))
         results: list[CopyResult] = []
         for start in range(0, len(requests), per_call):
-            for result in self._run(requests[start : start + per_call], brief, n, seed):
+            for result in self._run(requests[start : start + per_call], brief, n, seed, tries):
                 results.append(result)
                 if on_result:
                     on_result(result)
         return results
 
-    def _run(self, cells: Sequence[CopyCell], brief: Brief | None, n: int, seed: int) -> list[CopyResult]:
+    def _run(
+        self, cells: Sequence[CopyCell], brief: Brief | None, n: int, seed: int, tries: int
+    ) -> list[CopyResult]:
         plans = []
         for cell in cells:
             try:
@@ -167,9 +174,9 @@ class CopyPipeline:
         raws = [[next(outputs).text for _ in plan.requests] for plan in plans]
         results = [plan.finish(raw, info) for plan, raw in zip(plans, raws, strict=True)]
         if self._is_model():
-            results = self._repair(plans, raws, results, info)
+            results = self._repair(plans, raws, results, info, tries)
             results = [
-                self._fall_back(plan, result, brief, n, seed)
+                self._fall_back(plan, result, brief, n, seed, tries)
                 if self.fallback and result.best is None and not result.error
                 else result
                 for plan, result in zip(plans, results, strict=True)
@@ -182,12 +189,17 @@ class CopyPipeline:
         return not isinstance(self.text_provider, TemplateTextProvider)
 
     def _repair(
-        self, plans: Sequence[_CellPlan], raws: list[list[str]], results: list[CopyResult], info: ProviderInfo
+        self,
+        plans: Sequence[_CellPlan],
+        raws: list[list[str]],
+        results: list[CopyResult],
+        info: ProviderInfo,
+        tries: int,
     ) -> list[CopyResult]:
         """Regenerate failing variants with their findings in the prompt, in batches across cells, up to N rounds."""
         from contentgen.prompts import render_prompt
 
-        for _ in range(self.repair_tries):
+        for _ in range(tries):
             asks: list[tuple[int, int, TextRequest]] = []
             for c, (plan, result) in enumerate(zip(plans, results, strict=True)):
                 if result.error or (result.best is not None and sum(v.ready for v in result.variants) >= plan.n):
@@ -214,7 +226,9 @@ class CopyPipeline:
                 results[c] = result.model_copy(update={"repaired": results[c].repaired + len(repaired)})
         return results
 
-    def _fall_back(self, plan: _CellPlan, result: CopyResult, brief: Brief | None, n: int, seed: int) -> CopyResult:
+    def _fall_back(
+        self, plan: _CellPlan, result: CopyResult, brief: Brief | None, n: int, seed: int, tries: int
+    ) -> CopyResult:
         """The template engine writes a cell the model could not: said in every variant's findings."""
         from contentgen.providers.text.template import TemplateTextProvider
 
@@ -228,7 +242,7 @@ class CopyPipeline:
         written = engine.run([plan.cell], brief=brief, n=n, seed=seed)[0]
         reason = (
             f"no variant from the {self.text_provider.name} model '{self.text_provider.model}' passed the checks after "
-            f"{self.repair_tries} repair rounds; written by the offline template engine"
+            f"{tries} repair rounds; written by the offline template engine"
         )
         note = Finding(rule=FALLBACK_RULE, severity=Severity.WARN, message=reason)
         variants = [v.model_copy(update={"findings": [note, *v.findings]}) for v in written.variants]
