@@ -78,6 +78,10 @@ class Provider(ABC):
             options=_redact(self.options.model_dump(mode="json")),
         )
 
+    def load(self) -> None:
+        """Load the model now rather than at the first request (a CLI shows a status line meanwhile); the default
+        has nothing to load."""
+
     def close(self) -> None:
         """Release models, sessions or servers; the default holds nothing."""
 

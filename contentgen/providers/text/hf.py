@@ -41,7 +41,7 @@ from pydantic import Field, PositiveInt
 
 from contentgen.errors import MissingExtraError, ProviderError
 from contentgen.providers.base import ProviderOptions, TextProvider, TextRequest, TextResult
-from contentgen.providers.support import load_cached_or_hub, one_line
+from contentgen.providers.support import library_progress_bars_off, load_cached_or_hub, one_line
 
 if TYPE_CHECKING:
     import torch
@@ -190,6 +190,10 @@ class TransformersTextProvider(TextProvider):
 
     # ---- loading ---------------------------------------------------------------------------------
 
+    def load(self) -> None:
+        """Load the tokenizer and weights now (else the first request does), without the libraries' bars."""
+        self._load()
+
     def _load(self) -> _Loaded:
         with self._lock:
             if self._loaded is None:
@@ -220,10 +224,11 @@ class TransformersTextProvider(TextProvider):
             return tokenizer, model
 
         try:
-            if local_only:
-                tokenizer, model = load(True)
-            else:
-                tokenizer, model = load_cached_or_hub(source, load)
+            with library_progress_bars_off():
+                if local_only:
+                    tokenizer, model = load(True)
+                else:
+                    tokenizer, model = load_cached_or_hub(source, load)
         except ProviderError:
             raise
         except Exception as err:
