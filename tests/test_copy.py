@@ -314,6 +314,28 @@ def test_cell_without_a_passing_variant_falls_back_to_templates() -> None:
     assert len(fake.requests) == 4  # 2 first tries + 2 repairs, then the template engine
 
 
+def test_a_provider_that_continues_the_assistant_gets_the_json_started() -> None:
+    from typing import ClassVar
+
+    from contentgen.pipelines.copy_parse import reply_prefix
+    from contentgen.testing import ScriptedTextProvider
+
+    class Continuing(ScriptedTextProvider):
+        continues_assistant: ClassVar[bool] = True
+
+    channel = load_channels()["wechat-moments"]
+    rest = "积雪草氨基酸温和洁面乳，泡沫细密，洗后不紧绷，早晚都能用。\"}}"  # only what comes after the prefix
+    fake = Continuing([rest], repeat_last=True)
+    result = generate_copy("qinghe", "new-middle-class", "wechat-moments", "QH-CLN-001", n=1, text_provider=fake)
+    head = reply_prefix(channel)
+    assert head == '{"fields": {"' + next(iter(channel.fields)) + '": "'
+    assert all(r.messages[-1].role == "assistant" and r.messages[-1].content == head for r in fake.requests)
+    assert result.fallback is None and result.best is not None and "积雪草" in " ".join(result.best.fields.values())
+    plain = ScriptedTextProvider([rest], repeat_last=True)  # a provider that does not continue gets no prefix
+    generate_copy("qinghe", "new-middle-class", "wechat-moments", "QH-CLN-001", n=1, text_provider=plain)
+    assert all(r.messages[-1].role == "user" for r in plain.requests)
+
+
 def test_repair_rounds_can_be_set_per_run() -> None:
     from contentgen.errors import ConfigError
     from contentgen.testing import ScriptedTextProvider

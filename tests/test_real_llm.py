@@ -5,6 +5,7 @@ started on a free loopback port by a fixture and stopped by its own pid."""
 from __future__ import annotations
 
 import os
+
 import pytest
 
 from contentgen.errors import ProviderError

@@ -133,6 +133,17 @@ class TestTransformers:
         assert results == [small.generate([r])[0] for r in requests]
         assert len({r.text for r in results}) > 1
 
+    def test_a_final_assistant_message_is_continued(self, hf: TransformersTextProvider) -> None:
+        from contentgen.providers.base import Message
+
+        assert hf.continues_assistant
+        tokenizer = hf._load().tokenizer
+        asked = greedy("Say a fruit.")
+        started = TextRequest(messages=(*asked.messages, Message("assistant", "Apple")), max_tokens=4)
+        text = tokenizer.decode(hf._prompt_ids(tokenizer, started))
+        assert text.rstrip().endswith("Apple")  # no end of turn, no new assistant header after the prefill
+        assert hf.generate([started])[0].text is not None
+
     def test_loading_prints_no_library_progress_bars(self, tiny_dir: Path, capfd: pytest.CaptureFixture[str]) -> None:
         from transformers import modeling_gguf_pytorch_utils as gguf_utils
         from transformers.utils import logging as hf_logging

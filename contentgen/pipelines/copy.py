@@ -28,6 +28,7 @@ from contentgen.domain.product import Catalog, Product
 from contentgen.domain.segment import Segment
 from contentgen.errors import ConfigError
 from contentgen.pipelines.copy_parse import parse_reply as _parse
+from contentgen.pipelines.copy_parse import reply_prefix as _reply_prefix
 from contentgen.providers.base import Message, ProviderInfo, TextProvider, TextRequest
 from contentgen.text.sentences import split_sentences
 
@@ -168,10 +169,9 @@ class CopyPipeline:
                 plans.append(self._plan(cell, brief, n, seed))
             except ConfigError as err:  # one impossible cell must not sink a whole campaign run
                 plans.append(_CellPlan(self, cell, brief, n, [], "", error=str(err)))
-        requests = [r for plan in plans for r in plan.requests]
-        outputs = iter(self.text_provider.generate(requests))
+        outputs = iter(self._ask([(r, plan.cell.channel) for plan in plans for r in plan.requests]))
         info = self.text_provider.info()
-        raws = [[next(outputs).text for _ in plan.requests] for plan in plans]
+        raws = [[next(outputs) for _ in plan.requests] for plan in plans]
         results = [plan.finish(raw, info) for plan, raw in zip(plans, raws, strict=True)]
         if self._is_model():
             results = self._repair(plans, raws, results, info, tries)
@@ -182,6 +182,18 @@ class CopyPipeline:
                 for plan, result in zip(plans, results, strict=True)
             ]
         return results
+
+    def _ask(self, asks: Sequence[tuple[TextRequest, Channel]]) -> list[str]:
+        """The provider's replies; one that continues an assistant message gets the JSON reply started for it
+        (`reply_prefix`), and the prefix is put back in front of what it wrote."""
+        if not self._is_model() or not getattr(self.text_provider, "continues_assistant", False):
+            return [r.text for r in self.text_provider.generate([request for request, _ in asks])]
+        heads = [_reply_prefix(channel) for _, channel in asks]
+        started = [
+            replace(request, messages=(*request.messages, Message("assistant", head)))
+            for (request, _), head in zip(asks, heads, strict=True)
+        ]
+        return [head + r.text for head, r in zip(heads, self.text_provider.generate(started), strict=True)]
 
     def _is_model(self) -> bool:
         from contentgen.providers.text.template import TemplateTextProvider
@@ -216,8 +228,9 @@ class CopyPipeline:
                     asks.append((c, i, replace(request, messages=messages)))
             if not asks:
                 break
-            for (c, i, _), output in zip(asks, self.text_provider.generate([a[2] for a in asks]), strict=True):
-                raws[c][i] = output.text
+            replies = self._ask([(a[2], plans[a[0]].cell.channel) for a in asks])
+            for (c, i, _), output in zip(asks, replies, strict=True):
+                raws[c][i] = output
             touched = sorted({c for c, _, _ in asks})
             for c in touched:
                 before = {v.seed for v in results[c].variants if v.ready}

@@ -87,6 +87,7 @@ class _Counting(TextProvider):
         super().__init__()
         self.inner = inner
         self.replies = 0
+        self.continues_assistant = inner.continues_assistant  # type: ignore[misc]  # the wrapped one's prefill
 
     @property
     def model(self) -> str | None:

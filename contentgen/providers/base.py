@@ -132,6 +132,9 @@ class TextResult:
 
 class TextProvider(Provider):
     kind: ClassVar[ProviderKind] = "text"
+    continues_assistant: ClassVar[bool] = False
+    """True when a request whose last message is the assistant's is continued from that text (a prefill), so the
+    result is only what comes after it; the copy pipeline then starts the model's JSON reply for it."""
 
     @abstractmethod
     def generate(self, requests: Sequence[TextRequest]) -> list[TextResult]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
 from contentgen.errors import ProviderError
@@ -73,10 +73,8 @@ def library_progress_bars_off() -> Iterator[None]:
         bars_on, hub_off = hf_logging.is_progress_bar_enabled(), hub_utils.are_progress_bars_disabled()
         hf_logging.disable_progress_bar()  # transformers' own bars ("Loading weights") and the hub's
         gguf_utils: Any = None
-        try:
+        with suppress(ImportError):  # a transformers without GGUF support has no converter bar
             from transformers import modeling_gguf_pytorch_utils as gguf_utils  # its bar is a plain tqdm
-        except ImportError:  # pragma: no cover - a transformers without GGUF support
-            pass
         plain = getattr(gguf_utils, "tqdm", None)
         if plain is not None:
             gguf_utils.tqdm = partial(plain, disable=True)

@@ -100,6 +100,7 @@ class TransformersTextProvider(TextProvider):
     """A causal LM from a local directory (or the hub cache), loaded on first use, batched."""
 
     name: ClassVar[str] = "transformers"
+    continues_assistant: ClassVar[bool] = True  # a final assistant message is continued (continue_final_message)
     Options = TransformersOptions
     options: TransformersOptions
 
@@ -361,16 +362,18 @@ class TransformersTextProvider(TextProvider):
     @staticmethod
     def _prompt_ids(tokenizer: PreTrainedTokenizerBase, request: TextRequest) -> list[int]:
         messages = [{"role": m.role, "content": m.content} for m in request.messages]
+        prefill = bool(messages) and messages[-1]["role"] == "assistant"  # continue that text (continues_assistant)
+        turn: dict[str, bool] = {"continue_final_message": True} if prefill else {"add_generation_prompt": True}
         if getattr(tokenizer, "chat_template", None):
             try:
-                text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+                text = tokenizer.apply_chat_template(messages, tokenize=False, **turn)
             except Exception:
                 # Some templates refuse a system turn: fold it into the first user message.
-                text = tokenizer.apply_chat_template(_fold_system(messages), tokenize=False, add_generation_prompt=True)
+                text = tokenizer.apply_chat_template(_fold_system(messages), tokenize=False, **turn)
             ids = tokenizer(str(text), add_special_tokens=False)["input_ids"]
         else:
-            plain = "\n".join(f"{m['role']}: {m['content']}" for m in messages) + "\nassistant:"
-            ids = tokenizer(plain)["input_ids"]
+            plain = "\n".join(f"{m['role']}: {m['content']}" for m in messages)
+            ids = tokenizer(plain if prefill else plain + "\nassistant:")["input_ids"]
         return [int(i) for i in ids]
 
     def _run(
