@@ -251,13 +251,16 @@ def test_a_real_language_model_goes_through_the_pipeline_in_one_batch(tmp_path: 
     cells = [CopyCell(s, load_channels()["weibo"], (product,)) for s in segments]
     results = pipeline.run(cells, n=2)
     assert calls == [8]  # 2 cells × 2 variants × oversampling, one call
-    assert [len(r.dropped) for r in results] == [4, 4]
+    # Noise: the started JSON reply (reply_prefix) lets some of it parse, but nothing of it is ready to ship
+    assert [r.best for r in results] == [None, None]
+    parsed = [v for r in results for v in r.variants]
+    assert not parsed or any(f.rule == "copy.garbled" for v in parsed for f in v.findings)
     assert all(r.provider.name == "transformers" and r.provider.model for r in results)
 
     # By default each repair round is one call across both cells too, then the template engine writes them.
     calls.clear()
     repaired = CopyPipeline(brand, text_provider=provider).run(cells, n=2)
-    assert calls == [8, 8, 8]
+    assert len(calls) == 3 and calls[0] == 8 and all(0 < c <= 8 for c in calls)  # one call a round, failing ones
     assert all(r.fallback and r.provider.name == "template" and r.best is not None for r in repaired)
     assert all(r.prompt_version.startswith("copy/user.en-US.j2@") for r in results)
 
@@ -315,8 +318,6 @@ def test_cell_without_a_passing_variant_falls_back_to_templates() -> None:
 
 
 def test_a_provider_that_continues_the_assistant_gets_the_json_started() -> None:
-    from typing import ClassVar
-
     from contentgen.pipelines.copy_parse import reply_prefix
     from contentgen.testing import ScriptedTextProvider
 

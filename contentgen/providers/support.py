@@ -65,9 +65,10 @@ def library_progress_bars_off() -> Iterator[None]:
     """No tqdm bars from transformers, huggingface_hub or the GGUF converter while a model loads (they would print
     into a chat or a rich status line; the CLI shows one "loading model …" status instead). Restored afterwards."""
     from functools import partial
+    from importlib import import_module
 
-    from huggingface_hub import utils as hub_utils
-    from transformers.utils import logging as hf_logging
+    hub_utils: Any = import_module("huggingface_hub.utils")
+    hf_logging: Any = import_module("transformers.utils.logging")
 
     with _BARS:
         bars_on, hub_off = hf_logging.is_progress_bar_enabled(), hub_utils.are_progress_bars_disabled()

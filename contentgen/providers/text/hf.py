@@ -363,13 +363,18 @@ class TransformersTextProvider(TextProvider):
     def _prompt_ids(tokenizer: PreTrainedTokenizerBase, request: TextRequest) -> list[int]:
         messages = [{"role": m.role, "content": m.content} for m in request.messages]
         prefill = bool(messages) and messages[-1]["role"] == "assistant"  # continue that text (continues_assistant)
-        turn: dict[str, bool] = {"continue_final_message": True} if prefill else {"add_generation_prompt": True}
+
+        def render(turns: list[dict[str, str]]) -> Any:
+            if prefill:
+                return tokenizer.apply_chat_template(turns, tokenize=False, continue_final_message=True)
+            return tokenizer.apply_chat_template(turns, tokenize=False, add_generation_prompt=True)
+
         if getattr(tokenizer, "chat_template", None):
             try:
-                text = tokenizer.apply_chat_template(messages, tokenize=False, **turn)
+                text = render(messages)
             except Exception:
                 # Some templates refuse a system turn: fold it into the first user message.
-                text = tokenizer.apply_chat_template(_fold_system(messages), tokenize=False, **turn)
+                text = render(_fold_system(messages))
             ids = tokenizer(str(text), add_special_tokens=False)["input_ids"]
         else:
             plain = "\n".join(f"{m['role']}: {m['content']}" for m in messages)
