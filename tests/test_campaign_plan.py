@@ -122,6 +122,11 @@ def test_plan_is_stable_and_each_input_changes_only_its_artifacts(tmp_path: Path
     brief_path.write_text(brief_text.replace("  sms:\n    copy: {n: 2}", "  sms:\n    copy: {n: 4}"), encoding="utf-8")
     sms = _hashes(plan_campaign(brief_path))
     assert {i for i in base if base[i] != sms[i]} == {i for i in base if "/sms/" in i}
+    # repair rounds for a model provider: an option of its own (left unset, it is not in the options at all)
+    brief_path.write_text(brief_text.replace("    copy: {n: 2}\n  sms", "    copy: {n: 2, repair_tries: 0}\n  sms"))
+    tries = plan_campaign(brief_path)
+    assert {i for i in base if base[i] != _hashes(tries)[i]} == {i for i in base if "/wechat-moments/" in i}
+    assert {json.dumps(i.options) for i in tries.items} == {'{"n": 2, "repair_tries": 0}', '{"n": 2}'}
     brief_path.write_text(brief_text.replace("discount_percent: 10", "discount_percent: 20"), encoding="utf-8")
     assert not set(_hashes(plan_campaign(brief_path)).values()) & set(base.values())
 
@@ -138,6 +143,10 @@ def test_plan_is_stable_and_each_input_changes_only_its_artifacts(tmp_path: Path
             ":13: channels.wechat-moments.copy.nn: unknown field (did you mean 'n'?)",
         ),
         (("{n: 2}\n  sms", "{n: 0}\n  sms"), ":13: channels.wechat-moments.copy.n: Input should be greater than"),
+        (
+            ("{n: 2}\n  sms", "{n: 2, repair_tries: -1}\n  sms"),
+            ":13: channels.wechat-moments.copy.repair_tries: Input should be greater than or equal to 0",
+        ),
         (
             ("    copy: {n: 2}\n  sms", "    hologram: {}\n  sms"),
             ":13: channels.wechat-moments.hologram: deliverable 'hologram' is not registered (registered kinds: copy",

@@ -251,13 +251,16 @@ def test_a_real_language_model_goes_through_the_pipeline_in_one_batch(tmp_path: 
     cells = [CopyCell(s, load_channels()["weibo"], (product,)) for s in segments]
     results = pipeline.run(cells, n=2)
     assert calls == [8]  # 2 cells × 2 variants × oversampling, one call
-    assert [len(r.dropped) for r in results] == [4, 4]
+    # Noise: the started JSON reply (reply_prefix) lets some of it parse, but nothing of it is ready to ship
+    assert [r.best for r in results] == [None, None]
+    parsed = [v for r in results for v in r.variants]
+    assert not parsed or any(f.rule == "copy.garbled" for v in parsed for f in v.findings)
     assert all(r.provider.name == "transformers" and r.provider.model for r in results)
 
     # By default each repair round is one call across both cells too, then the template engine writes them.
     calls.clear()
     repaired = CopyPipeline(brand, text_provider=provider).run(cells, n=2)
-    assert calls == [8, 8, 8]
+    assert len(calls) == 3 and calls[0] == 8 and all(0 < c <= 8 for c in calls)  # one call a round, failing ones
     assert all(r.fallback and r.provider.name == "template" and r.best is not None for r in repaired)
     assert all(r.prompt_version.startswith("copy/user.en-US.j2@") for r in results)
 
@@ -312,3 +315,39 @@ def test_cell_without_a_passing_variant_falls_back_to_templates() -> None:
     assert result.provider.name == "template" and result.best is not None
     assert result.best.findings[0].rule == "copy.template_fallback"
     assert len(fake.requests) == 4  # 2 first tries + 2 repairs, then the template engine
+
+
+def test_a_provider_that_continues_the_assistant_gets_the_json_started() -> None:
+    from contentgen.pipelines.copy_parse import reply_prefix
+    from contentgen.testing import ScriptedTextProvider
+
+    class Continuing(ScriptedTextProvider):
+        continues_assistant: ClassVar[bool] = True
+
+    channel = load_channels()["wechat-moments"]
+    rest = "积雪草氨基酸温和洁面乳，泡沫细密，洗后不紧绷，早晚都能用。\"}}"  # only what comes after the prefix
+    fake = Continuing([rest], repeat_last=True)
+    result = generate_copy("qinghe", "new-middle-class", "wechat-moments", "QH-CLN-001", n=1, text_provider=fake)
+    head = reply_prefix(channel)
+    assert head == '{"fields": {"' + next(iter(channel.fields)) + '": "'
+    assert all(r.messages[-1].role == "assistant" and r.messages[-1].content == head for r in fake.requests)
+    assert result.fallback is None and result.best is not None and "积雪草" in " ".join(result.best.fields.values())
+    plain = ScriptedTextProvider([rest], repeat_last=True)  # a provider that does not continue gets no prefix
+    generate_copy("qinghe", "new-middle-class", "wechat-moments", "QH-CLN-001", n=1, text_provider=plain)
+    assert all(r.messages[-1].role == "user" for r in plain.requests)
+
+
+def test_repair_rounds_can_be_set_per_run() -> None:
+    from contentgen.errors import ConfigError
+    from contentgen.testing import ScriptedTextProvider
+
+    kit = load_brand_kit("qinghe")
+    fake = ScriptedTextProvider(["I am not JSON."], repeat_last=True)
+    pipeline = CopyPipeline(kit, text_provider=fake)  # 2 rounds by default
+    segment = next(s for s in kit_segments(kit) if s.id == "new-middle-class")
+    cell = CopyCell(segment, load_channels()["wechat-moments"], (load_kit_catalog(kit).get("QH-CLN-001"),))
+    (result,) = pipeline.run([cell], n=1, repair_tries=0)
+    assert len(fake.requests) == 2  # the first tries only, then the template engine
+    assert result.fallback and "after 0 repair rounds" in result.fallback and result.best is not None
+    with pytest.raises(ConfigError, match="repair_tries must be 0 or more"):
+        pipeline.run([cell], n=1, repair_tries=-1)

@@ -213,3 +213,13 @@ def test_shorten_drops_whole_sentences_never_a_clause() -> None:
     assert shorten("Save 20% on all teas (members only, ends Sunday)", 20) is None
     assert shorten("Sencha is $18, steamed within hours", 14) is None
     assert shorten("Unbreakableword", 5) is None
+
+
+def test_broken_characters_are_blocked_as_garbled() -> None:
+    from contentgen.compliance.degenerate import GARBLED_RULE, degenerate_findings
+
+    for noise in ("Q\ufffd\ufffdra%!lloitit", "\x12LK~`=aBGP", "tea\ue000time"):
+        (finding,) = degenerate_findings({"body": noise}, "en-US")
+        assert finding.rule == GARBLED_RULE and finding.severity.name == "BLOCK" and finding.field == "body"
+    fine = {"body": "Sencha, now $18.\nReply STOP 🍵👩\u200d👩\u200d👧\ufe0f", "title": "煎茶\t新品"}
+    assert all(f.rule != GARBLED_RULE for f in degenerate_findings(fine, "en-US"))

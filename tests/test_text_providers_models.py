@@ -133,6 +133,35 @@ class TestTransformers:
         assert results == [small.generate([r])[0] for r in requests]
         assert len({r.text for r in results}) > 1
 
+    def test_a_final_assistant_message_is_continued(self, hf: TransformersTextProvider) -> None:
+        from contentgen.providers.base import Message
+
+        assert hf.continues_assistant
+        tokenizer = hf._load().tokenizer
+        asked = greedy("Say a fruit.")
+        started = TextRequest(messages=(*asked.messages, Message("assistant", "Apple")), max_tokens=4)
+        text = tokenizer.decode(hf._prompt_ids(tokenizer, started))
+        assert text.rstrip().endswith("Apple")  # no end of turn, no new assistant header after the prefill
+        assert hf.generate([started])[0].text is not None
+
+    def test_loading_prints_no_library_progress_bars(self, tiny_dir: Path, capfd: pytest.CaptureFixture[str]) -> None:
+        from transformers import modeling_gguf_pytorch_utils as gguf_utils
+        from transformers.utils import logging as hf_logging
+
+        from contentgen.providers.support import library_progress_bars_off
+
+        assert hf_logging.is_progress_bar_enabled()
+        list(gguf_utils.tqdm(range(3), desc="Converting and de-quantizing GGUF tensors..."))
+        assert "GGUF tensors...: 100%" in capfd.readouterr().err  # the bar the converter prints by itself
+        with library_progress_bars_off():
+            list(gguf_utils.tqdm(range(3), desc="Converting and de-quantizing GGUF tensors..."))
+        provider = TransformersTextProvider({"model": str(tiny_dir)})
+        provider.load()  # "Loading weights" is a transformers bar
+        err = capfd.readouterr().err
+        assert "GGUF" not in err and "Loading weights" not in err and "it/s]" not in err, err
+        assert hf_logging.is_progress_bar_enabled()  # switched back on after the load
+        assert provider.generate([greedy("Hi", 2)])[0].text is not None
+
     def test_max_new_tokens_caps_every_request(self, tiny_dir: Path, reference: Any) -> None:
         tokenizer, reference_greedy = reference
         capped = TransformersTextProvider({"model": str(tiny_dir), "max_new_tokens": 3})

@@ -44,7 +44,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from contentgen.errors import ConfigError, NotFoundError
 
@@ -332,6 +332,21 @@ def asset_hashes(ctx: CampaignContext, products: Sequence[Product]) -> dict[str,
 
 class CopyOptions(DeliverableOptions):
     n: int = Field(default=3, ge=1, le=20, description="ranked variants per cell")
+    repair_tries: int | None = Field(
+        default=None,
+        ge=0,
+        le=10,
+        description="model providers: rounds that regenerate failing variants with their findings before the "
+        "template fallback; default: the copy pipeline's (2)",
+    )
+
+    @model_serializer(mode="wrap")
+    def _unset_repair_tries_left_out(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Left unset, `repair_tries` is not in the dumped options, so artifact ids stay what they were."""
+        data: dict[str, Any] = handler(self)
+        if self.repair_tries is None:
+            data.pop("repair_tries", None)
+        return data
 
 
 COPY_FILES = ("json", "md")
@@ -380,14 +395,15 @@ class CopyDeliverable(Deliverable):
             )
 
         pipeline = ctx.cached("copy:pipeline", build)
-        # One pipeline run per variant count; the run batches its cells into provider calls (TEXT_BATCH texts).
-        by_n: dict[int, list[PlannedArtifact]] = {}
+        # One pipeline run per variant count and repair rounds; the run batches its cells into provider calls.
+        by_options: dict[tuple[int, int | None], list[PlannedArtifact]] = {}
         for item in items:
-            by_n.setdefault(CopyOptions.model_validate(item.options).n, []).append(item)
+            options = CopyOptions.model_validate(item.options)
+            by_options.setdefault((options.n, options.repair_tries), []).append(item)
         done: dict[str, ArtifactRecord] = {}
-        for n, group in by_n.items():
+        for (n, tries), group in by_options.items():
             cells = [CopyCell(ctx.segments[i.segment], ctx.channels[i.channel], ctx.products(i.skus)) for i in group]
-            results = pipeline.run(cells, brief=ctx.brief.copy_brief, n=n, seed=ctx.brief.seed)
+            results = pipeline.run(cells, brief=ctx.brief.copy_brief, n=n, seed=ctx.brief.seed, repair_tries=tries)
             for item, result in zip(group, results, strict=True):
                 files = write_results([result], ctx.folder(item), COPY_FILES)
                 done[item.id] = ctx.record(

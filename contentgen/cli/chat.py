@@ -58,6 +58,9 @@ def chat(
     interactive = sys.stdin.isatty() and not json
     with err().status("opening the catalog (the first run ingests it)…", spinner="dots"):
         bot = load_agent(agent or kit or "", text_provider=text_provider, chroma_url=chroma_url)
+    if bot.provider is not None:
+        with err().status(f"loading model {bot.provider.model or bot.provider.name} …", spinner="dots"):
+            bot.provider.load()  # one status line, not the libraries' progress bars, then the first answer
     customer = Customer(tier=tier) if tier else None
     if interactive:
         mode = f"model {bot.provider.model}" if bot.provider else "offline"

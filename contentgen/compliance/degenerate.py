@@ -19,6 +19,7 @@ from contentgen.text.sentences import split_sentences
 
 REPETITION_RULE = "copy.repetition"
 LANGUAGE_RULE = "copy.wrong_language"
+GARBLED_RULE = "copy.garbled"
 NGRAM = 3
 MAX_REPEATED_SHARE = 0.5  # natural copy stays well under this (the shipped templates stay under 0.15)
 MIN_NGRAMS = 8  # below this a repeated phrase is a style choice, not a loop
@@ -74,10 +75,33 @@ def _is_latin(ch: str) -> bool:
     return ch.isascii() or unicodedata.name(ch, "").startswith("LATIN")
 
 
+def garbled(text: str) -> str:
+    """The first character no copy has: U+FFFD (bytes that were not text), a control character other than a line
+    break or tab, a private-use or unassigned code point; '' when there is none."""
+    import unicodedata
+
+    for ch in text:
+        kind = unicodedata.category(ch)
+        if ch == "\ufffd" or (kind == "Cc" and ch not in "\n\r\t") or kind in {"Co", "Cn", "Cs"}:
+            return ch
+    return ""
+
+
 def degenerate_findings(texts: dict[str, str], locale: Locale) -> list[Finding]:
-    """Blocking findings for fields that loop or are not in `locale`: the repair loop regenerates them."""
+    """Blocking findings for fields that loop, are not in `locale` or hold broken characters: the repair loop
+    regenerates them."""
     found: list[Finding] = []
     for name, text in texts.items():
+        if bad := garbled(text):
+            found.append(
+                Finding(
+                    rule=GARBLED_RULE,
+                    severity=Severity.BLOCK,
+                    field=name,
+                    text=text[:80],
+                    message=f"{name} holds a broken character ({bad!a}); write plain text",
+                )
+            )
         share = repeated_share(text)
         units = _units(text)
         looped = _repeated_sentence(text)

@@ -28,6 +28,7 @@ from contentgen.domain.product import Catalog, Product
 from contentgen.domain.segment import Segment
 from contentgen.errors import ConfigError
 from contentgen.pipelines.copy_parse import parse_reply as _parse
+from contentgen.pipelines.copy_parse import reply_prefix as _reply_prefix
 from contentgen.providers.base import Message, ProviderInfo, TextProvider, TextRequest
 from contentgen.text.sentences import split_sentences
 
@@ -141,40 +142,58 @@ class CopyPipeline:
         n: int = 5,
         seed: int = 0,
         on_result: Callable[[CopyResult], None] | None = None,
+        repair_tries: int | None = None,
     ) -> list[CopyResult]:
-        """Generate, check, repair, rank; one result per cell, in order (`on_result` sees each as it is done)."""
+        """Generate, check, repair, rank; one result per cell, in order (`on_result` sees each as it is done).
+        `repair_tries` overrides the pipeline's rounds for this run (a campaign brief's `copy: {repair_tries: 0}`)."""
         if n < 1:
             raise ConfigError(f"n must be at least 1, got {n}")
+        if repair_tries is not None and repair_tries < 0:
+            raise ConfigError(f"repair_tries must be 0 or more, got {repair_tries}")
+        tries = self.repair_tries if repair_tries is None else repair_tries
         per_call = max(1, TEXT_BATCH // (n * OVERSAMPLE))
         results: list[CopyResult] = []
         for start in range(0, len(requests), per_call):
-            for result in self._run(requests[start : start + per_call], brief, n, seed):
+            for result in self._run(requests[start : start + per_call], brief, n, seed, tries):
                 results.append(result)
                 if on_result:
                     on_result(result)
         return results
 
-    def _run(self, cells: Sequence[CopyCell], brief: Brief | None, n: int, seed: int) -> list[CopyResult]:
+    def _run(
+        self, cells: Sequence[CopyCell], brief: Brief | None, n: int, seed: int, tries: int
+    ) -> list[CopyResult]:
         plans = []
         for cell in cells:
             try:
                 plans.append(self._plan(cell, brief, n, seed))
             except ConfigError as err:  # one impossible cell must not sink a whole campaign run
                 plans.append(_CellPlan(self, cell, brief, n, [], "", error=str(err)))
-        requests = [r for plan in plans for r in plan.requests]
-        outputs = iter(self.text_provider.generate(requests))
+        outputs = iter(self._ask([(r, plan.cell.channel) for plan in plans for r in plan.requests]))
         info = self.text_provider.info()
-        raws = [[next(outputs).text for _ in plan.requests] for plan in plans]
+        raws = [[next(outputs) for _ in plan.requests] for plan in plans]
         results = [plan.finish(raw, info) for plan, raw in zip(plans, raws, strict=True)]
         if self._is_model():
-            results = self._repair(plans, raws, results, info)
+            results = self._repair(plans, raws, results, info, tries)
             results = [
-                self._fall_back(plan, result, brief, n, seed)
+                self._fall_back(plan, result, brief, n, seed, tries)
                 if self.fallback and result.best is None and not result.error
                 else result
                 for plan, result in zip(plans, results, strict=True)
             ]
         return results
+
+    def _ask(self, asks: Sequence[tuple[TextRequest, Channel]]) -> list[str]:
+        """The provider's replies; one that continues an assistant message gets the JSON reply started for it
+        (`reply_prefix`), and the prefix is put back in front of what it wrote."""
+        if not self._is_model() or not getattr(self.text_provider, "continues_assistant", False):
+            return [r.text for r in self.text_provider.generate([request for request, _ in asks])]
+        heads = [_reply_prefix(channel) for _, channel in asks]
+        started = [
+            replace(request, messages=(*request.messages, Message("assistant", head)))
+            for (request, _), head in zip(asks, heads, strict=True)
+        ]
+        return [head + r.text for head, r in zip(heads, self.text_provider.generate(started), strict=True)]
 
     def _is_model(self) -> bool:
         from contentgen.providers.text.template import TemplateTextProvider
@@ -182,12 +201,17 @@ class CopyPipeline:
         return not isinstance(self.text_provider, TemplateTextProvider)
 
     def _repair(
-        self, plans: Sequence[_CellPlan], raws: list[list[str]], results: list[CopyResult], info: ProviderInfo
+        self,
+        plans: Sequence[_CellPlan],
+        raws: list[list[str]],
+        results: list[CopyResult],
+        info: ProviderInfo,
+        tries: int,
     ) -> list[CopyResult]:
         """Regenerate failing variants with their findings in the prompt, in batches across cells, up to N rounds."""
         from contentgen.prompts import render_prompt
 
-        for _ in range(self.repair_tries):
+        for _ in range(tries):
             asks: list[tuple[int, int, TextRequest]] = []
             for c, (plan, result) in enumerate(zip(plans, results, strict=True)):
                 if result.error or (result.best is not None and sum(v.ready for v in result.variants) >= plan.n):
@@ -204,8 +228,9 @@ class CopyPipeline:
                     asks.append((c, i, replace(request, messages=messages)))
             if not asks:
                 break
-            for (c, i, _), output in zip(asks, self.text_provider.generate([a[2] for a in asks]), strict=True):
-                raws[c][i] = output.text
+            replies = self._ask([(a[2], plans[a[0]].cell.channel) for a in asks])
+            for (c, i, _), output in zip(asks, replies, strict=True):
+                raws[c][i] = output
             touched = sorted({c for c, _, _ in asks})
             for c in touched:
                 before = {v.seed for v in results[c].variants if v.ready}
@@ -214,7 +239,9 @@ class CopyPipeline:
                 results[c] = result.model_copy(update={"repaired": results[c].repaired + len(repaired)})
         return results
 
-    def _fall_back(self, plan: _CellPlan, result: CopyResult, brief: Brief | None, n: int, seed: int) -> CopyResult:
+    def _fall_back(
+        self, plan: _CellPlan, result: CopyResult, brief: Brief | None, n: int, seed: int, tries: int
+    ) -> CopyResult:
         """The template engine writes a cell the model could not: said in every variant's findings."""
         from contentgen.providers.text.template import TemplateTextProvider
 
@@ -228,7 +255,7 @@ class CopyPipeline:
         written = engine.run([plan.cell], brief=brief, n=n, seed=seed)[0]
         reason = (
             f"no variant from the {self.text_provider.name} model '{self.text_provider.model}' passed the checks after "
-            f"{self.repair_tries} repair rounds; written by the offline template engine"
+            f"{tries} repair rounds; written by the offline template engine"
         )
         note = Finding(rule=FALLBACK_RULE, severity=Severity.WARN, message=reason)
         variants = [v.model_copy(update={"findings": [note, *v.findings]}) for v in written.variants]

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from contentgen.compliance.degenerate import LANGUAGE_RULE, REPETITION_RULE
+from contentgen.compliance.degenerate import GARBLED_RULE, LANGUAGE_RULE, REPETITION_RULE
 from contentgen.domain.brand import BrandKit
 from contentgen.pipelines.copy import OVERSAMPLE, REPAIR_TRIES, CopyCell, CopyPipeline, CopyResult, CopyVariant
 from contentgen.providers.base import ProviderInfo, TextProvider, TextRequest, TextResult
@@ -44,7 +44,7 @@ class CopyEvalReport:
     too_long: int = 0  # requests whose last reply did not fit the channel even after shortening
     blocked_adlaw: int = 0  # requests whose last variant was held back by an ad-law or brand finding
     blocked_grounding: int = 0  # requests whose last variant was held back by an untraced number, price or promise
-    blocked_degenerate: int = 0  # requests whose last variant repeated itself or was not in the kit's language
+    blocked_degenerate: int = 0  # last variant repeated itself, was not in the kit's language or was garbled
     repaired: int = 0  # variants that passed only after a repair round
     fallback: int = 0  # cells the template engine wrote
     shipped: int = 0  # cells that shipped a variant
@@ -87,6 +87,7 @@ class _Counting(TextProvider):
         super().__init__()
         self.inner = inner
         self.replies = 0
+        self.continues_assistant = inner.continues_assistant  # type: ignore[misc]  # the wrapped one's prefill
 
     @property
     def model(self) -> str | None:
@@ -150,7 +151,7 @@ def _count(report: CopyEvalReport, result: CopyResult) -> None:
         rules = {f.rule for f in v.findings if f.blocking}
         if any(r.startswith("claim.") for r in rules):
             report.blocked_grounding += 1
-        elif rules & {REPETITION_RULE, LANGUAGE_RULE}:
+        elif rules & {REPETITION_RULE, LANGUAGE_RULE, GARBLED_RULE}:
             report.blocked_degenerate += 1
         elif any(not r.startswith("channel.") for r in rules):
             report.blocked_adlaw += 1

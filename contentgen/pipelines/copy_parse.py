@@ -9,6 +9,13 @@ from typing import Any
 from contentgen.domain.channel import Channel
 
 
+def reply_prefix(channel: Channel) -> str:
+    """The start of the JSON reply, up to the first field's value (`{"fields": {"body": "`): given to providers that
+    continue an assistant message, so a small model writes copy into the JSON instead of prose around it."""
+    first = next(iter(channel.fields), "body")
+    return '{"fields": {' + json.dumps(first) + ': "'
+
+
 def parse_reply(text: str, channel: Channel) -> dict[str, Any]:
     """A provider's output as {fields, hashtags, angle}; tolerant of what real models return.
 

@@ -78,6 +78,10 @@ class Provider(ABC):
             options=_redact(self.options.model_dump(mode="json")),
         )
 
+    def load(self) -> None:
+        """Load the model now rather than at the first request (a CLI shows a status line meanwhile); the default
+        has nothing to load."""
+
     def close(self) -> None:
         """Release models, sessions or servers; the default holds nothing."""
 
@@ -128,6 +132,9 @@ class TextResult:
 
 class TextProvider(Provider):
     kind: ClassVar[ProviderKind] = "text"
+    continues_assistant: ClassVar[bool] = False
+    """True when a request whose last message is the assistant's is continued from that text (a prefill), so the
+    result is only what comes after it; the copy pipeline then starts the model's JSON reply for it."""
 
     @abstractmethod
     def generate(self, requests: Sequence[TextRequest]) -> list[TextResult]:

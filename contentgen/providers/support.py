@@ -1,10 +1,13 @@
-"""Helpers shared by providers: one-line error text, whether the Hugging Face hub answers, cache-or-hub loading."""
+"""Helpers shared by providers: one-line error text, whether the Hugging Face hub answers, cache-or-hub loading,
+the libraries' progress bars off while a model loads."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from typing import TypeVar
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any, TypeVar
 
 from contentgen.errors import ProviderError
 
@@ -52,3 +55,38 @@ def load_cached_or_hub(repo_id: str, load: Callable[[bool], T], *, what: str = "
             f"(hf download {repo_id} --local-dir DIR) and set the model option to DIR"
         )
     return load(False)
+
+
+_BARS = threading.RLock()
+
+
+@contextmanager
+def library_progress_bars_off() -> Iterator[None]:
+    """No tqdm bars from transformers, huggingface_hub or the GGUF converter while a model loads (they would print
+    into a chat or a rich status line; the CLI shows one "loading model …" status instead). Restored afterwards."""
+    from functools import partial
+    from importlib import import_module
+
+    hub_utils: Any = import_module("huggingface_hub.utils")
+    hf_logging: Any = import_module("transformers.utils.logging")
+
+    with _BARS:
+        bars_on, hub_off = hf_logging.is_progress_bar_enabled(), hub_utils.are_progress_bars_disabled()
+        hf_logging.disable_progress_bar()  # transformers' own bars ("Loading weights") and the hub's
+        gguf_utils: Any = None
+        with suppress(ImportError):  # a transformers without GGUF support has no converter bar
+            from transformers import modeling_gguf_pytorch_utils as gguf_utils  # its bar is a plain tqdm
+        plain = getattr(gguf_utils, "tqdm", None)
+        if plain is not None:
+            gguf_utils.tqdm = partial(plain, disable=True)
+        try:
+            yield
+        finally:
+            if plain is not None:
+                gguf_utils.tqdm = plain
+            if bars_on:
+                hf_logging.enable_progress_bar()
+            if hub_off:
+                hub_utils.disable_progress_bars()
+            elif bars_on:
+                hub_utils.enable_progress_bars()

@@ -41,7 +41,7 @@ from pydantic import Field, PositiveInt
 
 from contentgen.errors import MissingExtraError, ProviderError
 from contentgen.providers.base import ProviderOptions, TextProvider, TextRequest, TextResult
-from contentgen.providers.support import load_cached_or_hub, one_line
+from contentgen.providers.support import library_progress_bars_off, load_cached_or_hub, one_line
 
 if TYPE_CHECKING:
     import torch
@@ -100,6 +100,7 @@ class TransformersTextProvider(TextProvider):
     """A causal LM from a local directory (or the hub cache), loaded on first use, batched."""
 
     name: ClassVar[str] = "transformers"
+    continues_assistant: ClassVar[bool] = True  # a final assistant message is continued (continue_final_message)
     Options = TransformersOptions
     options: TransformersOptions
 
@@ -190,6 +191,10 @@ class TransformersTextProvider(TextProvider):
 
     # ---- loading ---------------------------------------------------------------------------------
 
+    def load(self) -> None:
+        """Load the tokenizer and weights now (else the first request does), without the libraries' bars."""
+        self._load()
+
     def _load(self) -> _Loaded:
         with self._lock:
             if self._loaded is None:
@@ -220,10 +225,11 @@ class TransformersTextProvider(TextProvider):
             return tokenizer, model
 
         try:
-            if local_only:
-                tokenizer, model = load(True)
-            else:
-                tokenizer, model = load_cached_or_hub(source, load)
+            with library_progress_bars_off():
+                if local_only:
+                    tokenizer, model = load(True)
+                else:
+                    tokenizer, model = load_cached_or_hub(source, load)
         except ProviderError:
             raise
         except Exception as err:
@@ -356,16 +362,23 @@ class TransformersTextProvider(TextProvider):
     @staticmethod
     def _prompt_ids(tokenizer: PreTrainedTokenizerBase, request: TextRequest) -> list[int]:
         messages = [{"role": m.role, "content": m.content} for m in request.messages]
+        prefill = bool(messages) and messages[-1]["role"] == "assistant"  # continue that text (continues_assistant)
+
+        def render(turns: list[dict[str, str]]) -> Any:
+            if prefill:
+                return tokenizer.apply_chat_template(turns, tokenize=False, continue_final_message=True)
+            return tokenizer.apply_chat_template(turns, tokenize=False, add_generation_prompt=True)
+
         if getattr(tokenizer, "chat_template", None):
             try:
-                text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+                text = render(messages)
             except Exception:
                 # Some templates refuse a system turn: fold it into the first user message.
-                text = tokenizer.apply_chat_template(_fold_system(messages), tokenize=False, add_generation_prompt=True)
+                text = render(_fold_system(messages))
             ids = tokenizer(str(text), add_special_tokens=False)["input_ids"]
         else:
-            plain = "\n".join(f"{m['role']}: {m['content']}" for m in messages) + "\nassistant:"
-            ids = tokenizer(plain)["input_ids"]
+            plain = "\n".join(f"{m['role']}: {m['content']}" for m in messages)
+            ids = tokenizer(plain if prefill else plain + "\nassistant:")["input_ids"]
         return [int(i) for i in ids]
 
     def _run(
