@@ -435,7 +435,10 @@ class Agent(Answers, Intents):
         if rules.on_upset and (lang.has("upset", text) or (sure and feeling.label == "angry")):
             return _Draft("handoff", final=Handoff("upset", self._say("handoff_upset")))
         complaint = lang.has("complaint", text) or sure
-        if rules.on_complaint and complaint and not hypothetical:
+        # "漏液了怎么处理", "it arrived cracked, what should I do?": a calm question what to do is answered from the
+        # policy passage for the case; only when none answers does it go to a person.
+        procedure = complaint and lang.has("procedure", text)
+        if rules.on_complaint and complaint and not hypothetical and not procedure:
             return _Draft("handoff", final=Handoff("complaint", self._say("handoff_complaint")))
         if lang.has("switch", text):
             self.memory.focus = []  # "换个问题", "forget that": a new topic
@@ -457,7 +460,10 @@ class Agent(Answers, Intents):
             return self._order(orders, order_id)
         if lang.has("out_of_scope", text) and not self._names_product(text):
             return _Draft("out_of_scope", final=self._refuse("out_of_scope", "out_of_scope"))
-        return self._about_products(text, injected)
+        draft = self._about_products(text, injected)
+        if procedure and rules.on_complaint and (draft.intent != "policy" or draft.final is not None):
+            return _Draft("handoff", final=Handoff("complaint", self._say("handoff_complaint")))
+        return draft
 
     # ---- orders ----------------------------------------------------------------------------------
 
@@ -530,7 +536,8 @@ class Agent(Answers, Intents):
                 named = self.products([fuzzy[0].sku])
         if named and all(self._off_catalog(text, p) and not self._named_outright(text, p) for p in named):
             named = []  # "有卖洗发水的刷子吗": a thing the shampoo's record does not hold
-        named += [s for s in self._siblings(text, named) if s.sku not in {p.sku for p in named}]
+        every = lang.has("sizes", text)  # "大的和小的分别多少钱", "both sizes": every size of the named product
+        named += [s for s in self._siblings(text, named, every=every) if s.sku not in {p.sku for p in named}]
         referred = [] if named else self.memory.resolve(text, lang, elliptical=not self._question_terms(text, []))
         if not named and not referred:
             referred = self._about_focus(text)
@@ -559,7 +566,8 @@ class Agent(Answers, Intents):
         category_only = len(named) == 1 and named[0].category == self._loose_category(text)
         one_kind = len(named) == 1 and not self._named_outright(text, named[0])
         if superlative is not None and intent not in {"policy"} and (len(named) != 1 or category_only or one_kind):
-            if len(named) == 1 and not category_only and not self._named_outright(text, named[0]):
+            other_kind = self._loose_category(text) not in (None, named[0].category) if len(named) == 1 else False
+            if len(named) == 1 and not category_only and not other_kind and not self._named_outright(text, named[0]):
                 # "最贵的身体乳": a kind of product named by part of a name; the products whose names share it
                 said = {t for t in name_tokens(named[0].name) if t in text.lower()}
                 kind = [p for p in self.lexicon.values() if p.category == named[0].category]
@@ -586,6 +594,8 @@ class Agent(Answers, Intents):
             return _Draft(intent, retrieved=retrieved, final=self._refuse("not_in_catalog", intent))
         elif intent == "compare":
             draft = self._compare(text, products)
+        elif intent == "product_info" and not facets and (carried := self._carried_facets(text, named))[0]:
+            draft = self._multi(products, carried[0], carried[1])
         elif variant := self._missing_variant(text, products[0], self._siblings(text, products[:1], every=True)):
             draft = variant
         elif (
@@ -594,6 +604,7 @@ class Agent(Answers, Intents):
                 and (
                     self._asks_record(facets)
                     or self._best_faq(self._question_terms(text, products), products[0]) is None
+                    or self._record_answers(products[0], facets)
                 )
             )
             or (len(products) >= 2 and facets and intent in {"price", "stock"})

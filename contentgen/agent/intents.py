@@ -45,6 +45,9 @@ class Intents(AgentState):
         lang = self.language
         if lang.has("greeting", text):
             return "greeting"
+        asks = any(lang.has(c, text) for c in ("price", "stock", "order_status", "complaint", "upset"))
+        if lang.has("cheer", text) and not re.search(r"[?？]", text) and not asks and self._superlative(text) is None:
+            return "cheer"  # "WOW the gift box is gorgeous!!!": excitement, asking nothing (a gift word is no ask)
         business = any(lang.has(c, text) for c in ("price", "stock", "compare", "recommend", "order_status"))
         if business or any(lang.policy_cues[p].search(text) for p in lang.policy_cues):
             return None
@@ -91,7 +94,7 @@ class Intents(AgentState):
         loose = topics and not lang.has("ask_recommend", text) and not self._browses(text)
         if lang.has("recommend", text) and not asks_named and policy_words < 2 and not loose:
             return "recommend"
-        if lang.has("compare", text) and not products:
+        if lang.has("compare", text) and not products and not topics:
             return "recommend"
         if topics and not (products and alias):
             return "policy"
@@ -106,6 +109,20 @@ class Intents(AgentState):
         if named and self.memory.last_intent in {"price", "stock"} and not self._asks_fact(text, named):
             return self.memory.last_intent  # "What about X?" after a stock question asks about X's stock
         return "product_info"
+
+    def _carried_facets(self, text: str, named: Sequence[Product]) -> tuple[list[tuple[str, list[str]]], str]:
+        """ "那透明质酸钠多重保湿精华呢" after "烟酰胺精华适合什么肤质", "and in the Hojicha powder?" after a caffeine
+        question: a follow-up that names a product and asks nothing of its own asks what the previous question
+        asked (its attribute and ingredient facts; price and stock carry over as the intent), and that question."""
+        if not named or not self.memory.turns:
+            return [], ""
+        if not self.language.has("followup", text) and self._asks_fact(text, named):
+            return [], ""
+        previous = self.memory.turns[-1]
+        if previous.outcome.kind != "answer" or previous.outcome.intent not in {"product_info", "compare", "price"}:
+            return [], ""
+        carried = [f for f in self._facets(previous.question) if f[0] in {"attribute", "ingredients"}]
+        return carried, previous.question
 
     def _browses(self, text: str) -> bool:
         """Whether a question that names no product asks for products of a catalog category or price range
@@ -228,13 +245,22 @@ class Intents(AgentState):
             for token in (*name_tokens(product.name), product.sku.lower()):
                 start = lowered.find(token)
                 while start >= 0:
-                    blank.update(range(start, start + len(token)))
+                    end = start + len(token)
+                    while token.isascii() and end < len(lowered) and lowered[end].isalpha():
+                        end += 1  # a stemmed token ("morn") blanks the whole word ("morning")
+                    blank.update(range(start, end))
                     start = lowered.find(token, start + 1)
         lowered = "".join(" " if i in blank else c for i, c in enumerate(lowered))
         lowered = _QUANTITY_UNIT.sub(" ", lowered)  # "买5瓶" says how many, not what about
         for cue in ("price", "stock", "general", "pronoun", "followup", "hypothetical", "bulk"):
             lowered = self.language.cues[cue].sub(" ", lowered)
         return terms(self.language.normalize(lowered), self.language.stopwords)
+
+    def _record_answers(self, product: Product, facets: Sequence[tuple[str, list[str]]]) -> bool:
+        """Whether the record has a field for every asked attribute ("how many cups and is it caffeine free": the
+        servings and the caffeine field, not one FAQ for one of them)."""
+        fields = {**product.attributes, **product.specs}
+        return all(kind != "attribute" or any(k in fields for k in keys) for kind, keys in facets)
 
     @staticmethod
     def _asks_record(facets: Sequence[tuple[str, list[str]]]) -> bool:
