@@ -29,7 +29,7 @@ from contentgen.agent.definition import AgentDefinition
 from contentgen.agent.draft import Customer
 from contentgen.agent.draft import Draft as _Draft
 from contentgen.agent.draft import unique as _unique
-from contentgen.agent.intents import Intents
+from contentgen.agent.intents import CLAUSES, Intents
 from contentgen.agent.lang import Language, load_language
 from contentgen.agent.memory import Memory, Turn
 from contentgen.agent.names import FuzzyNames, normalize_text
@@ -54,6 +54,7 @@ __all__ = ["Agent", "AnswerStream", "Customer"]
 
 log = logging.getLogger("contentgen.agent")
 
+_HIDDEN = re.compile(r"<!--.*?(-->|$)", re.DOTALL)  # text hidden from a reader is an instruction, not a question
 _CITATION = re.compile(r"\s*[\[【]\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*[\]】]")
 _SENTENCE_ENDS = (".", "!", "。", "！", "…", ")", "）")
 _PRODUCT_INTENTS: frozenset[Intent] = frozenset({"price", "stock", "product_info", "compare"})
@@ -395,7 +396,12 @@ class Agent(Answers, Intents):
     # ---- drafting ----------------------------------------------------------------------------------
 
     def _set_aside_instructions(self, text: str) -> tuple[str, bool]:
-        """The message without sentences that try to instruct the agent, and whether there were any."""
+        """The message without sentences that try to instruct the agent (and hidden `<!-- … -->` text), and whether
+        there were any."""
+        hidden = _HIDDEN.sub(" ", text)
+        if hidden != text:
+            rest, _ = self._set_aside_instructions(hidden)
+            return rest, True
         sentences = split_sentences(text) or [text]
         kept = [s for s in sentences if not self.language.has("injection", s)]
         return "".join(kept).strip(), len(kept) < len(sentences)
@@ -437,7 +443,9 @@ class Agent(Answers, Intents):
         complaint = lang.has("complaint", text) or sure
         # "漏液了怎么处理", "it arrived cracked, what should I do?": a calm question what to do is answered from the
         # policy passage for the case; only when none answers does it go to a person.
-        procedure = complaint and lang.has("procedure", text)
+        # Two problems at once ("漏液了，而且少发了一件") are a case for a person all the same.
+        cases = [c for c in CLAUSES.split(text) if c and lang.has("complaint", c)]
+        procedure = complaint and lang.has("procedure", text) and len(cases) < 2
         if rules.on_complaint and complaint and not hypothetical and not procedure:
             return _Draft("handoff", final=Handoff("complaint", self._say("handoff_complaint")))
         if lang.has("switch", text):
@@ -561,12 +569,18 @@ class Agent(Answers, Intents):
                 "handoff", retrieved=retrieved, final=Handoff("high_value", self._say("handoff_high_value"), "handoff")
             )
         superlative = self._superlative(text)
-        facets = self._facets(text)
+        facets = self._facets(self._unnamed(text, named))  # "Glass Cold Brew Pitcher" asks nothing about glass
         # One product "named" by its category word ("the cheapest cold brew" and Cold Brew Oolong) is no name.
         category_only = len(named) == 1 and named[0].category == self._loose_category(text)
         one_kind = len(named) == 1 and not self._named_outright(text, named[0])
         if superlative is not None and intent not in {"policy"} and (len(named) != 1 or category_only or one_kind):
-            other_kind = self._loose_category(text) not in (None, named[0].category) if len(named) == 1 else False
+            # "largest herbal blend": Breakfast Blend named by a word of another category is that category's ask
+            loose = self._loose_category(text)
+            other_kind = (
+                len(named) == 1
+                and loose not in (None, named[0].category)
+                and {t for t in name_tokens(named[0].name) if t in text.lower()} <= name_tokens(str(loose))
+            )
             if len(named) == 1 and not category_only and not other_kind and not self._named_outright(text, named[0]):
                 # "最贵的身体乳": a kind of product named by part of a name; the products whose names share it
                 said = {t for t in name_tokens(named[0].name) if t in text.lower()}
@@ -604,7 +618,7 @@ class Agent(Answers, Intents):
                 and (
                     self._asks_record(facets)
                     or self._best_faq(self._question_terms(text, products), products[0]) is None
-                    or self._record_answers(products[0], facets)
+                    or self._record_answers(text, products[0], facets)
                 )
             )
             or (len(products) >= 2 and facets and intent in {"price", "stock"})

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from contentgen.agent.outcomes import Intent
     from contentgen.catalog.types import Filters
 
-__all__ = ["Intents"]
+__all__ = ["CLAUSES", "Intents"]
 
 _UNITS = (
     r"(?:[套件瓶支盒个份罐箱台只]|\s*(?:sets?|packs?|boxes|tins?|units?|pieces?|bottles?|bags?|kits?|cases?|pouches|"
@@ -28,6 +28,8 @@ _QUANTITY = re.compile(
     + r"|\s+[A-Za-z])",
     re.IGNORECASE,
 )
+# Where one ask ends and the next begins ("多少钱，多大容量", "how many cups … and is it caffeine free", "漏液了，而且少发了一件").
+CLAUSES = re.compile(r"[,，;；、]|\b(?:and|also|plus)\b|而且|还有|以及|另外|并且", re.IGNORECASE)
 _QUANTITY_UNIT = re.compile(r"\d+\s*[套件瓶支盒个份罐箱台只]")
 
 
@@ -46,6 +48,7 @@ class Intents(AgentState):
         if lang.has("greeting", text):
             return "greeting"
         asks = any(lang.has(c, text) for c in ("price", "stock", "order_status", "complaint", "upset"))
+        asks = asks or any(cue.search(text) for cue in lang.policy_cues.values())
         if lang.has("cheer", text) and not re.search(r"[?？]", text) and not asks and self._superlative(text) is None:
             return "cheer"  # "WOW the gift box is gorgeous!!!": excitement, asking nothing (a gift word is no ask)
         business = any(lang.has(c, text) for c in ("price", "stock", "compare", "recommend", "order_status"))
@@ -203,6 +206,15 @@ class Intents(AgentState):
             asked.append(("ingredients", []))
         return asked
 
+    def _unnamed(self, text: str, named: Sequence[Product]) -> str:
+        """`text` without the names of the products it names outright (the words of a name ask nothing)."""
+        for product in named:
+            name = core_name(product.name)
+            plain = re.sub(r"\s*[(（][^)）]*[)）]", "", name).strip()
+            for said in {name, plain} - {""}:
+                text = re.sub(re.escape(said), " ", text, flags=re.IGNORECASE)
+        return text
+
     def _alias_only_price(self, text: str) -> bool:
         """ "how much caffeine" is not a price question: a price cue that is only part of an attribute question."""
         lang = self.language
@@ -256,11 +268,12 @@ class Intents(AgentState):
             lowered = self.language.cues[cue].sub(" ", lowered)
         return terms(self.language.normalize(lowered), self.language.stopwords)
 
-    def _record_answers(self, product: Product, facets: Sequence[tuple[str, list[str]]]) -> bool:
+    def _record_answers(self, text: str, product: Product, facets: Sequence[tuple[str, list[str]]]) -> bool:
         """Whether the record has a field for every asked attribute ("how many cups and is it caffeine free": the
         servings and the caffeine field, not one FAQ for one of them)."""
         fields = {**product.attributes, **product.specs}
-        return all(kind != "attribute" or any(k in fields for k in keys) for kind, keys in facets)
+        parts = len(CLAUSES.split(text.strip(" ?？!！。."))) >= 2  # "… make and is it …": two asks joined
+        return parts and all(kind != "attribute" or any(k in fields for k in keys) for kind, keys in facets)
 
     @staticmethod
     def _asks_record(facets: Sequence[tuple[str, list[str]]]) -> bool:

@@ -116,11 +116,14 @@ class FuzzyNames:
         # ("jinxuan" for Jin Xuan): the message's words are also tried two and three at a time, and the name's
         # adjacent words together.
         words = _WORD.findall(lowered)
-        joined = [*words, *("".join(w) for n in (2, 3) for w in zip(*(words[i:] for i in range(n)), strict=False))]
+        joined = ["".join(w) for n in (2, 3) for w in zip(*(words[i:] for i in range(n)), strict=False)]
+        single = set(_WORD.findall(name))
         for token in _name_words(name):
             if len(token) < 5 or token in _COMMON_EN or self._df[token] != 1:
                 continue
-            for word in joined:
+            # a name's own word against the message's words and their runs; two name words run together only
+            # against one message word (else "black tea" would name Black Tea World Tour)
+            for word in [*words, *joined] if token in single else words:
                 if abs(len(word) - len(token)) <= 2:
                     best = max(best, float(fuzz.ratio(token, word)))
         return best
@@ -145,4 +148,5 @@ class FuzzyNames:
 def _name_words(name: str) -> set[str]:
     """A Latin name's words, and each pair of adjacent words run together ("jinxuan" for "jin xuan")."""
     words = _WORD.findall(name)
-    return {*words, *(a + b for a, b in itertools.pairwise(words) if len(a) <= 4 or len(b) <= 4)}
+    pairs = itertools.pairwise(words)
+    return {*words, *(a + b for a, b in pairs if (len(a) <= 4 or len(b) <= 4) and not {a, b} & _COMMON_EN)}
