@@ -32,7 +32,7 @@ from contentgen.agent.draft import unique as _unique
 from contentgen.agent.intents import CLAUSES, Intents
 from contentgen.agent.lang import Language, load_language
 from contentgen.agent.memory import Memory, Turn
-from contentgen.agent.names import FuzzyNames, normalize_text
+from contentgen.agent.names import FuzzyNames, normalize_text, thresholds
 from contentgen.agent.outcomes import Answer, Handoff, Intent, Outcome, Refusal
 from contentgen.agent.policies import PolicyIndex
 from contentgen.agent.privacy import Masker
@@ -720,14 +720,16 @@ class Agent(Answers, Intents):
             p for p in self.memory.focus if self._best_faq(wanted, p) is not None or self._field(text, p) is not None
         ]
 
-    def _strong_hit(self, text: str, hits: Sequence[Hit]) -> Product | None:
-        """The top hit when the question carries a good part of its name (防晒棒 for 便携防晒棒)."""
+    def _strong_hit(self, text: str, hits: Sequence[Hit], threshold: float | None = None) -> Product | None:
+        """The top hit when the question carries a good part of its name (防晒棒 for 便携防晒棒): at least the calibrated
+        `strong` share (agent/names.yaml), `threshold` when given."""
         if not hits:
             return None
         top = hits[0].product
         strength = self.names.strength(text, top)
         rare = [t for t in name_tokens(top.name) if t in text.lower() and len(t) >= 2]
-        return top if strength >= 0.34 and rare else None
+        needed = thresholds().strong.of(has_cjk(top.name)) if threshold is None else threshold
+        return top if strength >= needed and rare else None
 
     # ---- the model path ----------------------------------------------------------------------------
 
