@@ -159,13 +159,17 @@ def calibrate_names(kits: Sequence[str] = ("morrow", "qinghe")) -> NameCalibrati
 
 
 def write_thresholds(calibration: NameCalibration, path: Path | None = None) -> Path:
-    """Rewrite agent/names.yaml (atomically) with the chosen thresholds, keeping its header comment."""
-    from contentgen.agent.names import THRESHOLDS_FILE
-    from contentgen.fileio import atomic_path
+    """Rewrite agent/names.yaml (atomically) with the chosen thresholds, keeping its header comment; a threshold not
+    calibrated (a script the kits did not cover) keeps the file's value."""
+    from contentgen.agent.names import THRESHOLDS_FILE, NameThresholds
+    from contentgen.fileio import atomic_path, load_model
 
     target = path or THRESHOLDS_FILE
     header = [line for line in target.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
-    body = [f"{name}: {{cjk: {value['cjk']}, latin: {value['latin']}}}" for name, value in calibration.thresholds.items()]
+    current = load_model(NameThresholds, target).model_dump()
+    for name, value in calibration.thresholds.items():
+        current.setdefault(name, {}).update(value)
+    body = [f"{name}: {{cjk: {value['cjk']}, latin: {value['latin']}}}" for name, value in current.items()]
     with atomic_path(target) as tmp:
         tmp.write_text("\n".join([*header, *body]) + "\n", encoding="utf-8")
     return target
