@@ -142,12 +142,12 @@ def calibrate_names(kits: Sequence[str] = ("morrow", "qinghe")) -> NameCalibrati
         # The last leg: the top search hit, for what neither matcher names ("防晒棒" for 便携防晒棒).
         fuzzy = calibration.thresholds["fuzzy"][script]
         left = [(text, w) for text, w in rest if agent.fuzzy.best(text, threshold=fuzzy) is None]
-        hits = [agent.retriever.search(text, agent.definition.retrieval.k).hits for text, _ in left]
+        ranked = [agent.retriever.search(text, agent.definition.retrieval.k).hits for text, _ in left]
         points = []
         for t in STRONG_GRID:
             predicted = []
-            for (text, _), found in zip(left, hits, strict=True):
-                strong = agent._strong_hit(text, found, threshold=t)
+            for (text, _), hits in zip(left, ranked, strict=True):
+                strong = agent._strong_hit(text, hits, threshold=t)
                 predicted.append({strong.sku} if strong else set())
             points.append(_point(t, *_score(predicted, [w for _, w in left])))
         calibration.curves[f"strong.{script}"] = points

@@ -32,15 +32,15 @@ from contentgen.agent.draft import unique as _unique
 from contentgen.agent.intents import CLAUSES, Intents
 from contentgen.agent.lang import Language, load_language
 from contentgen.agent.memory import Memory, Turn
-from contentgen.agent.names import FuzzyNames, normalize_text, thresholds
+from contentgen.agent.names import FuzzyNames, normalize_text
 from contentgen.agent.outcomes import Answer, Handoff, Intent, Outcome, Refusal
 from contentgen.agent.policies import PolicyIndex
 from contentgen.agent.privacy import Masker
-from contentgen.agent.text import NameMatcher, has_cjk, name_tokens, skus_in
+from contentgen.agent.text import NameMatcher, name_tokens, skus_in
 from contentgen.agent.tools import OrderLookup, build_tools
 from contentgen.agent.verify import Check, Verifier, unsourced_figures
 from contentgen.catalog.filters import parse_filters
-from contentgen.catalog.types import Filters, Hit, Retriever, SearchResult
+from contentgen.catalog.types import Filters, Retriever, SearchResult
 from contentgen.domain.brand import BrandKit
 from contentgen.domain.product import Product
 from contentgen.errors import ContentgenError, NotFoundError
@@ -645,50 +645,11 @@ class Agent(Answers, Intents):
             self._to_model(draft, text, result, products)
         return draft
 
-    def _siblings(self, text: str, named: Sequence[Product], *, every: bool = False) -> list[Product]:
-        """Other sizes of a named product ("正装和旅行装", "替换装"): catalog products whose name is the named one's
-        plus a word, when the message says that word (or always, with `every`)."""
-        found: list[Product] = []
-        for product in named:
-            base = product.name.split(" ")[0] if " " in product.name and has_cjk(product.name) else product.name
-            for other in self.lexicon.values():
-                if other.sku == product.sku or other.sku in {p.sku for p in named}:
-                    continue
-                other_base = other.name.split(" ")[0] if has_cjk(other.name) else other.name
-                if other_base != base or other.name == product.name:
-                    continue
-                extra = other.name[len(base) :].strip() or product.name[len(base) :].strip()
-                if every or (extra and extra in text):
-                    found += self.products([other.sku])
-        return found
-
     def _lacks(self, text: str, product: Product, facets: Sequence[tuple[str, list[str]]]) -> bool:
         """Whether the message asks for an attribute the record does not have (and no FAQ answers it)."""
         fields = self._fields(product)
         missing = any(kind == "attribute" and not any(k in fields for k in keys) for kind, keys in facets)
         return missing and self._best_faq(self._question_terms(text, [product]), product) is None
-
-    def _superlative_pool(
-        self, text: str, named: Sequence[Product], referred: Sequence[Product]
-    ) -> tuple[list[Product], str]:
-        """What a superlative ranks: the named category's products, else the products just talked about, else the
-        whole catalog; and how the answer names that scope."""
-        category = self._loose_category(text)
-        zh = self.locale == "zh-CN"
-        if len(named) >= 2:
-            return list(named), ("这几款里" if zh else "of these ")
-        if category is not None:
-            pool = self.products([p.sku for p in self.lexicon.values() if p.category == category])
-            if not pool:
-                pool = [h.product for h in self.retriever.search(category, 50, filters=Filters(category=category)).hits]
-            return pool, (f"{category}里" if zh else f"{category.lower().rstrip('s')} ")
-        if len(named) >= 2:
-            return list(named), ("这几款里" if zh else "of these ")
-        focus = list(referred) if len(referred) >= 2 else list(self.memory.focus)
-        lang = self.language
-        if len(focus) >= 2 or (focus and (lang.has("pronoun", text) or lang.has("compare", text))):
-            return focus, ("这几款里" if zh else "of these ")
-        return self.products(list(self.lexicon)), ""
 
     def _named(self, text: str, hits: Sequence[Product]) -> list[Product]:
         named: list[Product] = []
@@ -719,17 +680,6 @@ class Agent(Answers, Intents):
         return [
             p for p in self.memory.focus if self._best_faq(wanted, p) is not None or self._field(text, p) is not None
         ]
-
-    def _strong_hit(self, text: str, hits: Sequence[Hit], threshold: float | None = None) -> Product | None:
-        """The top hit when the question carries a good part of its name (防晒棒 for 便携防晒棒): at least the calibrated
-        `strong` share (agent/names.yaml), `threshold` when given."""
-        if not hits:
-            return None
-        top = hits[0].product
-        strength = self.names.strength(text, top)
-        rare = [t for t in name_tokens(top.name) if t in text.lower() and len(t) >= 2]
-        needed = thresholds().strong.of(has_cjk(top.name)) if threshold is None else threshold
-        return top if strength >= needed and rare else None
 
     # ---- the model path ----------------------------------------------------------------------------
 

@@ -8,13 +8,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from contentgen.agent.draft import AgentState, Customer
+from contentgen.agent.name_thresholds import thresholds
 from contentgen.agent.text import core_name, has_cjk, name_tokens, skus_in, terms
+from contentgen.catalog.types import Filters
 from contentgen.domain.product import Product
 
 if TYPE_CHECKING:
     from contentgen.agent.emotion import Emotion
     from contentgen.agent.outcomes import Intent
-    from contentgen.catalog.types import Filters
+    from contentgen.catalog.types import Hit
 
 __all__ = ["CLAUSES", "Intents"]
 
@@ -28,7 +30,8 @@ _QUANTITY = re.compile(
     + r"|\s+[A-Za-z])",
     re.IGNORECASE,
 )
-# Where one ask ends and the next begins ("多少钱，多大容量", "how many cups … and is it caffeine free", "漏液了，而且少发了一件").
+# Where one ask ends and the next begins ("多少钱，多大容量", "how many cups … and is it caffeine free",
+# "漏液了，而且少发了一件").
 CLAUSES = re.compile(r"[,，;；、]|\b(?:and|also|plus)\b|而且|还有|以及|另外|并且", re.IGNORECASE)
 _QUANTITY_UNIT = re.compile(r"\d+\s*[套件瓶支盒个份罐箱台只]")
 
@@ -126,6 +129,56 @@ class Intents(AgentState):
             return [], ""
         carried = [f for f in self._facets(previous.question) if f[0] in {"attribute", "ingredients"}]
         return carried, previous.question
+
+    def _siblings(self, text: str, named: Sequence[Product], *, every: bool = False) -> list[Product]:
+        """Other sizes of a named product ("正装和旅行装", "替换装"): catalog products whose name is the named one's
+        plus a word, when the message says that word (or always, with `every`)."""
+        found: list[Product] = []
+        for product in named:
+            base = product.name.split(" ")[0] if " " in product.name and has_cjk(product.name) else product.name
+            for other in self.lexicon.values():
+                if other.sku == product.sku or other.sku in {p.sku for p in named}:
+                    continue
+                other_base = other.name.split(" ")[0] if has_cjk(other.name) else other.name
+                if other_base != base or other.name == product.name:
+                    continue
+                extra = other.name[len(base) :].strip() or product.name[len(base) :].strip()
+                if every or (extra and extra in text):
+                    found += self.products([other.sku])
+        return found
+
+    def _superlative_pool(
+        self, text: str, named: Sequence[Product], referred: Sequence[Product]
+    ) -> tuple[list[Product], str]:
+        """What a superlative ranks: the named category's products, else the products just talked about, else the
+        whole catalog; and how the answer names that scope."""
+        category = self._loose_category(text)
+        zh = self.locale == "zh-CN"
+        if len(named) >= 2:
+            return list(named), ("这几款里" if zh else "of these ")
+        if category is not None:
+            pool = self.products([p.sku for p in self.lexicon.values() if p.category == category])
+            if not pool:
+                pool = [h.product for h in self.retriever.search(category, 50, filters=Filters(category=category)).hits]
+            return pool, (f"{category}里" if zh else f"{category.lower().rstrip('s')} ")
+        if len(named) >= 2:
+            return list(named), ("这几款里" if zh else "of these ")
+        focus = list(referred) if len(referred) >= 2 else list(self.memory.focus)
+        lang = self.language
+        if len(focus) >= 2 or (focus and (lang.has("pronoun", text) or lang.has("compare", text))):
+            return focus, ("这几款里" if zh else "of these ")
+        return self.products(list(self.lexicon)), ""
+
+    def _strong_hit(self, text: str, hits: Sequence[Hit], threshold: float | None = None) -> Product | None:
+        """The top hit when the question carries a good part of its name (防晒棒 for 便携防晒棒): at least the
+        calibrated `strong` share (agent/names.yaml), `threshold` when given."""
+        if not hits:
+            return None
+        top = hits[0].product
+        strength = self.names.strength(text, top)
+        rare = [t for t in name_tokens(top.name) if t in text.lower() and len(t) >= 2]
+        needed = thresholds().strong.of(has_cjk(top.name)) if threshold is None else threshold
+        return top if strength >= needed and rare else None
 
     def _browses(self, text: str) -> bool:
         """Whether a question that names no product asks for products of a catalog category or price range

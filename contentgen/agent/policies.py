@@ -136,7 +136,7 @@ class PolicyIndex:
         """How telling `words` are among the passages (summed rarity; unknown words count as the rarest). With
         `power` 2, one rare word outweighs two that most passages share (for whole words; Chinese bigrams across a
         word boundary are rare without being telling, so they keep power 1)."""
-        return sum(self._idf.get(w, IDF_CAP) ** power for w in words)
+        return float(sum(self._idf.get(w, IDF_CAP) ** power for w in words))
 
     def search(
         self,
@@ -157,8 +157,9 @@ class PolicyIndex:
         boost: dict[int, float] = {}
         for phrase in phrases:
             hits = self._phrase_hits(phrase)
+            rarity = min(math.log(1 + len(self.passages) / len(hits)), IDF_CAP) if hits else 0.0
             for i in hits:
-                boost[i] = boost.get(i, 0.0) + PHRASE_WEIGHT * min(math.log(1 + len(self.passages) / len(hits)), IDF_CAP)
+                boost[i] = boost.get(i, 0.0) + PHRASE_WEIGHT * rarity
         sides = []
         for one, other in contrasts:
             on_one, on_other = bool(one.search(question)), bool(other.search(question))
