@@ -110,6 +110,8 @@ class Intents(AgentState):
             return "price"
         if lang.has("stock", text):
             return "stock"
+        if named and lang.has("availability", text) and not alias:
+            return "stock"  # "do you have the Porcelain Gaiwan Set?": whether it can be bought
         if referred and not named and self.memory.last_intent in {"price", "stock"} and not self._asks_fact(text):
             return self.memory.last_intent
         if named and self.memory.last_intent in {"price", "stock"} and not self._asks_fact(text, named):
@@ -348,6 +350,9 @@ class Intents(AgentState):
         for product in named:
             for token in sorted((*name_tokens(product.name), product.sku.lower()), key=len, reverse=True):
                 rest = rest.replace(token, " ")
+            # the rest of its full name too ("with Infuser" of "Glass Teapot with Infuser, 34 oz") names nothing new
+            for word in re.findall(r"[a-z0-9]+", product.name.lower()):
+                rest = re.sub(rf"\b{re.escape(word)}\b", " ", rest)
         found = self.fuzzy.best(rest)
         if found is None or found[0].sku in {p.sku for p in named}:
             return named

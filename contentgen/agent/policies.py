@@ -174,7 +174,8 @@ class PolicyIndex:
             score = sum(self._idf[t] for t in shared) + 0.5 * sum(self._idf[t] for t in helped) + boost.get(i, 0.0)
             score += 0.3 * sum(self._idf[t] for t in wanted & self._heading_terms[i])  # the section is about it
             for same, opposite in sides:
-                here, there = bool(same.search(passage.text)), bool(opposite.search(passage.text))
+                said = passage.index_text  # the section heading says which side too ("What isn't covered")
+                here, there = bool(same.search(said)), bool(opposite.search(said))
                 score *= 1.5 if here and not there else 0.7 if there and not here else 1.0
             if topics and passage.policy in topics:
                 score *= 1.5
