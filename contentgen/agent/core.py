@@ -570,6 +570,8 @@ class Agent(Answers, Intents):
             )
         superlative = self._superlative(text)
         facets = self._facets(self._unnamed(text, named))  # "Glass Cold Brew Pitcher" asks nothing about glass
+        if quantity and products and not facets and intent == "product_info":
+            facets = [("price", []), ("stock", [])]  # "买二十瓶X": what buying it takes, its price and stock
         # One product "named" by its category word ("the cheapest cold brew" and Cold Brew Oolong) is no name.
         category_only = len(named) == 1 and named[0].category == self._loose_category(text)
         one_kind = len(named) == 1 and not self._named_outright(text, named[0])
