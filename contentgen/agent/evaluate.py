@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
 K = 5
 # eval/<folder>/<kit>.yaml merged into a kit's shipped set, with the batch name its items get; all in-sample
-IN_SAMPLE = (("hard", "dev"), ("blind", "blind1"), ("blind2", "blind2"), ("dev2", "dev2"))
+IN_SAMPLE = (("hard", "dev"), ("blind", "blind1"), ("blind2", "blind2"), ("dev2", "dev2"), ("check", "check"))
 BLIND_DIR = "blind3"  # the current blind batch (batch "blind"); a kit without eval/blind3/<kit>.yaml has none
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _ENUMERATOR = re.compile(r"(?m)^\s*\d{1,2}\.\s")
@@ -46,7 +46,8 @@ class EvalItem(Model):
     kind: str = Field(min_length=1)
     blind: bool = False
     # in-sample: "dev" (eval/hard/), "blind1" / "blind2" (eval/blind/, eval/blind2/: earlier blind batches, looked
-    # at, now in-sample), "dev2" (eval/dev2/: session-5 development cases); "blind" (eval/blind3/: the current
+    # at, now in-sample), "dev2" / "check" (eval/dev2/, eval/check/: session-5 development cases and the check set
+    # kept aside until scored once after the changes, now in-sample); "blind" (eval/blind3/: the current
     # blind batch, written by someone else, scored once, never tuned on; absent until it is dropped in)
     batch: str = "dev"
     turns: list[str] = []
