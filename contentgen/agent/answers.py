@@ -251,15 +251,20 @@ class Answers(AgentState):
             return draft
         asked = lang.normalize(text)
         sides = lang.policy_contrasts
-        passages = self.policy_index.search(asked, topics, k=3, hints=hints, contrasts=sides)
+        said = [p for p in lang.policy_phrases if p.search(text) or p.search(asked)]
+        passages = self.policy_index.search(asked, topics, k=3, hints=hints, contrasts=sides, phrases=said)
         # The query expansions help a vague question; when the question's own words fit another passage better
         # ("新疆几天能到": the row for 新疆, not a rule that merely says 小时), that passage answers it.
-        plain = self.policy_index.search(asked, topics, k=3, hints=" ".join(p.name for p in products), contrasts=sides)
+        names = " ".join(p.name for p in products)
+        plain = self.policy_index.search(asked, topics, k=3, hints=names, contrasts=sides, phrases=said)
         own = terms(asked, lang.stopwords)
 
         def fit(found: list[Passage]) -> float:
             # the question's own words a passage holds, weighted by rarity ("november" over "ship")
-            return self.policy_index.weight(own & terms(lang.normalize(found[0].text), lang.stopwords)) if found else -1
+            if not found:
+                return -1
+            held = own & terms(lang.normalize(found[0].text), lang.stopwords)
+            return self.policy_index.weight(held, power=1 if self.locale == "zh-CN" else 2)
 
         if fit(plain) > fit(passages):
             passages = plain

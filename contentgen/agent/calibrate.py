@@ -4,7 +4,7 @@ Every single-question item whose answer must cite products that the question nam
 grounded, multi-part, comparison … items) expects those products to be found; off-catalog, out-of-scope and
 unanswerable items expect none. Each matcher is run at every candidate threshold and scored by precision and recall
 of the products it finds; the middle of the best-F1 plateau is chosen. The blind batch
-(eval/blind2/) is never used.
+(eval/blind3/, batch "blind") is never used; the earlier batches (eval/blind/, eval/blind2/) are in-sample.
 
     python -m contentgen.agent.calibrate            # print the precision/recall curves and the chosen thresholds
     python -m contentgen.agent.calibrate --write    # also rewrite agent/names.yaml
@@ -42,6 +42,7 @@ NAMING_KINDS = frozenset(
 NEGATIVE_KINDS = frozenset({"off-catalog", "out-of-scope", "unanswerable"})
 SHARE_GRID = [round(0.30 + 0.05 * i, 2) for i in range(13)]  # 0.30 … 0.90
 FUZZY_GRID = [float(v) for v in range(60, 101, 2)]
+STRONG_GRID = [round(0.10 + 0.04 * i, 2) for i in range(16)]  # 0.10 … 0.70
 PLATEAU = 0.005
 MIN_NAMES = 10  # fewer expected names than this in a matcher's items: its shipped threshold is kept
 
@@ -138,21 +139,37 @@ def calibrate_names(kits: Sequence[str] = ("morrow", "qinghe")) -> NameCalibrati
         shipped = getattr(thresholds().fuzzy, script)
         calibration.thresholds.setdefault("fuzzy", {})[script] = _choose(points) if expected >= MIN_NAMES else shipped
         calibration.pairs[f"fuzzy.{script}"] = (sum(len(w) for _, w in rest), len(rest))
+        # The last leg: the top search hit, for what neither matcher names ("防晒棒" for 便携防晒棒).
+        fuzzy = calibration.thresholds["fuzzy"][script]
+        left = [(text, w) for text, w in rest if agent.fuzzy.best(text, threshold=fuzzy) is None]
+        ranked = [agent.retriever.search(text, agent.definition.retrieval.k).hits for text, _ in left]
+        points = []
+        for t in STRONG_GRID:
+            predicted = []
+            for (text, _), hits in zip(left, ranked, strict=True):
+                strong = agent._strong_hit(text, hits, threshold=t)
+                predicted.append({strong.sku} if strong else set())
+            points.append(_point(t, *_score(predicted, [w for _, w in left])))
+        calibration.curves[f"strong.{script}"] = points
+        expected = sum(len(w) for _, w in left)
+        shipped = getattr(thresholds().strong, script)
+        calibration.thresholds.setdefault("strong", {})[script] = _choose(points) if expected >= MIN_NAMES else shipped
+        calibration.pairs[f"strong.{script}"] = (expected, len(left))
     return calibration
 
 
 def write_thresholds(calibration: NameCalibration, path: Path | None = None) -> Path:
-    """Rewrite agent/names.yaml (atomically) with the chosen thresholds, keeping its header comment."""
-    from contentgen.agent.names import THRESHOLDS_FILE
-    from contentgen.fileio import atomic_path
+    """Rewrite agent/names.yaml (atomically) with the chosen thresholds, keeping its header comment; a threshold not
+    calibrated (a script the kits did not cover) keeps the file's value."""
+    from contentgen.agent.names import THRESHOLDS_FILE, NameThresholds
+    from contentgen.fileio import atomic_path, load_model
 
     target = path or THRESHOLDS_FILE
     header = [line for line in target.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
-    share, fuzzy = calibration.thresholds["share"], calibration.thresholds["fuzzy"]
-    body = [
-        f"share: {{cjk: {share['cjk']}, latin: {share['latin']}}}",
-        f"fuzzy: {{cjk: {fuzzy['cjk']}, latin: {fuzzy['latin']}}}",
-    ]
+    current = load_model(NameThresholds, target).model_dump()
+    for name, value in calibration.thresholds.items():
+        current.setdefault(name, {}).update(value)
+    body = [f"{name}: {{cjk: {value['cjk']}, latin: {value['latin']}}}" for name, value in current.items()]
     with atomic_path(target) as tmp:
         tmp.write_text("\n".join([*header, *body]) + "\n", encoding="utf-8")
     return target

@@ -29,18 +29,18 @@ from contentgen.agent.definition import AgentDefinition
 from contentgen.agent.draft import Customer
 from contentgen.agent.draft import Draft as _Draft
 from contentgen.agent.draft import unique as _unique
-from contentgen.agent.intents import Intents
+from contentgen.agent.intents import CLAUSES, Intents
 from contentgen.agent.lang import Language, load_language
 from contentgen.agent.memory import Memory, Turn
 from contentgen.agent.names import FuzzyNames, normalize_text
 from contentgen.agent.outcomes import Answer, Handoff, Intent, Outcome, Refusal
 from contentgen.agent.policies import PolicyIndex
 from contentgen.agent.privacy import Masker
-from contentgen.agent.text import NameMatcher, has_cjk, name_tokens, skus_in
+from contentgen.agent.text import NameMatcher, name_tokens, skus_in
 from contentgen.agent.tools import OrderLookup, build_tools
 from contentgen.agent.verify import Check, Verifier, unsourced_figures
 from contentgen.catalog.filters import parse_filters
-from contentgen.catalog.types import Filters, Hit, Retriever, SearchResult
+from contentgen.catalog.types import Filters, Retriever, SearchResult
 from contentgen.domain.brand import BrandKit
 from contentgen.domain.product import Product
 from contentgen.errors import ContentgenError, NotFoundError
@@ -54,6 +54,7 @@ __all__ = ["Agent", "AnswerStream", "Customer"]
 
 log = logging.getLogger("contentgen.agent")
 
+_HIDDEN = re.compile(r"<!--.*?(-->|$)", re.DOTALL)  # text hidden from a reader is an instruction, not a question
 _CITATION = re.compile(r"\s*[\[【]\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*[\]】]")
 _SENTENCE_ENDS = (".", "!", "。", "！", "…", ")", "）")
 _PRODUCT_INTENTS: frozenset[Intent] = frozenset({"price", "stock", "product_info", "compare"})
@@ -395,7 +396,12 @@ class Agent(Answers, Intents):
     # ---- drafting ----------------------------------------------------------------------------------
 
     def _set_aside_instructions(self, text: str) -> tuple[str, bool]:
-        """The message without sentences that try to instruct the agent, and whether there were any."""
+        """The message without sentences that try to instruct the agent (and hidden `<!-- … -->` text), and whether
+        there were any."""
+        hidden = _HIDDEN.sub(" ", text)
+        if hidden != text:
+            rest, _ = self._set_aside_instructions(hidden)
+            return rest, True
         sentences = split_sentences(text) or [text]
         kept = [s for s in sentences if not self.language.has("injection", s)]
         return "".join(kept).strip(), len(kept) < len(sentences)
@@ -435,7 +441,12 @@ class Agent(Answers, Intents):
         if rules.on_upset and (lang.has("upset", text) or (sure and feeling.label == "angry")):
             return _Draft("handoff", final=Handoff("upset", self._say("handoff_upset")))
         complaint = lang.has("complaint", text) or sure
-        if rules.on_complaint and complaint and not hypothetical:
+        # "漏液了怎么处理", "it arrived cracked, what should I do?": a calm question what to do is answered from the
+        # policy passage for the case; only when none answers does it go to a person.
+        # Two problems at once ("漏液了，而且少发了一件") are a case for a person all the same.
+        cases = [c for c in CLAUSES.split(text) if c and lang.has("complaint", c)]
+        procedure = complaint and lang.has("procedure", text) and len(cases) < 2
+        if rules.on_complaint and complaint and not hypothetical and not procedure:
             return _Draft("handoff", final=Handoff("complaint", self._say("handoff_complaint")))
         if lang.has("switch", text):
             self.memory.focus = []  # "换个问题", "forget that": a new topic
@@ -457,7 +468,10 @@ class Agent(Answers, Intents):
             return self._order(orders, order_id)
         if lang.has("out_of_scope", text) and not self._names_product(text):
             return _Draft("out_of_scope", final=self._refuse("out_of_scope", "out_of_scope"))
-        return self._about_products(text, injected)
+        draft = self._about_products(text, injected)
+        if procedure and rules.on_complaint and (draft.intent != "policy" or draft.final is not None):
+            return _Draft("handoff", final=Handoff("complaint", self._say("handoff_complaint")))
+        return draft
 
     # ---- orders ----------------------------------------------------------------------------------
 
@@ -530,7 +544,8 @@ class Agent(Answers, Intents):
                 named = self.products([fuzzy[0].sku])
         if named and all(self._off_catalog(text, p) and not self._named_outright(text, p) for p in named):
             named = []  # "有卖洗发水的刷子吗": a thing the shampoo's record does not hold
-        named += [s for s in self._siblings(text, named) if s.sku not in {p.sku for p in named}]
+        every = lang.has("sizes", text)  # "大的和小的分别多少钱", "both sizes": every size of the named product
+        named += [s for s in self._siblings(text, named, every=every) if s.sku not in {p.sku for p in named}]
         referred = [] if named else self.memory.resolve(text, lang, elliptical=not self._question_terms(text, []))
         if not named and not referred:
             referred = self._about_focus(text)
@@ -554,13 +569,22 @@ class Agent(Answers, Intents):
                 "handoff", retrieved=retrieved, final=Handoff("high_value", self._say("handoff_high_value"), "handoff")
             )
         superlative = self._superlative(text)
-        facets = self._facets(text)
+        facets = self._facets(self._unnamed(text, named))  # "Glass Cold Brew Pitcher" asks nothing about glass
+        if quantity and products and not facets and intent == "product_info":
+            facets = [("price", []), ("stock", [])]  # "买二十瓶X": what buying it takes, its price and stock
         # One product "named" by its category word ("the cheapest cold brew" and Cold Brew Oolong) is no name.
         category_only = len(named) == 1 and named[0].category == self._loose_category(text)
         one_kind = len(named) == 1 and not self._named_outright(text, named[0])
         if superlative is not None and intent not in {"policy"} and (len(named) != 1 or category_only or one_kind):
             scope: tuple[str, dict[str, str]]  # the template that names what is ranked, and its values
-            if len(named) == 1 and not category_only and not self._named_outright(text, named[0]):
+            # "largest herbal blend": Breakfast Blend named by a word of another category is that category's ask
+            loose = self._loose_category(text)
+            other_kind = (
+                len(named) == 1
+                and loose not in (None, named[0].category)
+                and {t for t in name_tokens(named[0].name) if t in text.lower()} <= name_tokens(str(loose))
+            )
+            if len(named) == 1 and not category_only and not other_kind and not self._named_outright(text, named[0]):
                 # "最贵的身体乳": a kind of product named by part of a name; the products whose names share it
                 said = {t for t in name_tokens(named[0].name) if t in text.lower()}
                 kind = [p for p in self.lexicon.values() if p.category == named[0].category]
@@ -587,6 +611,8 @@ class Agent(Answers, Intents):
             return _Draft(intent, retrieved=retrieved, final=self._refuse("not_in_catalog", intent))
         elif intent == "compare":
             draft = self._compare(text, products)
+        elif intent == "product_info" and not facets and (carried := self._carried_facets(text, named))[0]:
+            draft = self._multi(products, carried[0], carried[1])
         elif variant := self._missing_variant(text, products[0], self._siblings(text, products[:1], every=True)):
             draft = variant
         elif (
@@ -595,6 +621,7 @@ class Agent(Answers, Intents):
                 and (
                     self._asks_record(facets)
                     or self._best_faq(self._question_terms(text, products), products[0]) is None
+                    or self._record_answers(text, products[0], facets)
                 )
             )
             or (len(products) >= 2 and facets and intent in {"price", "stock"})
@@ -621,50 +648,11 @@ class Agent(Answers, Intents):
             self._to_model(draft, text, result, products)
         return draft
 
-    def _siblings(self, text: str, named: Sequence[Product], *, every: bool = False) -> list[Product]:
-        """Other sizes of a named product ("正装和旅行装", "替换装"): catalog products whose name is the named one's
-        plus a word, when the message says that word (or always, with `every`)."""
-        found: list[Product] = []
-        for product in named:
-            base = product.name.split(" ")[0] if " " in product.name and has_cjk(product.name) else product.name
-            for other in self.lexicon.values():
-                if other.sku == product.sku or other.sku in {p.sku for p in named}:
-                    continue
-                other_base = other.name.split(" ")[0] if has_cjk(other.name) else other.name
-                if other_base != base or other.name == product.name:
-                    continue
-                extra = other.name[len(base) :].strip() or product.name[len(base) :].strip()
-                if every or (extra and extra in text):
-                    found += self.products([other.sku])
-        return found
-
     def _lacks(self, text: str, product: Product, facets: Sequence[tuple[str, list[str]]]) -> bool:
         """Whether the message asks for an attribute the record does not have (and no FAQ answers it)."""
         fields = self._fields(product)
         missing = any(kind == "attribute" and not any(k in fields for k in keys) for kind, keys in facets)
         return missing and self._best_faq(self._question_terms(text, [product]), product) is None
-
-    def _superlative_pool(
-        self, text: str, named: Sequence[Product], referred: Sequence[Product]
-    ) -> tuple[list[Product], tuple[str, dict[str, str]]]:
-        """What a superlative ranks: the named category's products, else the products just talked about, else the
-        whole catalog; and the template that names that scope, with its values."""
-        category = self._loose_category(text)
-        these: tuple[str, dict[str, str]] = ("superlative_of_these", {})
-        if len(named) >= 2:
-            return list(named), these
-        if category is not None:
-            pool = self.products([p.sku for p in self.lexicon.values() if p.category == category])
-            if not pool:
-                pool = [h.product for h in self.retriever.search(category, 50, filters=Filters(category=category)).hits]
-            return pool, ("superlative_in_category", {"category": category, "kind": category.lower().rstrip("s")})
-        if len(named) >= 2:
-            return list(named), these
-        focus = list(referred) if len(referred) >= 2 else list(self.memory.focus)
-        lang = self.language
-        if len(focus) >= 2 or (focus and (lang.has("pronoun", text) or lang.has("compare", text))):
-            return focus, these
-        return self.products(list(self.lexicon)), ("superlative", {})
 
     def _named(self, text: str, hits: Sequence[Product]) -> list[Product]:
         named: list[Product] = []
@@ -695,15 +683,6 @@ class Agent(Answers, Intents):
         return [
             p for p in self.memory.focus if self._best_faq(wanted, p) is not None or self._field(text, p) is not None
         ]
-
-    def _strong_hit(self, text: str, hits: Sequence[Hit]) -> Product | None:
-        """The top hit when the question carries a good part of its name (防晒棒 for 便携防晒棒)."""
-        if not hits:
-            return None
-        top = hits[0].product
-        strength = self.names.strength(text, top)
-        rare = [t for t in name_tokens(top.name) if t in text.lower() and len(t) >= 2]
-        return top if strength >= 0.34 and rare else None
 
     # ---- the model path ----------------------------------------------------------------------------
 

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
 K = 5
+# eval/<folder>/<kit>.yaml merged into a kit's shipped set, with the batch name its items get; all in-sample
+IN_SAMPLE = (("hard", "dev"), ("blind", "blind1"), ("blind2", "blind2"), ("dev2", "dev2"), ("check", "check"))
+BLIND_DIR = "blind3"  # the current blind batch (batch "blind"); a kit without eval/blind3/<kit>.yaml has none
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _ENUMERATOR = re.compile(r"(?m)^\s*\d{1,2}\.\s")
 
@@ -42,8 +45,10 @@ class EvalItem(Model):
     id: str = Field(min_length=1)
     kind: str = Field(min_length=1)
     blind: bool = False
-    # "dev" (eval/hard/), "blind1" (eval/blind/: the first blind batch, looked at, now in-sample) or "blind"
-    # (eval/blind2/: the current blind batch, scored once, never tuned on)
+    # in-sample: "dev" (eval/hard/), "blind1" / "blind2" (eval/blind/, eval/blind2/: earlier blind batches, looked
+    # at, now in-sample), "dev2" / "check" (eval/dev2/, eval/check/: session-5 development cases and the check set
+    # kept aside until scored once after the changes, now in-sample); "blind" (eval/blind3/: the current
+    # blind batch, written by someone else, scored once, never tuned on; absent until it is dropped in)
     batch: str = "dev"
     turns: list[str] = []
     intent: Intent | None = None
@@ -84,8 +89,8 @@ def eval_sets() -> dict[str, Path]:
 
 
 def load_eval_set(ref: str | Path) -> EvalSet:
-    """A labelled set by kit id (the shipped one, with its development cases from eval/hard/, the first blind batch
-    from eval/blind/ (looked at, so in-sample now) and the current blind batch from eval/blind2/) or file path."""
+    """A labelled set by kit id (the shipped one, with the in-sample batches of `IN_SAMPLE` and, when its folder
+    exists, the current blind batch from eval/blind3/) or file path (taken as it is)."""
     sets = eval_sets()
     path = sets.get(str(ref)) or Path(ref)
     if not path.is_file():
@@ -94,7 +99,7 @@ def load_eval_set(ref: str | Path) -> EvalSet:
     if path.parent != EVAL_DIR:
         return labelled
     items = list(labelled.items)
-    for folder, batch in (("hard", "dev"), ("blind", "blind1"), ("blind2", "blind")):
+    for folder, batch in (*IN_SAMPLE, (BLIND_DIR, "blind")):
         extra = EVAL_DIR / folder / path.name
         if extra.is_file():
             more = load_model(EvalSet, extra)
@@ -127,6 +132,11 @@ class Ratio:
 class KitReport:
     kit: str
     results: list[ItemResult] = field(default_factory=list)
+
+    @property
+    def has_blind(self) -> bool:
+        """Whether the blind batch (eval/blind3/) was run for this kit."""
+        return any(r.item.batch == "blind" for r in self.results)
 
     def subset(self, blind: bool | None) -> list[ItemResult]:
         """All items (None), the blind batch (True) or everything else, the in-sample items (False)."""
@@ -339,7 +349,7 @@ def render_table(reports: Sequence[KitReport]) -> Table:
     table.add_column("metric")
     columns: list[dict[str, float | int]] = []
     for report in reports:
-        blind = any(r.item.batch == "blind" for r in report.results)
+        blind = report.has_blind
         table.add_column(f"{report.kit} in-sample" if blind else report.kit, justify="right")
         columns.append(report.metrics(blind=False if blind else None))
         if blind:
@@ -382,17 +392,19 @@ def render_families(reports: Sequence[KitReport]) -> Table:
 
     table = Table(title="Shopping agent by family (passed / items)")
     table.add_column("family")
-    cells: list[tuple[dict[str, Ratio], dict[str, Ratio]]] = []
+    cells: list[dict[str, Ratio]] = []
     for report in reports:
         table.add_column(f"{report.kit} in-sample", justify="right")
-        table.add_column(f"{report.kit} blind", justify="right")
-        cells.append((report.by_kind(blind=False), report.by_kind(blind=True)))
-    kinds = {k for pair in cells for side in pair for k in side}
+        cells.append(report.by_kind(blind=False))
+        if report.has_blind:
+            table.add_column(f"{report.kit} blind", justify="right")
+            cells.append(report.by_kind(blind=True))
+    kinds = {k for side in cells for k in side}
     order = [f for f in FAMILIES if f in kinds] + sorted(kinds - set(FAMILIES))
 
     def cell(ratio: Ratio | None) -> str:
         return "-" if ratio is None else f"{ratio.hit}/{ratio.total} ({ratio.value:.0%})"
 
     for kind in order:
-        table.add_row(kind, *(cell(side.get(kind)) for pair in cells for side in pair))
+        table.add_row(kind, *(cell(side.get(kind)) for side in cells))
     return table

@@ -8,15 +8,17 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from contentgen.agent.draft import AgentState, Customer
+from contentgen.agent.name_thresholds import thresholds
 from contentgen.agent.text import core_name, has_cjk, name_tokens, skus_in, terms
+from contentgen.catalog.types import Filters
 from contentgen.domain.product import Product
 
 if TYPE_CHECKING:
     from contentgen.agent.emotion import Emotion
     from contentgen.agent.outcomes import Intent
-    from contentgen.catalog.types import Filters
+    from contentgen.catalog.types import Hit
 
-__all__ = ["Intents"]
+__all__ = ["CLAUSES", "Intents"]
 
 _UNITS = (
     r"(?:[套件瓶支盒个份罐箱台只]|\s*(?:sets?|packs?|boxes|tins?|units?|pieces?|bottles?|bags?|kits?|cases?|pouches|"
@@ -28,6 +30,9 @@ _QUANTITY = re.compile(
     + r"|\s+[A-Za-z])",
     re.IGNORECASE,
 )
+# Where one ask ends and the next begins ("多少钱，多大容量", "how many cups … and is it caffeine free",
+# "漏液了，而且少发了一件").
+CLAUSES = re.compile(r"[,，;；、]|\b(?:and|also|plus)\b|而且|还有|以及|另外|并且", re.IGNORECASE)
 _QUANTITY_UNIT = re.compile(r"\d+\s*[套件瓶支盒个份罐箱台只]")
 
 
@@ -45,6 +50,10 @@ class Intents(AgentState):
         lang = self.language
         if lang.has("greeting", text):
             return "greeting"
+        asks = any(lang.has(c, text) for c in ("price", "stock", "order_status", "complaint", "upset"))
+        asks = asks or any(cue.search(text) for cue in lang.policy_cues.values())
+        if lang.has("cheer", text) and not re.search(r"[?？]", text) and not asks and self._superlative(text) is None:
+            return "cheer"  # "WOW the gift box is gorgeous!!!": excitement, asking nothing (a gift word is no ask)
         business = any(lang.has(c, text) for c in ("price", "stock", "compare", "recommend", "order_status"))
         if business or any(lang.policy_cues[p].search(text) for p in lang.policy_cues):
             return None
@@ -91,7 +100,7 @@ class Intents(AgentState):
         loose = topics and not lang.has("ask_recommend", text) and not self._browses(text)
         if lang.has("recommend", text) and not asks_named and policy_words < 2 and not loose:
             return "recommend"
-        if lang.has("compare", text) and not products:
+        if lang.has("compare", text) and not products and not topics:
             return "recommend"
         if topics and not (products and alias):
             return "policy"
@@ -101,11 +110,77 @@ class Intents(AgentState):
             return "price"
         if lang.has("stock", text):
             return "stock"
+        if named and lang.has("availability", text) and not alias:
+            return "stock"  # "do you have the Porcelain Gaiwan Set?": whether it can be bought
         if referred and not named and self.memory.last_intent in {"price", "stock"} and not self._asks_fact(text):
             return self.memory.last_intent
         if named and self.memory.last_intent in {"price", "stock"} and not self._asks_fact(text, named):
             return self.memory.last_intent  # "What about X?" after a stock question asks about X's stock
         return "product_info"
+
+    def _carried_facets(self, text: str, named: Sequence[Product]) -> tuple[list[tuple[str, list[str]]], str]:
+        """ "那透明质酸钠多重保湿精华呢" after "烟酰胺精华适合什么肤质", "and in the Hojicha powder?" after a caffeine
+        question: a follow-up that names a product and asks nothing of its own asks what the previous question
+        asked (its attribute and ingredient facts; price and stock carry over as the intent), and that question."""
+        if not named or not self.memory.turns:
+            return [], ""
+        if not self.language.has("followup", text) and self._asks_fact(text, named):
+            return [], ""
+        previous = self.memory.turns[-1]
+        if previous.outcome.kind != "answer" or previous.outcome.intent not in {"product_info", "compare", "price"}:
+            return [], ""
+        carried = [f for f in self._facets(previous.question) if f[0] in {"attribute", "ingredients"}]
+        return carried, previous.question
+
+    def _siblings(self, text: str, named: Sequence[Product], *, every: bool = False) -> list[Product]:
+        """Other sizes of a named product ("正装和旅行装", "替换装"): catalog products whose name is the named one's
+        plus a word, when the message says that word (or always, with `every`)."""
+        found: list[Product] = []
+        for product in named:
+            base = product.name.split(" ")[0] if " " in product.name and has_cjk(product.name) else product.name
+            for other in self.lexicon.values():
+                if other.sku == product.sku or other.sku in {p.sku for p in named}:
+                    continue
+                other_base = other.name.split(" ")[0] if has_cjk(other.name) else other.name
+                if other_base != base or other.name == product.name:
+                    continue
+                extra = other.name[len(base) :].strip() or product.name[len(base) :].strip()
+                if every or (extra and extra in text):
+                    found += self.products([other.sku])
+        return found
+
+    def _superlative_pool(
+        self, text: str, named: Sequence[Product], referred: Sequence[Product]
+    ) -> tuple[list[Product], tuple[str, dict[str, str]]]:
+        """What a superlative ranks: the named category's products, else the products just talked about, else the
+        whole catalog; and the template that names that scope, with its values."""
+        category = self._loose_category(text)
+        these: tuple[str, dict[str, str]] = ("superlative_of_these", {})
+        if len(named) >= 2:
+            return list(named), these
+        if category is not None:
+            pool = self.products([p.sku for p in self.lexicon.values() if p.category == category])
+            if not pool:
+                pool = [h.product for h in self.retriever.search(category, 50, filters=Filters(category=category)).hits]
+            return pool, ("superlative_in_category", {"category": category, "kind": category.lower().rstrip("s")})
+        if len(named) >= 2:
+            return list(named), these
+        focus = list(referred) if len(referred) >= 2 else list(self.memory.focus)
+        lang = self.language
+        if len(focus) >= 2 or (focus and (lang.has("pronoun", text) or lang.has("compare", text))):
+            return focus, these
+        return self.products(list(self.lexicon)), ("superlative", {})
+
+    def _strong_hit(self, text: str, hits: Sequence[Hit], threshold: float | None = None) -> Product | None:
+        """The top hit when the question carries a good part of its name (防晒棒 for 便携防晒棒): at least the
+        calibrated `strong` share (agent/names.yaml), `threshold` when given."""
+        if not hits:
+            return None
+        top = hits[0].product
+        strength = self.names.strength(text, top)
+        rare = [t for t in name_tokens(top.name) if t in text.lower() and len(t) >= 2]
+        needed = thresholds().strong.of(has_cjk(top.name)) if threshold is None else threshold
+        return top if strength >= needed and rare else None
 
     def _browses(self, text: str) -> bool:
         """Whether a question that names no product asks for products of a catalog category or price range
@@ -186,6 +261,15 @@ class Intents(AgentState):
             asked.append(("ingredients", []))
         return asked
 
+    def _unnamed(self, text: str, named: Sequence[Product]) -> str:
+        """`text` without the names of the products it names outright (the words of a name ask nothing)."""
+        for product in named:
+            name = core_name(product.name)
+            plain = re.sub(r"\s*[(（][^)）]*[)）]", "", name).strip()
+            for said in {name, plain} - {""}:
+                text = re.sub(re.escape(said), " ", text, flags=re.IGNORECASE)
+        return text
+
     def _alias_only_price(self, text: str) -> bool:
         """ "how much caffeine" is not a price question: a price cue that is only part of an attribute question."""
         lang = self.language
@@ -228,13 +312,23 @@ class Intents(AgentState):
             for token in (*name_tokens(product.name), product.sku.lower()):
                 start = lowered.find(token)
                 while start >= 0:
-                    blank.update(range(start, start + len(token)))
+                    end = start + len(token)
+                    while token.isascii() and end < len(lowered) and lowered[end].isalpha():
+                        end += 1  # a stemmed token ("morn") blanks the whole word ("morning")
+                    blank.update(range(start, end))
                     start = lowered.find(token, start + 1)
         lowered = "".join(" " if i in blank else c for i, c in enumerate(lowered))
         lowered = _QUANTITY_UNIT.sub(" ", lowered)  # "买5瓶" says how many, not what about
         for cue in ("price", "stock", "general", "pronoun", "followup", "hypothetical", "bulk"):
             lowered = self.language.cues[cue].sub(" ", lowered)
         return terms(self.language.normalize(lowered), self.language.stopwords)
+
+    def _record_answers(self, text: str, product: Product, facets: Sequence[tuple[str, list[str]]]) -> bool:
+        """Whether the record has a field for every asked attribute ("how many cups and is it caffeine free": the
+        servings and the caffeine field, not one FAQ for one of them)."""
+        fields = {**product.attributes, **product.specs}
+        parts = len(CLAUSES.split(text.strip(" ?？!！。."))) >= 2  # "… make and is it …": two asks joined
+        return parts and all(kind != "attribute" or any(k in fields for k in keys) for kind, keys in facets)
 
     @staticmethod
     def _asks_record(facets: Sequence[tuple[str, list[str]]]) -> bool:
@@ -256,6 +350,9 @@ class Intents(AgentState):
         for product in named:
             for token in sorted((*name_tokens(product.name), product.sku.lower()), key=len, reverse=True):
                 rest = rest.replace(token, " ")
+            # the rest of its full name too ("with Infuser" of "Glass Teapot with Infuser, 34 oz") names nothing new
+            for word in re.findall(r"[a-z0-9]+", product.name.lower()):
+                rest = re.sub(rf"\b{re.escape(word)}\b", " ", rest)
         found = self.fuzzy.best(rest)
         if found is None or found[0].sku in {p.sku for p in named}:
             return named

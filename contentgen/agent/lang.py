@@ -142,6 +142,10 @@ class Cues(Model):
     availability: list[Pattern] = []
     # an explicit ask for a suggestion ("推荐", "recommend"): only these outweigh a policy word
     ask_recommend: list[Pattern] = []
+    # asks what to do about a case ("怎么办", "what should I do"): with no anger, a policy answers it
+    procedure: list[Pattern] = []
+    # asks about every size of a product ("大的和小的", "both sizes")
+    sizes: list[Pattern] = []
 
 
 class Ordinal(Model):
@@ -286,6 +290,7 @@ class Language:
         self.superlatives = [(s, _union(s.cues)) for s in pack.superlatives]
         self.variant = _union(pack.variant) if pack.variant else None
         self.policy_cues = {name: _union(topic.cues) for name, topic in pack.policies.items()}
+        self.policy_phrases = [re.compile(c, FLAGS) for topic in pack.policies.values() for c in topic.cues]
         self.policy_contrasts = [(_union(c.one), _union(c.other)) for c in pack.policy_contrasts]
         self.stopwords = frozenset(w.lower() for w in pack.stopwords)
         self._synonyms = sorted(

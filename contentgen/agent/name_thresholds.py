@@ -25,10 +25,12 @@ class PerScript(Model):
 
 class NameThresholds(Model):
     """agent/names.yaml: `share` for NameMatcher (weighted share of a name's tokens, 0–1) and `fuzzy` for
-    FuzzyNames (rapidfuzz similarity, 0–100), each per script."""
+    FuzzyNames (rapidfuzz similarity, 0–100), each per script; `strong` for the top search hit that neither names
+    (the weighted share of its name the message carries, 0–1)."""
 
     share: PerScript
     fuzzy: PerScript
+    strong: PerScript = PerScript(cjk=0.34, latin=0.34)
 
 
 @functools.lru_cache(maxsize=1)

@@ -56,6 +56,23 @@ _COMMON_EN = frozenset(
         "pack",
         "tin",
         "box",
+        "boxes",
+        "pouch",
+        "pouches",
+        "tins",
+        "bag",
+        "bags",
+        "jar",
+        "bar",
+        "bars",
+        "sticks",
+        "mini",
+        "sets",
+        "kit",
+        "kits",
+        "piece",
+        "pieces",
+        "cups",
         "of",
         "in",
         "a",
@@ -76,7 +93,7 @@ class FuzzyNames:
         self._texts = [
             " ".join([p.name, p.description, *p.attributes.values(), *p.tags]).lower() for p in self.products.values()
         ]
-        self._df: Counter[str] = Counter(w for n in names for w in set(_WORD.findall(n)))
+        self._df: Counter[str] = Counter(w for n in names for w in _name_words(n))
         self._names = names
 
     def _shared(self, stretch: str) -> int:
@@ -112,12 +129,18 @@ class FuzzyNames:
                     if found:
                         break
             return best
+        # Romanised names are spaced as the shopper hears them ("tie guan yin", "gen mai cha") or run together
+        # ("jinxuan" for Jin Xuan): the message's words are also tried two and three at a time, and the name's
+        # adjacent words together.
         words = _WORD.findall(lowered)
-        pairs = [a + b for a, b in itertools.pairwise(words)]
-        for token in set(_WORD.findall(name)):
+        joined = ["".join(w) for n in (2, 3) for w in zip(*(words[i:] for i in range(n)), strict=False)]
+        single = set(_WORD.findall(name))
+        for token in _name_words(name):
             if len(token) < 5 or token in _COMMON_EN or self._df[token] != 1:
                 continue
-            for word in [*words, *pairs]:
+            # a name's own word against the message's words and their runs; two name words run together only
+            # against one message word (else "black tea" would name Black Tea World Tour)
+            for word in [*words, *joined] if token in single else words:
                 if abs(len(word) - len(token)) <= 2:
                     best = max(best, float(fuzz.ratio(token, word)))
         return best
@@ -137,3 +160,10 @@ class FuzzyNames:
         if top < threshold or (len(scored) > 1 and scored[1][0] >= top):
             return None
         return product, top
+
+
+def _name_words(name: str) -> set[str]:
+    """A Latin name's words, and each pair of adjacent words run together ("jinxuan" for "jin xuan")."""
+    words = _WORD.findall(name)
+    pairs = itertools.pairwise(words)
+    return {*words, *(a + b for a, b in pairs if (len(a) <= 4 or len(b) <= 4) and not {a, b} & _COMMON_EN)}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from contentgen.agent.text import terms
 
 IDF_CAP = 3.0
+PHRASE_WEIGHT = 0.5  # a cue phrase the question and a passage both say counts half its rarity
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
@@ -121,10 +122,21 @@ class PolicyIndex:
         n = len(self.passages)
         # Capped: the rarest terms are mostly bigrams across a word boundary (区包 in 地区包邮), not signal.
         self._idf = {t: min(math.log(1 + n / c), IDF_CAP) for t, c in df.items()}
+        self._phrases: dict[str, frozenset[int]] = {}
 
-    def weight(self, words: Iterable[str]) -> float:
-        """How telling `words` are among the passages (summed rarity; unknown words count as the rarest)."""
-        return sum(self._idf.get(w, IDF_CAP) for w in words)
+    def _phrase_hits(self, phrase: re.Pattern[str]) -> frozenset[int]:
+        """The passages that say `phrase` (cached per pattern)."""
+        hits = self._phrases.get(phrase.pattern)
+        if hits is None:
+            hits = frozenset(i for i, p in enumerate(self.passages) if phrase.search(p.index_text))
+            self._phrases[phrase.pattern] = hits
+        return hits
+
+    def weight(self, words: Iterable[str], *, power: float = 1.0) -> float:
+        """How telling `words` are among the passages (summed rarity; unknown words count as the rarest). With
+        `power` 2, one rare word outweighs two that most passages share (for whole words; Chinese bigrams across a
+        word boundary are rare without being telling, so they keep power 1)."""
+        return float(sum(self._idf.get(w, IDF_CAP) ** power for w in words))
 
     def search(
         self,
@@ -134,11 +146,20 @@ class PolicyIndex:
         *,
         hints: str = "",
         contrasts: Sequence[tuple[re.Pattern[str], re.Pattern[str]]] = (),
+        phrases: Sequence[re.Pattern[str]] = (),
     ) -> list[Passage]:
         """The best passages: the top one, plus others scoring close to it (the rest of its table, a second rule).
         `hints` are words that help (a product's name, query expansions) but count half. `contrasts` are pairs of
-        sides (before / after shipping): when the question is on one side, passages on that side rank first."""
+        sides (before / after shipping): when the question is on one side, passages on that side rank first.
+        `phrases` are the policy cue phrases the question says ("P.O. box", "gift message"): each counts for the
+        passages that say it too, by its rarity among the passages (a phrase every shipping rule says counts little)."""
         wanted = terms(question, self.stopwords)
+        boost: dict[int, float] = {}
+        for phrase in phrases:
+            hits = self._phrase_hits(phrase)
+            rarity = min(math.log(1 + len(self.passages) / len(hits)), IDF_CAP) if hits else 0.0
+            for i in hits:
+                boost[i] = boost.get(i, 0.0) + PHRASE_WEIGHT * rarity
         sides = []
         for one, other in contrasts:
             on_one, on_other = bool(one.search(question)), bool(other.search(question))
@@ -148,12 +169,13 @@ class PolicyIndex:
         scored: list[tuple[float, int]] = []
         for i, (passage, passage_terms) in enumerate(zip(self.passages, self._terms, strict=True)):
             shared, helped = wanted & passage_terms, extra & passage_terms
-            if not shared and not helped:
+            if not shared and not helped and i not in boost:
                 continue
-            score = sum(self._idf[t] for t in shared) + 0.5 * sum(self._idf[t] for t in helped)
+            score = sum(self._idf[t] for t in shared) + 0.5 * sum(self._idf[t] for t in helped) + boost.get(i, 0.0)
             score += 0.3 * sum(self._idf[t] for t in wanted & self._heading_terms[i])  # the section is about it
             for same, opposite in sides:
-                here, there = bool(same.search(passage.text)), bool(opposite.search(passage.text))
+                said = passage.index_text  # the section heading says which side too ("What isn't covered")
+                here, there = bool(same.search(said)), bool(opposite.search(said))
                 score *= 1.5 if here and not there else 0.7 if there and not here else 1.0
             if topics and passage.policy in topics:
                 score *= 1.5

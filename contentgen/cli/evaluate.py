@@ -68,12 +68,20 @@ def agent(
     min_answer: Annotated[float, typer.Option(help="Fail below this answer accuracy.")] = 0.9,
     json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
     blind: Annotated[
-        bool, typer.Option(help="Also run the blind batch (eval/blind2/); --no-blind while tuning.")
+        bool,
+        typer.Option(help="Also run the blind batch (eval/blind3/, when it is there); --no-blind while tuning."),
     ] = True,
 ) -> None:
     """Recall@k, MRR, intent and answer accuracy, refusal and hand-off precision/recall, unverified claims."""
     from contentgen.agent import load_agent
-    from contentgen.agent.evaluate import eval_sets, evaluate_kit, load_eval_set, render_families, render_table
+    from contentgen.agent.evaluate import (
+        BLIND_DIR,
+        eval_sets,
+        evaluate_kit,
+        load_eval_set,
+        render_families,
+        render_table,
+    )
 
     sets = [load_eval_set(p) for p in labelled or []]
     sets += [load_eval_set(k) for k in kit or ([] if labelled else list(eval_sets()))]
@@ -106,7 +114,7 @@ def agent(
             {
                 r.kit: {
                     "metrics": r.metrics(),
-                    "blind": r.metrics(blind=True),
+                    "blind": r.metrics(blind=True) if r.has_blind else None,
                     "by_kind": {k: {"passed": v.hit, "items": v.total} for k, v in r.by_kind(blind=False).items()},
                     "by_kind_blind": {k: {"passed": v.hit, "items": v.total} for k, v in r.by_kind(blind=True).items()},
                     "failures": [
@@ -127,6 +135,9 @@ def agent(
         console = out()
         console.print(render_table(reports))
         console.print(render_families(reports))
+        for report in reports:
+            if blind and not report.has_blind and not labelled:
+                console.print(f"{report.kit}: no blind batch (eval/{BLIND_DIR}/{report.kit}.yaml is not there)")
         for report in reports:
             for f in report.failures:
                 problems = "; ".join([*f.problems, *f.unverified])
