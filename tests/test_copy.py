@@ -325,7 +325,7 @@ def test_a_provider_that_continues_the_assistant_gets_the_json_started() -> None
         continues_assistant: ClassVar[bool] = True
 
     channel = load_channels()["wechat-moments"]
-    rest = "积雪草氨基酸温和洁面乳，泡沫细密，洗后不紧绷，早晚都能用。\"}}"  # only what comes after the prefix
+    rest = '积雪草氨基酸温和洁面乳，泡沫细密，洗后不紧绷，早晚都能用。"}}'  # only what comes after the prefix
     fake = Continuing([rest], repeat_last=True)
     result = generate_copy("qinghe", "new-middle-class", "wechat-moments", "QH-CLN-001", n=1, text_provider=fake)
     head = reply_prefix(channel)

@@ -160,9 +160,7 @@ class CopyPipeline:
                     on_result(result)
         return results
 
-    def _run(
-        self, cells: Sequence[CopyCell], brief: Brief | None, n: int, seed: int, tries: int
-    ) -> list[CopyResult]:
+    def _run(self, cells: Sequence[CopyCell], brief: Brief | None, n: int, seed: int, tries: int) -> list[CopyResult]:
         plans = []
         for cell in cells:
             try:
