@@ -168,3 +168,14 @@ def test_echoed_questions_and_a_cut_off_fragment_are_left_out(
     assert earl_grey.money() in outcome.text
     assert "?" not in outcome.text and "MT-GRN-0" not in outcome.text
     assert len(outcome.removed) == 2
+
+
+def test_a_sentence_the_model_repeats_is_said_once(
+    earl_grey: Product, price_asked: Callable[[str], tuple[Agent, Outcome]]
+) -> None:
+    """What SmolLM2 does in a loop: the same verified sentence again; the answer says it once."""
+    sentence = f"{earl_grey.name} is {earl_grey.money()} [{earl_grey.sku}]. "
+    _, outcome = price_asked(sentence * 3)
+    assert isinstance(outcome, Answer)
+    assert outcome.text.count(earl_grey.money()) == 1
+    assert len(outcome.removed) == 2

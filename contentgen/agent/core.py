@@ -324,6 +324,7 @@ class Agent(Answers, Intents):
         buffer = SentenceBuffer()
         kept = ""
         last: tuple[Product, ...] = ()
+        seen: set[str] = set()
 
         quoted = "\n".join(self.policies.get(name, "") for name in draft.policies)
 
@@ -346,9 +347,13 @@ class Agent(Answers, Intents):
                 check = Check(sentence, (*check.reasons, "a question, not an answer"))
             elif last_piece and bare and not bare.endswith(_SENTENCE_ENDS):
                 check = Check(sentence, (*check.reasons, "cut off before the end of the sentence"))
+            said = " ".join(bare.casefold().split())
+            if said and said in seen:  # small models loop: the same sentence twice says nothing new
+                check = Check(sentence, (*check.reasons, "repeats a sentence already said"))
             if check.ok:
                 kept += sentence
                 last = about
+                seen.add(said)
             else:
                 reasons = "; ".join(check.reasons)
                 log.info("unverified model sentence left out (%s): %s", reasons, self.masker.mask(sentence.strip()))
