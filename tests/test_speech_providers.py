@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -303,11 +304,16 @@ def build_tiny_vits(directory: Path, *, num_speakers: int = 1, seed: int = 0) ->
 
 
 @pytest.fixture(scope="module")
-def tiny_vits(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def tiny_vits(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     from transformers.utils import logging
 
+    bars = logging.is_progress_bar_enabled()
     logging.disable_progress_bar()
-    return build_tiny_vits(tmp_path_factory.mktemp("vits"))
+    try:
+        yield build_tiny_vits(tmp_path_factory.mktemp("vits"))
+    finally:
+        if bars:  # leave the library as other test modules expect it
+            logging.enable_progress_bar()
 
 
 @pytest.fixture(scope="module")

@@ -150,7 +150,7 @@ class TestTransformers:
 
         from contentgen.providers.support import library_progress_bars_off
 
-        assert hf_logging.is_progress_bar_enabled()
+        hf_logging.enable_progress_bar()  # the library's default, whatever an earlier test module left
         list(gguf_utils.tqdm(range(3), desc="Converting and de-quantizing GGUF tensors..."))
         assert "GGUF tensors...: 100%" in capfd.readouterr().err  # the bar the converter prints by itself
         with library_progress_bars_off():
