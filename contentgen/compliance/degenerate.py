@@ -87,6 +87,10 @@ def garbled(text: str) -> str:
     return ""
 
 
+def _block(rule: str, name: str, text: str, message: str) -> Finding:
+    return Finding(rule=rule, severity=Severity.BLOCK, field=name, text=text[:80], message=message)
+
+
 def degenerate_findings(texts: dict[str, str], locale: Locale) -> list[Finding]:
     """Blocking findings for fields that loop, are not in `locale` or hold broken characters: the repair loop
     regenerates them."""
@@ -94,38 +98,23 @@ def degenerate_findings(texts: dict[str, str], locale: Locale) -> list[Finding]:
     for name, text in texts.items():
         if bad := garbled(text):
             found.append(
-                Finding(
-                    rule=GARBLED_RULE,
-                    severity=Severity.BLOCK,
-                    field=name,
-                    text=text[:80],
-                    message=f"{name} holds a broken character ({bad!a}); write plain text",
-                )
+                _block(GARBLED_RULE, name, text, f"{name} holds a broken character ({bad!a}); write plain text")
             )
         share = repeated_share(text)
         units = _units(text)
         looped = _repeated_sentence(text)
         if looped or (len(units) - NGRAM + 1 >= MIN_NGRAMS and share > MAX_REPEATED_SHARE):
             said = f"'{looped[0][:40]}' {looped[1]} times" if looped else f"{share:.0%} of its phrases repeat"
-            found.append(
-                Finding(
-                    rule=REPETITION_RULE,
-                    severity=Severity.BLOCK,
-                    field=name,
-                    text=text[:80],
-                    message=f"{name} repeats itself ({said}); say each point once",
-                )
-            )
+            found.append(_block(REPETITION_RULE, name, text, f"{name} repeats itself ({said}); say each point once"))
         in_script, counted = script_share(text, locale)
         if counted >= MIN_UNITS and in_script < MIN_SCRIPT_SHARE:
             language = "Chinese (简体中文)" if locale == "zh-CN" else "English"
             found.append(
-                Finding(
-                    rule=LANGUAGE_RULE,
-                    severity=Severity.BLOCK,
-                    field=name,
-                    text=text[:80],
-                    message=f"{name} is not in {language} ({in_script:.0%} of it is); write it in {language}",
+                _block(
+                    LANGUAGE_RULE,
+                    name,
+                    text,
+                    f"{name} is not in {language} ({in_script:.0%} of it is); write it in {language}",
                 )
             )
     return found
