@@ -657,3 +657,21 @@ def test_module_import_is_light(cls: type[TextProvider]) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("given", "is_path"),
+    [
+        ("/models/qwen", True),
+        ("./qwen", True),
+        ("~/qwen", True),
+        ("C:\\models\\qwen", True),
+        ("models/qwen/v2", True),
+        ("Qwen/Qwen2.5-0.5B-Instruct", False),
+        ("gpt2", False),
+    ],
+)
+def test_a_model_name_is_a_path_or_a_hub_id(given: str, is_path: bool) -> None:
+    from contentgen.providers.support import looks_like_path
+
+    assert looks_like_path(given) is is_path

@@ -1,5 +1,5 @@
-"""Helpers shared by providers: one-line error text, whether the Hugging Face hub answers, cache-or-hub loading,
-the libraries' progress bars off while a model loads."""
+"""Helpers shared by providers: one-line error text, whether the Hugging Face hub answers, whether a model name is a
+path, cache-or-hub loading, the libraries' progress bars off while a model loads."""
 
 from __future__ import annotations
 
@@ -35,6 +35,11 @@ def hub_unreachable() -> str:
     except Exception as err:
         return f"offline: {one_line(err, 80)}"
     return ""
+
+
+def looks_like_path(given: str) -> bool:
+    """Whether a model name that is no existing file or folder was meant as a path (not a hub id like 'org/name')."""
+    return given.startswith(("/", ".", "~")) or "\\" in given or given.count("/") > 1
 
 
 def load_cached_or_hub(repo_id: str, load: Callable[[bool], T], *, what: str = "model") -> T:

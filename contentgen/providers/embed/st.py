@@ -17,7 +17,7 @@ from pydantic import Field, PositiveInt
 
 from contentgen.errors import MissingExtraError, ProviderError
 from contentgen.providers.base import Embedder, ProviderOptions
-from contentgen.providers.support import load_cached_or_hub, one_line
+from contentgen.providers.support import load_cached_or_hub, looks_like_path, one_line
 
 if TYPE_CHECKING:
     import numpy as np
@@ -89,7 +89,7 @@ class SentenceTransformersEmbedder(Embedder):
         try:
             if path.is_dir():
                 return SentenceTransformer(str(path), device=device, local_files_only=True)
-            if path.exists() or given.startswith(("/", ".", "~")) or given.count("/") > 1:
+            if path.exists() or looks_like_path(given):
                 raise ProviderError(
                     f"model directory '{given}' does not exist; pass a directory saved with "
                     "SentenceTransformer.save(), or a hub id such as 'BAAI/bge-small-zh-v1.5'"

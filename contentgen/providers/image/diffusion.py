@@ -51,7 +51,7 @@ from pydantic import Field, NonNegativeFloat, PositiveInt
 
 from contentgen.errors import ConfigError, MissingExtraError, ProviderError
 from contentgen.providers.base import ImageProvider, ImageRequest, ProviderOptions
-from contentgen.providers.support import load_cached_or_hub, one_line
+from contentgen.providers.support import load_cached_or_hub, looks_like_path, one_line
 
 if TYPE_CHECKING:
     import torch
@@ -212,8 +212,7 @@ class DiffusersImageProvider(ImageProvider):
             return str(path), True
         if path.exists():
             raise ProviderError(f"model '{given}' is a file, not a directory; {fix}")
-        looks_like_path = given.startswith(("/", ".", "~")) or "\\" in given or given.count("/") > 1
-        if looks_like_path:
+        if looks_like_path(given):
             raise ProviderError(f"model directory '{given}' does not exist; {fix}")
         return given, False
 

@@ -33,7 +33,7 @@ from contentgen.domain.common import Locale
 from contentgen.errors import ConfigError, MissingExtraError, ProviderError
 from contentgen.providers.base import Audio, ProviderOptions, SpeechProvider, SpeechRequest
 from contentgen.providers.speech.normalize import normalize_for_speech
-from contentgen.providers.support import load_cached_or_hub, one_line
+from contentgen.providers.support import load_cached_or_hub, looks_like_path, one_line
 
 if TYPE_CHECKING:
     import torch
@@ -293,7 +293,7 @@ def _resolve(given: str) -> tuple[str, bool]:
         return str(path), True
     if path.exists():
         raise ProviderError(f"speech model '{given}' is a file; pass the directory that holds config.json")
-    if given.startswith(("/", ".", "~")) or "\\" in given or given.count("/") > 1:
+    if looks_like_path(given):
         raise ProviderError(
             f"speech model directory '{given}' does not exist; pass a directory saved with save_pretrained "
             "or a hub id such as 'facebook/mms-tts-eng'"

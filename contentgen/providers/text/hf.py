@@ -41,7 +41,7 @@ from pydantic import Field, PositiveInt
 
 from contentgen.errors import MissingExtraError, ProviderError
 from contentgen.providers.base import ProviderOptions, TextProvider, TextRequest, TextResult
-from contentgen.providers.support import library_progress_bars_off, load_cached_or_hub, one_line
+from contentgen.providers.support import library_progress_bars_off, load_cached_or_hub, looks_like_path, one_line
 
 if TYPE_CHECKING:
     import torch
@@ -273,8 +273,7 @@ class TransformersTextProvider(TextProvider):
                 f"model '{given}' is a file, not a directory; pass the directory that holds config.json and the weights"
                 " (or, for a .gguf file, the directory and the gguf_file option)"
             )
-        looks_like_path = given.startswith(("/", ".", "~")) or "\\" in given or given.count("/") > 1
-        if looks_like_path:
+        if looks_like_path(given):
             raise ProviderError(
                 f"model directory '{given}' does not exist; pass an existing directory saved with save_pretrained "
                 "(config.json, weights, tokenizer files), or a hub id such as 'Qwen/Qwen2.5-0.5B-Instruct'"
