@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, PrivateAttr, field_validator, model_valid
 
 from contentgen.config import ProviderChoice
 from contentgen.domain.brief import Brief, Promotion
-from contentgen.domain.common import Locale, Model, Slug
+from contentgen.domain.common import Locale, Model, Slug, first_repeat
 from contentgen.domain.experiment import Experiment
 from contentgen.errors import DataError, NotFoundError
 from contentgen.fileio import Loc, load_structured, validate
@@ -68,8 +68,8 @@ class CampaignBrief(Model):
         if segments is not None:
             if not segments:
                 raise ValueError("list at least one segment, or leave the field out for all")
-            twice = next((s for s in segments if segments.count(s) > 1), None)
-            if twice:
+            twice = first_repeat(segments)
+            if twice is not None:
                 raise ValueError(f"segment '{twice}' is listed twice")
         return segments
 

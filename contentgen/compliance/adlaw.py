@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from contentgen.domain.brand import BrandKit
-from contentgen.domain.common import Locale
+from contentgen.domain.common import Locale, first_repeat
 from contentgen.domain.findings import Finding, Severity
 from contentgen.errors import DataError
 from contentgen.fileio import load_model
@@ -110,10 +110,9 @@ class RuleFile(_Spec):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> RuleFile:
-        ids = [rule.id for rule in self.rules]
-        for rule_id in ids:
-            if ids.count(rule_id) > 1:
-                raise ValueError(f"rule id '{rule_id}' appears twice")
+        rule_id = first_repeat(rule.id for rule in self.rules)
+        if rule_id is not None:
+            raise ValueError(f"rule id '{rule_id}' appears twice")
         return self
 
 

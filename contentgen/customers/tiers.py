@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from contentgen.domain.common import Model, Slug, TextList
+from contentgen.domain.common import Model, Slug, TextList, first_repeat
 from contentgen.domain.segment import Segment
 from contentgen.fileio import load_model
 
@@ -49,13 +49,10 @@ class TiersFile(Model):
     @field_validator("tiers")
     @classmethod
     def _unique(cls, tiers: list[TierDefinition]) -> list[TierDefinition]:
-        for attr in ("tier", "persona.id"):
-            seen: set[str] = set()
-            for definition in tiers:
-                value = definition.tier if attr == "tier" else definition.persona.id
-                if value in seen:
-                    raise ValueError(f"{attr} '{value}' appears twice")
-                seen.add(value)
+        for attr, values in (("tier", [t.tier for t in tiers]), ("persona.id", [t.persona.id for t in tiers])):
+            value = first_repeat(values)
+            if value is not None:
+                raise ValueError(f"{attr} '{value}' appears twice")
         return tiers
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from collections.abc import Hashable, Iterable
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
@@ -15,6 +16,19 @@ Slug = Annotated[
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$"),
 ]
 """Identifier for kits, segments, channels: lower-case letters, digits, '-' and '_'."""
+
+H = TypeVar("H", bound=Hashable)
+
+
+def first_repeat(values: Iterable[H]) -> H | None:
+    """The first value that appears a second time, or None when all are distinct (for 'appears twice' errors)."""
+    seen: set[H] = set()
+    for value in values:
+        if value in seen:
+            return value
+        seen.add(value)
+    return None
+
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 

@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, StringConstraints, field_validator
 
-from contentgen.domain.common import Model, Slug
+from contentgen.domain.common import Model, Slug, first_repeat
 
 SCHEME = "cgx1"
 HOLDOUT = "holdout"
@@ -57,8 +57,8 @@ class Experiment(Model):
     @classmethod
     def _unique(cls, arms: list[Arm]) -> list[Arm]:
         ids = [a.id for a in arms]
-        dup = next((a for a in ids if ids.count(a) > 1), None)
-        if dup:
+        dup = first_repeat(ids)
+        if dup is not None:
             raise ValueError(f"arm '{dup}' appears twice")
         if HOLDOUT in ids:
             raise ValueError("'holdout' is reserved for the customers who get no message")

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from contentgen.domain.common import Model, Slug, Text, TextList
+from contentgen.domain.common import Model, Slug, Text, TextList, first_repeat
 
 CityTier = Literal[
     "tier-1", "new-tier-1", "tier-2", "tier-3", "tier-4", "county", "rural", "metro", "suburban", "small-town"
@@ -72,9 +72,7 @@ class SegmentsFile(Model):
     @field_validator("segments")
     @classmethod
     def _unique(cls, segments: list[Segment]) -> list[Segment]:
-        seen: set[str] = set()
-        for seg in segments:
-            if seg.id in seen:
-                raise ValueError(f"segment id '{seg.id}' appears twice")
-            seen.add(seg.id)
+        twice = first_repeat(seg.id for seg in segments)
+        if twice is not None:
+            raise ValueError(f"segment id '{twice}' appears twice")
         return segments

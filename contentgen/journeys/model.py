@@ -11,7 +11,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from contentgen.domain.brief import Promotion
-from contentgen.domain.common import Model, Slug
+from contentgen.domain.common import Model, Slug, first_repeat
 from contentgen.domain.experiment import Experiment
 
 # Events read from the events file besides the triggers: an unsubscribe withdraws every consent from that time on.
@@ -191,8 +191,8 @@ class Journey(Model):
     @classmethod
     def _ordered(cls, steps: list[Step]) -> list[Step]:
         ids = [s.id for s in steps]
-        dup = next((s for s in ids if ids.count(s) > 1), None)
-        if dup:
+        dup = first_repeat(ids)
+        if dup is not None:
             raise ValueError(f"step '{dup}' appears twice")
         for before, after in itertools.pairwise(steps):
             if after.after <= before.after:

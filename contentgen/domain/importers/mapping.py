@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import field_validator
 
-from contentgen.domain.common import Model
+from contentgen.domain.common import Model, first_repeat
 from contentgen.fileio import load_model
 
 SKIP = "-"
@@ -29,8 +29,7 @@ class ColumnMapping(Model):
                     f"column '{column}' maps to unknown field '{field}'; fields: {', '.join(sorted(fields))}, "
                     f"or '{SKIP}' to ignore the column"
                 )
-        used = [f for f in columns.values() if f != SKIP]
-        twice = next((f for f in used if used.count(f) > 1), None)
+        twice = first_repeat(f for f in columns.values() if f != SKIP)
         if twice is not None:
             raise ValueError(f"two columns map to '{twice}'")
         return columns
