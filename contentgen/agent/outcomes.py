@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Intent = Literal[
     "product_info",
@@ -18,19 +18,7 @@ Intent = Literal[
     "handoff",
     "injection",
 ]
-INTENTS: tuple[Intent, ...] = (
-    "product_info",
-    "price",
-    "stock",
-    "compare",
-    "recommend",
-    "policy",
-    "order_status",
-    "small_talk",
-    "out_of_scope",
-    "handoff",
-    "injection",
-)
+INTENTS: tuple[Intent, ...] = get_args(Intent)
 
 
 @dataclass(frozen=True)
