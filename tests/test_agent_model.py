@@ -179,3 +179,85 @@ def test_a_sentence_the_model_repeats_is_said_once(
     assert isinstance(outcome, Answer)
     assert outcome.text.count(earl_grey.money()) == 1
     assert len(outcome.removed) == 2
+
+
+# ---- support: a sentence with no number or claim word must still be what its sources say -------------------------
+
+
+def test_an_off_topic_availability_sentence_to_a_po_box_question_is_removed(
+    stores: dict[str, CatalogStore], agent_settings: Settings
+) -> None:
+    """What SmolLM2 said to a P.O. box question: no number, no product fact, and not what any source says."""
+    reply = (
+        "Matcha is available in all the boxes. "
+        "Yes, we ship Standard orders to P.O. boxes; Expedited and Overnight cannot be delivered to them."
+    )
+    agent, _ = scripted("morrow", [reply], stores, agent_settings)
+    outcome = agent.ask("Do you ship to P.O. boxes?")
+    assert isinstance(outcome, Answer)
+    assert outcome.removed == ("Matcha is available in all the boxes.",)
+    assert (
+        outcome.text
+        == "Yes, we ship Standard orders to P.O. boxes; Expedited and Overnight cannot be delivered to them."
+    )
+    assert getattr(agent, "model_fallbacks", 0) == 0  # the supported paraphrase of the policy stands
+
+
+def test_all_needs_the_sources_to_say_it_even_of_a_cited_product_in_stock(
+    stores: dict[str, CatalogStore], agent_settings: Settings, catalogs: dict[str, Catalog]
+) -> None:
+    matcha = catalogs["morrow"].get("MT-MAT-001")
+    assert matcha.stock > 0
+    reply = f"{matcha.name} is available in all the boxes [{matcha.sku}]. It costs {matcha.money()} [{matcha.sku}]."
+    agent, _ = scripted("morrow", [reply], stores, agent_settings)
+    outcome = agent.ask(f"How much is the {matcha.name}?")
+    assert isinstance(outcome, Answer) and matcha.money() in outcome.text
+    assert outcome.removed == (f"{matcha.name} is available in all the boxes [{matcha.sku}].",)
+
+
+def test_available_needs_a_cited_record_in_stock(
+    stores: dict[str, CatalogStore], agent_settings: Settings, catalogs: dict[str, Catalog]
+) -> None:
+    sold_out = catalogs["morrow"].get("MT-MAT-003")
+    assert sold_out.stock == 0
+    reply = f"{sold_out.name} is available [{sold_out.sku}]. It is {sold_out.money()} [{sold_out.sku}]."
+    agent, _ = scripted("morrow", [reply], stores, agent_settings)
+    outcome = agent.ask(f"How much is the {sold_out.name}?")
+    assert isinstance(outcome, Answer) and sold_out.money() in outcome.text
+    assert "is available" not in outcome.text
+    assert len(outcome.removed) == 1 and "available" in outcome.removed[0]
+
+
+def test_only_unsupported_sentences_fall_back_to_the_offline_answer(
+    stores: dict[str, CatalogStore], agent_settings: Settings, morrow: Agent
+) -> None:
+    offline = morrow.ask("Do you ship to P.O. boxes?")
+    agent, _ = scripted(
+        "morrow", ["Matcha is available in all the boxes. Every box is a gift."], stores, agent_settings
+    )
+    outcome = agent.ask("Do you ship to P.O. boxes?")
+    assert isinstance(outcome, Answer) and outcome.text == offline.text and "P.O. box" in outcome.text
+    assert len(outcome.removed) == 2
+    assert agent.model_fallbacks == 1  # type: ignore[attr-defined]
+
+
+def test_zh_sentence_the_records_and_policies_do_not_say_is_removed_and_a_paraphrase_kept(
+    stores: dict[str, CatalogStore], agent_settings: Settings
+) -> None:
+    reply = "青禾所有门店都有售。偏远地区单笔实付满 199 元包邮。"
+    agent, _ = scripted("qinghe", [reply], stores, agent_settings)
+    outcome = agent.ask("偏远地区包邮吗")
+    assert isinstance(outcome, Answer)
+    assert outcome.removed == ("青禾所有门店都有售。",)
+    assert outcome.text == "偏远地区单笔实付满 199 元包邮。"
+
+
+def test_zh_product_sentence_in_the_records_words_is_kept(
+    stores: dict[str, CatalogStore], agent_settings: Settings, catalogs: dict[str, Catalog]
+) -> None:
+    product = catalogs["qinghe"].get("QH-CLN-005")
+    reply = f"{product.name}现价 {product.money()} [{product.sku}]。全国所有商场都能买到它 [{product.sku}]。"
+    agent, _ = scripted("qinghe", [reply], stores, agent_settings)
+    outcome = agent.ask(f"{product.name}多少钱？")
+    assert isinstance(outcome, Answer) and outcome.text == f"{product.name}现价 {product.money()}。"
+    assert len(outcome.removed) == 1 and "商场" in outcome.removed[0]

@@ -36,6 +36,7 @@ from contentgen.agent.names import FuzzyNames, normalize_text
 from contentgen.agent.outcomes import Answer, Handoff, Intent, Outcome, Refusal
 from contentgen.agent.policies import PolicyIndex
 from contentgen.agent.privacy import Masker
+from contentgen.agent.support import Sources, support_for
 from contentgen.agent.text import NameMatcher, name_tokens, skus_in
 from contentgen.agent.tools import OrderLookup, build_tools
 from contentgen.agent.verify import Check, Verifier, unsourced_figures
@@ -327,9 +328,18 @@ class Agent(Answers, Intents):
         seen: set[str] = set()
 
         quoted = "\n".join(self.policies.get(name, "") for name in draft.policies)
+        support = support_for(self.language)
+        asked = support.sources(draft.question)
+        supported: dict[tuple[str, ...], Sources] = {}
 
         def sources(products: Sequence[Product]) -> str:
             return "\n".join([*(p.model_dump_json() for p in products), quoted])
+
+        def stands_on(products: Sequence[Product]) -> Sources:
+            key = tuple(p.sku for p in products)
+            if key not in supported:
+                supported[key] = support.sources("\n".join([*(_record(p, self.language) for p in products), quoted]))
+            return supported[key]
 
         def judge(sentence: str, *, last_piece: bool = False) -> tuple[str, tuple[Product, ...], bool, bool]:
             nonlocal kept, last
@@ -343,6 +353,10 @@ class Agent(Answers, Intents):
             if stray:
                 check = Check(sentence, (*check.reasons, *(f"'{n}' is not in the cited records" for n in stray)))
             bare = _CITATION.sub("", sentence).strip().strip(">\"'“”‘’「」 ")
+            # No number or claim word is not enough: what it says must be what its sources say (support.py).
+            unsupported = support.check(bare, stands_on(about), asked, about)
+            if unsupported:
+                check = Check(sentence, (*check.reasons, *unsupported))
             if bare.endswith(("?", "？")):  # small models echo the shopper's questions
                 check = Check(sentence, (*check.reasons, "a question, not an answer"))
             elif last_piece and bare and not bare.endswith(_SENTENCE_ENDS):
@@ -712,6 +726,7 @@ class Agent(Answers, Intents):
             history=history,
             question=text,
         )
+        draft.question = text
         draft.request = TextRequest(
             messages=(Message("system", system), Message("user", user)), task="agent", temperature=0.2, max_tokens=400
         )

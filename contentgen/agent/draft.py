@@ -46,6 +46,7 @@ class Draft:
     policies: tuple[str, ...] = ()
     request: TextRequest | None = None
     chat: bool = False  # small talk: no claims to verify
+    question: str = ""  # as the model was asked it (masked, instructions set aside): what a model sentence may echo
 
     def say(self, text: str, *about: Product, filler: bool = False, source: str | None = None) -> None:
         self.sentences.append(Sentence(text, about, filler, source))

@@ -244,6 +244,17 @@ class ModelPrompt(Model):
         return self
 
 
+class SupportWords(Model):
+    """The model path's support check (`contentgen.agent.support`): what a model sentence must find in its sources."""
+
+    min_share: float = Field(0.75, ge=0, le=1, description="share of its content words the sources must hold")
+    window: int = Field(4, ge=1, description="content words either side of a claim word that name what it is about")
+    stopwords: list[str] = Field([], description="words that state nothing, besides the pack's `stopwords`")
+    universal: list[Pattern] = Field([], description="all, every, always, free, guarantee …: the sources must say it")
+    available: list[Pattern] = Field([], description="in stock, available: a cited record in stock, or the sources")
+    unavailable: list[Pattern] = Field([], description="sold out: a cited record out of stock, or the sources")
+
+
 class LanguagePack(Model):
     """lang/<locale>.yaml."""
 
@@ -268,6 +279,7 @@ class LanguagePack(Model):
     host: HostLines
     status: dict[str, str]
     model: ModelPrompt
+    support: SupportWords = SupportWords()
 
     @model_validator(mode="after")
     def _check(self) -> LanguagePack:

@@ -11,13 +11,13 @@ dropped from both sides. A second index, the grams leg, holds overlapping charac
 from __future__ import annotations
 
 import functools
-import logging
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from contentgen.text.words import jieba_cutter
 
 if TYPE_CHECKING:
     import numpy as np
@@ -61,22 +61,10 @@ _RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+|[A-Za-z0-9]+(?:['.][A-Za-z0-9
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _SPLIT_PARTICLES = re.compile(f"[{PARTICLES_ZH}]")
 
-_jieba_lock = threading.Lock()
-_jieba: Any = None
-
 
 def _cutter() -> Any:
-    """A private jieba tokenizer (its dictionary loads once, about a second), so the global one stays untouched."""
-    global _jieba
-    with _jieba_lock:
-        if _jieba is None:
-            import jieba
-
-            jieba.setLogLevel(logging.WARNING)  # it announces loading its dictionary at INFO
-            tokenizer = jieba.Tokenizer()
-            tokenizer.initialize()
-            _jieba = tokenizer
-        return _jieba
+    """The shared private jieba tokenizer (`contentgen.text.words.jieba_cutter`): one dictionary load per process."""
+    return jieba_cutter()
 
 
 @functools.cache
