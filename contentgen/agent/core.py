@@ -29,7 +29,7 @@ from contentgen.agent.definition import AgentDefinition
 from contentgen.agent.draft import Customer
 from contentgen.agent.draft import Draft as _Draft
 from contentgen.agent.draft import unique as _unique
-from contentgen.agent.intents import CLAUSES, Intents
+from contentgen.agent.intents import Intents
 from contentgen.agent.lang import Language, load_language
 from contentgen.agent.memory import Memory, Turn
 from contentgen.agent.names import FuzzyNames, normalize_text
@@ -449,7 +449,7 @@ class Agent(Answers, Intents):
         # "漏液了怎么处理", "it arrived cracked, what should I do?": a calm question what to do is answered from the
         # policy passage for the case; only when none answers does it go to a person.
         # Two problems at once ("漏液了，而且少发了一件") are a case for a person all the same.
-        cases = [c for c in CLAUSES.split(text) if c and lang.has("complaint", c)]
+        cases = [c for c in lang.clauses(text) if lang.has("complaint", c)]
         procedure = complaint and lang.has("procedure", text) and len(cases) < 2
         if rules.on_complaint and complaint and not hypothetical and not procedure:
             return _Draft("handoff", final=Handoff("complaint", self._say("handoff_complaint")))

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from contentgen.agent.outcomes import Intent
     from contentgen.catalog.types import Hit
 
-__all__ = ["CLAUSES", "Intents"]
+__all__ = ["Intents"]
 
 _UNITS = (
     r"(?:[套件瓶支盒个份罐箱台只]|\s*(?:sets?|packs?|boxes|tins?|units?|pieces?|bottles?|bags?|kits?|cases?|pouches|"
@@ -30,9 +30,6 @@ _QUANTITY = re.compile(
     + r"|\s+[A-Za-z])",
     re.IGNORECASE,
 )
-# Where one ask ends and the next begins ("多少钱，多大容量", "how many cups … and is it caffeine free",
-# "漏液了，而且少发了一件").
-CLAUSES = re.compile(r"[,，;；、]|\b(?:and|also|plus)\b|而且|还有|以及|另外|并且", re.IGNORECASE)
 _QUANTITY_UNIT = re.compile(r"\d+\s*[套件瓶支盒个份罐箱台只]")
 
 
@@ -327,7 +324,7 @@ class Intents(AgentState):
         """Whether the record has a field for every asked attribute ("how many cups and is it caffeine free": the
         servings and the caffeine field, not one FAQ for one of them)."""
         fields = {**product.attributes, **product.specs}
-        parts = len(CLAUSES.split(text.strip(" ?？!！。."))) >= 2  # "… make and is it …": two asks joined
+        parts = len(self.language.clauses(text.strip(" ?？!！。."))) >= 2  # "… make and is it …": two asks joined
         return parts and all(kind != "attribute" or any(k in fields for k in keys) for kind, keys in facets)
 
     @staticmethod
