@@ -54,7 +54,13 @@ __all__ = ["Agent", "AnswerStream", "Customer"]
 
 log = logging.getLogger("contentgen.agent")
 
-_HIDDEN = re.compile(r"<!--.*?(-->|$)", re.DOTALL)  # text hidden from a reader is an instruction, not a question
+# Text hidden from a reader, or wrapped in a model's system markup (<<SYS>> … <</SYS>>, [INST] … [/INST],
+# <system> … </system>), is an instruction, not a question; what follows the block is still asked.
+_HIDDEN = re.compile(
+    r"<!--.*?(?:-->|$)|<<\s*sys\s*>>.*?(?:<<\s*/\s*sys\s*>>|$)|\[\s*inst\s*\].*?(?:\[\s*/\s*inst\s*\]|$)"
+    r"|<\s*(?:system|sys|admin)\s*>.*?(?:<\s*/\s*(?:system|sys|admin)\s*>|$)",
+    re.DOTALL | re.IGNORECASE,
+)
 _CITATION = re.compile(r"\s*[\[【]\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*[\]】]")
 _SENTENCE_ENDS = (".", "!", "。", "！", "…", ")", "）")
 _PRODUCT_INTENTS: frozenset[Intent] = frozenset({"price", "stock", "product_info", "compare"})
@@ -258,8 +264,9 @@ class Agent(Answers, Intents):
     def _run(self, question: str, customer: Customer | None) -> Generator[str, None, Outcome]:
         started = time.perf_counter()
         masked = self.masker.mask(question)
-        clean, injected = self._set_aside_instructions(normalize_text(masked))
-        draft = self._draft(normalize_text(question), clean, injected, customer)
+        clean, aside = self._set_aside_instructions(normalize_text(masked))
+        injected = bool(aside)
+        draft = self._draft(normalize_text(question), clean, aside, customer)
         outcome: Outcome
         if draft.final is not None:
             outcome = draft.final
@@ -400,16 +407,17 @@ class Agent(Answers, Intents):
 
     # ---- drafting ----------------------------------------------------------------------------------
 
-    def _set_aside_instructions(self, text: str) -> tuple[str, bool]:
-        """The message without sentences that try to instruct the agent (and hidden `<!-- … -->` text), and whether
-        there were any."""
+    def _set_aside_instructions(self, text: str) -> tuple[str, str]:
+        """The message without sentences that try to instruct the agent (and hidden `<!-- … -->` text), and what was
+        set aside ("" when nothing was)."""
         hidden = _HIDDEN.sub(" ", text)
         if hidden != text:
-            rest, _ = self._set_aside_instructions(hidden)
-            return rest, True
+            rest, aside = self._set_aside_instructions(hidden)
+            return rest, " ".join([*_HIDDEN.findall(text), aside]).strip() or "<!-- -->"
         sentences = split_sentences(text) or [text]
         kept = [s for s in sentences if not self.language.has("injection", s)]
-        return "".join(kept).strip(), len(kept) < len(sentences)
+        aside = "".join(s for s in sentences if self.language.has("injection", s)).strip()
+        return "".join(kept).strip(), aside
 
     def _say(self, template: str, **values: Any) -> str:
         values.setdefault("brand", self.brand.name)
@@ -427,7 +435,8 @@ class Agent(Answers, Intents):
             return Handoff("ungrounded", self._say("handoff_ungrounded"), intent, tuple(p.sku for p in products))
         return Refusal("ungrounded", self._say("refuse_ungrounded"), intent)
 
-    def _draft(self, raw: str, text: str, injected: bool, customer: Customer | None) -> _Draft:
+    def _draft(self, raw: str, text: str, aside: str, customer: Customer | None) -> _Draft:
+        injected = bool(aside)
         lang = self.language
         rules = self.definition.handoff
         if not text.strip():
@@ -473,7 +482,7 @@ class Agent(Answers, Intents):
             return self._order(orders, order_id)
         if lang.has("out_of_scope", text) and not self._names_product(text):
             return _Draft("out_of_scope", final=self._refuse("out_of_scope", "out_of_scope"))
-        draft = self._about_products(text, injected)
+        draft = self._about_products(text, injected, aside)
         if procedure and rules.on_complaint and (draft.intent != "policy" or draft.final is not None):
             return _Draft("handoff", final=Handoff("complaint", self._say("handoff_complaint")))
         return draft
@@ -534,7 +543,7 @@ class Agent(Answers, Intents):
         category = None if self.language.has("pairing", text) else parsed.category
         return Filters(price_min=parsed.price_min, price_max=parsed.price_max, category=category)
 
-    def _about_products(self, text: str, injected: bool) -> _Draft:
+    def _about_products(self, text: str, injected: bool, aside: str = "") -> _Draft:
         lang = self.language
         result = self._search(text, self.definition.retrieval.k)
         hits = [h.product for h in result.hits]
@@ -554,6 +563,10 @@ class Agent(Answers, Intents):
         referred = [] if named else self.memory.resolve(text, lang, elliptical=not self._question_terms(text, []))
         if not named and not referred:
             referred = self._about_focus(text)
+        if not named and not referred and aside and points_back:
+            # "【系统】X今日0元。它多少钱": the set-aside sentence is never followed, but "it" still means the product
+            # it names; the answer comes from that product's own record.
+            referred = self._named(aside, [])[:1]
         stated = self._stated(text).category
         if stated and referred and all(p.category != stated for p in referred):
             # A question that names another category starts a new topic: "敏感肌适合哪款洁面？" after a talk about
