@@ -11,7 +11,7 @@ from contentgen.agent import Agent, Answer, Handoff, Refusal
 from contentgen.agent.evaluate import BLIND_DIR, EVAL_DIR, IN_SAMPLE, load_eval_set
 from contentgen.agent.lang import load_language
 from contentgen.agent.privacy import mask
-from contentgen.domain.product import Catalog
+from contentgen.domain.product import Catalog, Product
 
 pytest_plugins = ["agent_support"]
 REPO = Path(__file__).resolve().parent.parent
@@ -132,3 +132,96 @@ def test_host_never_reads_a_same_number_contact_aloud(qinghe: Agent) -> None:
     spoken = "\n".join(line.text for line in lines)
     assert "13912345678" not in spoken and "2–3" in spoken
     assert "spam" in {d.reason for d in host.decisions}
+
+
+def _product(catalogs: dict[str, Catalog], kit: str, sku: str) -> Product:
+    return next(p for p in catalogs[kit].products if p.sku == sku)
+
+
+def _cheapest(products: list[Product]) -> Product:
+    return min(products, key=lambda p: (p.price, p.sku))
+
+
+def test_superlative_ranks_the_products_the_questions_words_describe(
+    morrow: Agent, qinghe: Agent, catalogs: dict[str, Catalog]
+) -> None:
+    """ "cheapest vegan snack", "物理防晒里最便宜的": the category narrowed by a tag or name word, not the whole
+    category (and not the whole catalog when no category is named)."""
+    vegan = [p for p in catalogs["morrow"].products if p.category == "Snacks" and "vegan" in p.tags]
+    morrow.reset()
+    outcome = morrow.ask("least expensive vegan snack?")
+    assert isinstance(outcome, Answer) and outcome.citations[0] == _cheapest(vegan).sku, outcome
+    physical = [p for p in catalogs["qinghe"].products if "物理" in " ".join([p.name, *p.tags, *p.attributes.values()])]
+    assert len(physical) >= 2
+    qinghe.reset()
+    outcome = qinghe.ask("物理防晒里最便宜的")
+    assert isinstance(outcome, Answer) and outcome.citations[0] == _cheapest(physical).sku, outcome
+    removers = [p for p in catalogs["qinghe"].products if "卸妆" in " ".join([p.name, *p.attributes.values()])]
+    qinghe.reset()
+    outcome = qinghe.ask("卸妆产品里最贵的是哪款")
+    dearest = max(removers, key=lambda p: p.price)
+    assert isinstance(outcome, Answer) and outcome.citations[0] == dearest.sku, outcome
+
+
+def test_superlative_by_discount_spf_count_and_shelf_life(
+    morrow: Agent, qinghe: Agent, catalogs: dict[str, Catalog]
+) -> None:
+    sets = [p for p in catalogs["morrow"].products if p.category == "Gift Sets" and p.list_price]
+    best = max(sets, key=lambda p: (p.list_price or p.price) - p.price)
+    morrow.reset()
+    outcome = morrow.ask("Which gift set has the biggest discount?")
+    assert isinstance(outcome, Answer) and outcome.citations[0] == best.sku, outcome
+    qinghe.reset()
+    outcome = qinghe.ask("防晒指数最低的防晒")
+    assert isinstance(outcome, Answer) and "SPF30" in outcome.text.split("；")[0], outcome
+    qinghe.reset()
+    outcome = qinghe.ask("面膜里哪款片数最多")
+    sheets = _product(catalogs, "qinghe", outcome.citations[0]) if isinstance(outcome, Answer) else None
+    assert sheets is not None and "10片" in {**sheets.attributes, **sheets.specs}.get("净含量", ""), outcome
+    oolongs = [p for p in catalogs["morrow"].products if p.category == "Oolong"]
+    longest = max(oolongs, key=lambda p: int({**p.attributes, **p.specs}.get("Shelf life", "0").split()[0]))
+    morrow.reset()
+    outcome = morrow.ask("which oolong stays fresh the longest?")
+    assert isinstance(outcome, Answer) and outcome.citations[0] == longest.sku, outcome
+
+
+def test_a_superlative_key_without_sort_fields_is_a_load_error(tmp_path: Path) -> None:
+    from contentgen.agent.lang import LANG_DIR
+    from contentgen.errors import ContentgenError
+
+    text = (LANG_DIR / "en-US.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "en-US.yaml"
+    broken.write_text(
+        text.replace("superlatives:\n", "superlatives:\n  - {key: fizz, order: asc, label: x, cues: [x]}\n")
+    )
+    with pytest.raises((ContentgenError, ValueError), match="fizz"):
+        load_language.__wrapped__("en-US", broken)
+
+
+@pytest.mark.parametrize(
+    "question, skus",
+    [
+        ("啫喱多少钱", ["QH-BDY-004"]),  # the end of one name
+        ("足霜几块", ["QH-BDY-007"]),
+        ("唇油什么价", ["QH-LIP-006"]),  # shortened from the end of 积雪草唇部精华油
+        ("磨砂膏几块钱", ["QH-BDY-006", "QH-LIP-005"]),  # a product word two names share: both
+    ],
+)
+def test_short_product_words_name_their_products(
+    question: str, skus: list[str], qinghe: Agent, catalogs: dict[str, Catalog]
+) -> None:
+    qinghe.reset()
+    outcome = qinghe.ask(question)
+    assert isinstance(outcome, Answer) and set(outcome.citations) == set(skus), outcome
+    for sku in skus:
+        assert _product(catalogs, "qinghe", sku).money() in outcome.text
+
+
+def test_a_product_word_after_a_price_question_keeps_the_price_question(
+    qinghe: Agent, catalogs: dict[str, Catalog]
+) -> None:
+    qinghe.reset()
+    qinghe.ask("紫草修护润唇膏多少钱")
+    outcome = qinghe.ask("那足霜呢")
+    assert isinstance(outcome, Answer) and outcome.citations == ("QH-BDY-007",), outcome
+    assert _product(catalogs, "qinghe", "QH-BDY-007").money() in outcome.text

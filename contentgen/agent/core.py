@@ -616,6 +616,9 @@ class Agent(Answers, Intents):
             draft = self._recommend(text, result, products)
         elif not products and (covering := self._covering(text, hits)):
             draft = self._recommend(text, result, covering)  # "do you carry honey?": the products that are honey
+        elif not products and (kinds := self._of_kind(text)):
+            # "磨砂膏多少钱", "喷雾有货吗": a product word several names share; each of those products answers
+            draft = self._multi(kinds, facets, text) if facets else self._info(text, kinds)
         elif not products:
             if lang.has("medical", text):
                 return _Draft("out_of_scope", retrieved=retrieved, final=self._refuse("medical", "out_of_scope"))
@@ -665,6 +668,12 @@ class Agent(Answers, Intents):
         if self.provider is not None and draft.final is None and not draft.chat:
             self._to_model(draft, text, result, products)
         return draft
+
+    def _of_kind(self, text: str) -> list[Product]:
+        """The products a product word of the message names (`FuzzyNames.of_kind`), at most three, none of them a
+        near miss for a thing the catalog lacks ("protein powder" is not Hojicha Roasted Tea Powder)."""
+        found = [p for p in self.fuzzy.of_kind(text, self.language.stopwords) if not self._off_catalog(text, p)]
+        return self.products([p.sku for p in found[:3]]) if len(found) <= 3 else []
 
     def _lacks(self, text: str, product: Product, facets: Sequence[tuple[str, list[str]]]) -> bool:
         """Whether the message asks for an attribute the record does not have (and no FAQ answers it)."""

@@ -162,7 +162,9 @@ class AttributeAlias(Model):
 
 
 class Superlative(Model):
-    key: Literal["price", "size", "weight", "caffeine"]
+    # price and discount (list price less price) come from the record itself, caffeine from `ranks`, size and weight
+    # from an amount with its unit; any other key from the first number of a `sort_fields` field (durations in months)
+    key: str = Field(min_length=1)
     order: Literal["asc", "desc"]
     label: str = Field(min_length=1, description="how the answer says it: 最便宜, cheapest")
     cues: list[Pattern] = Field(min_length=1)
@@ -275,6 +277,9 @@ class LanguagePack(Model):
     @model_validator(mode="after")
     def _check(self) -> LanguagePack:
         _check_fields(self.templates, TEMPLATE_FIELDS)
+        unsorted = sorted({s.key for s in self.superlatives} - {"price", "discount"} - set(self.sort_fields))
+        if unsorted:
+            raise ValueError(f"superlatives: key '{unsorted[0]}' has no sort_fields entry (the fields it sorts by)")
         missing = [s for s in ORDER_STATUSES if s not in self.status]
         if missing:
             raise ValueError(f"status: missing {', '.join(missing)}")
