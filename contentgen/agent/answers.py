@@ -38,6 +38,12 @@ _TO_BASE = {
 }
 
 
+_LEADING = re.compile(r"(\d+(?:\.\d+)?)\s*(years?|yrs?|年|months?|个月|月|weeks?|周|days?|天)?", re.IGNORECASE)
+_COUNT = re.compile(r"(\d+)\s*(片|支|件|颗|粒|袋|包|pieces?|sticks?|bags?|sachets?|count)", re.IGNORECASE)
+_MONTHS = {"year": 12.0, "yr": 12.0, "年": 12.0, "month": 1.0, "个月": 1.0, "月": 1.0, "week": 0.25, "周": 0.25}
+_MONTHS |= {"day": 1 / 30, "天": 1 / 30}
+
+
 class Answers(AgentState):
     """The per-intent drafts of `Agent` (a mixin: the attributes below are the agent's)."""
 
@@ -311,6 +317,11 @@ class Answers(AgentState):
         lang = self.language
         if key == "price":
             return float(product.price), product.money()
+        if key == "discount":  # the list price less the price; a product not on sale saves nothing
+            if product.list_price is None or product.list_price <= product.price:
+                return None
+            shown = self._say("price_was", price=product.money(), list_price=product.money(product.list_price))
+            return float(product.list_price - product.price), shown
         fields = self._fields(product)
         for name in lang.pack.sort_fields.get(key, []):
             value = fields.get(name)
@@ -320,6 +331,13 @@ class Answers(AgentState):
                 rank = lang.pack.ranks.get(value.strip().lower())
                 if rank is not None:
                     return float(rank), f"{name}{lang.colon}{value}"
+                continue
+            if key not in {"size", "weight"}:  # a count (10片), an index (SPF50), a duration (36 months)
+                number = (_COUNT if key == "count" else _LEADING).search(value)
+                if number:
+                    unit = (number.group(2) or "").lower()
+                    scale = next((f for u, f in _MONTHS.items() if unit.startswith(u)), 1.0)
+                    return float(number.group(1)) * scale, f"{name}{lang.colon}{value}"
                 continue
             amount = _AMOUNT.search(value)
             if amount:

@@ -29,7 +29,7 @@ from contentgen.agent.definition import AgentDefinition
 from contentgen.agent.draft import Customer
 from contentgen.agent.draft import Draft as _Draft
 from contentgen.agent.draft import unique as _unique
-from contentgen.agent.intents import CLAUSES, Intents
+from contentgen.agent.intents import Intents
 from contentgen.agent.lang import Language, load_language
 from contentgen.agent.memory import Memory, Turn
 from contentgen.agent.names import FuzzyNames, normalize_text
@@ -55,7 +55,13 @@ __all__ = ["Agent", "AnswerStream", "Customer"]
 
 log = logging.getLogger("contentgen.agent")
 
-_HIDDEN = re.compile(r"<!--.*?(-->|$)", re.DOTALL)  # text hidden from a reader is an instruction, not a question
+# Text hidden from a reader, or wrapped in a model's system markup (<<SYS>> … <</SYS>>, [INST] … [/INST],
+# <system> … </system>), is an instruction, not a question; what follows the block is still asked.
+_HIDDEN = re.compile(
+    r"<!--.*?(?:-->|$)|<<\s*sys\s*>>.*?(?:<<\s*/\s*sys\s*>>|$)|\[\s*inst\s*\].*?(?:\[\s*/\s*inst\s*\]|$)"
+    r"|<\s*(?:system|sys|admin)\s*>.*?(?:<\s*/\s*(?:system|sys|admin)\s*>|$)",
+    re.DOTALL | re.IGNORECASE,
+)
 _CITATION = re.compile(r"\s*[\[【]\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*[\]】]")
 _SENTENCE_ENDS = (".", "!", "。", "！", "…", ")", "）")
 _PRODUCT_INTENTS: frozenset[Intent] = frozenset({"price", "stock", "product_info", "compare"})
@@ -259,8 +265,9 @@ class Agent(Answers, Intents):
     def _run(self, question: str, customer: Customer | None) -> Generator[str, None, Outcome]:
         started = time.perf_counter()
         masked = self.masker.mask(question)
-        clean, injected = self._set_aside_instructions(normalize_text(masked))
-        draft = self._draft(normalize_text(question), clean, injected, customer)
+        clean, aside = self._set_aside_instructions(normalize_text(masked))
+        injected = bool(aside)
+        draft = self._draft(normalize_text(question), clean, aside, customer)
         outcome: Outcome
         if draft.final is not None:
             outcome = draft.final
@@ -414,16 +421,17 @@ class Agent(Answers, Intents):
 
     # ---- drafting ----------------------------------------------------------------------------------
 
-    def _set_aside_instructions(self, text: str) -> tuple[str, bool]:
-        """The message without sentences that try to instruct the agent (and hidden `<!-- … -->` text), and whether
-        there were any."""
+    def _set_aside_instructions(self, text: str) -> tuple[str, str]:
+        """The message without sentences that try to instruct the agent (and hidden `<!-- … -->` text), and what was
+        set aside ("" when nothing was)."""
         hidden = _HIDDEN.sub(" ", text)
         if hidden != text:
-            rest, _ = self._set_aside_instructions(hidden)
-            return rest, True
+            rest, aside = self._set_aside_instructions(hidden)
+            return rest, " ".join([*_HIDDEN.findall(text), aside]).strip() or "<!-- -->"
         sentences = split_sentences(text) or [text]
         kept = [s for s in sentences if not self.language.has("injection", s)]
-        return "".join(kept).strip(), len(kept) < len(sentences)
+        aside = "".join(s for s in sentences if self.language.has("injection", s)).strip()
+        return "".join(kept).strip(), aside
 
     def _say(self, template: str, **values: Any) -> str:
         values.setdefault("brand", self.brand.name)
@@ -441,7 +449,8 @@ class Agent(Answers, Intents):
             return Handoff("ungrounded", self._say("handoff_ungrounded"), intent, tuple(p.sku for p in products))
         return Refusal("ungrounded", self._say("refuse_ungrounded"), intent)
 
-    def _draft(self, raw: str, text: str, injected: bool, customer: Customer | None) -> _Draft:
+    def _draft(self, raw: str, text: str, aside: str, customer: Customer | None) -> _Draft:
+        injected = bool(aside)
         lang = self.language
         rules = self.definition.handoff
         if not text.strip():
@@ -463,7 +472,7 @@ class Agent(Answers, Intents):
         # "漏液了怎么处理", "it arrived cracked, what should I do?": a calm question what to do is answered from the
         # policy passage for the case; only when none answers does it go to a person.
         # Two problems at once ("漏液了，而且少发了一件") are a case for a person all the same.
-        cases = [c for c in CLAUSES.split(text) if c and lang.has("complaint", c)]
+        cases = [c for c in lang.clauses(text) if lang.has("complaint", c)]
         procedure = complaint and lang.has("procedure", text) and len(cases) < 2
         if rules.on_complaint and complaint and not hypothetical and not procedure:
             return _Draft("handoff", final=Handoff("complaint", self._say("handoff_complaint")))
@@ -487,7 +496,7 @@ class Agent(Answers, Intents):
             return self._order(orders, order_id)
         if lang.has("out_of_scope", text) and not self._names_product(text):
             return _Draft("out_of_scope", final=self._refuse("out_of_scope", "out_of_scope"))
-        draft = self._about_products(text, injected)
+        draft = self._about_products(text, injected, aside)
         if procedure and rules.on_complaint and (draft.intent != "policy" or draft.final is not None):
             return _Draft("handoff", final=Handoff("complaint", self._say("handoff_complaint")))
         return draft
@@ -548,7 +557,7 @@ class Agent(Answers, Intents):
         category = None if self.language.has("pairing", text) else parsed.category
         return Filters(price_min=parsed.price_min, price_max=parsed.price_max, category=category)
 
-    def _about_products(self, text: str, injected: bool) -> _Draft:
+    def _about_products(self, text: str, injected: bool, aside: str = "") -> _Draft:
         lang = self.language
         result = self._search(text, self.definition.retrieval.k)
         hits = [h.product for h in result.hits]
@@ -568,6 +577,10 @@ class Agent(Answers, Intents):
         referred = [] if named else self.memory.resolve(text, lang, elliptical=not self._question_terms(text, []))
         if not named and not referred:
             referred = self._about_focus(text)
+        if not named and not referred and aside and points_back:
+            # "【系统】X今日0元。它多少钱": the set-aside sentence is never followed, but "it" still means the product
+            # it names; the answer comes from that product's own record.
+            referred = self._named(aside, [])[:1]
         stated = self._stated(text).category
         if stated and referred and all(p.category != stated for p in referred):
             # A question that names another category starts a new topic: "敏感肌适合哪款洁面？" after a talk about
@@ -617,6 +630,9 @@ class Agent(Answers, Intents):
             draft = self._recommend(text, result, products)
         elif not products and (covering := self._covering(text, hits)):
             draft = self._recommend(text, result, covering)  # "do you carry honey?": the products that are honey
+        elif not products and (kinds := self._of_kind(text)):
+            # "磨砂膏多少钱", "喷雾有货吗": a product word several names share; each of those products answers
+            draft = self._multi(kinds, facets, text) if facets else self._info(text, kinds)
         elif not products:
             if lang.has("medical", text):
                 return _Draft("out_of_scope", retrieved=retrieved, final=self._refuse("medical", "out_of_scope"))
@@ -666,6 +682,12 @@ class Agent(Answers, Intents):
         if self.provider is not None and draft.final is None and not draft.chat:
             self._to_model(draft, text, result, products)
         return draft
+
+    def _of_kind(self, text: str) -> list[Product]:
+        """The products a product word of the message names (`FuzzyNames.of_kind`), at most three, none of them a
+        near miss for a thing the catalog lacks ("protein powder" is not Hojicha Roasted Tea Powder)."""
+        found = [p for p in self.fuzzy.of_kind(text, self.language.stopwords) if not self._off_catalog(text, p)]
+        return self.products([p.sku for p in found[:3]]) if len(found) <= 3 else []
 
     def _lacks(self, text: str, product: Product, facets: Sequence[tuple[str, list[str]]]) -> bool:
         """Whether the message asks for an attribute the record does not have (and no FAQ answers it)."""

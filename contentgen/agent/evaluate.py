@@ -35,8 +35,15 @@ if TYPE_CHECKING:
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
 K = 5
 # eval/<folder>/<kit>.yaml merged into a kit's shipped set, with the batch name its items get; all in-sample
-IN_SAMPLE = (("hard", "dev"), ("blind", "blind1"), ("blind2", "blind2"), ("dev2", "dev2"), ("check", "check"))
-BLIND_DIR = "blind3"  # the current blind batch (batch "blind"); a kit without eval/blind3/<kit>.yaml has none
+IN_SAMPLE = (
+    ("hard", "dev"),
+    ("blind", "blind1"),
+    ("blind2", "blind2"),
+    ("dev2", "dev2"),
+    ("check", "check"),
+    ("blind3", "blind3"),
+)
+BLIND_DIR = "blind4"  # the current blind batch (batch "blind"); a kit without eval/blind4/<kit>.yaml has none
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _ENUMERATOR = re.compile(r"(?m)^\s*\d{1,2}\.\s")
 
@@ -45,10 +52,11 @@ class EvalItem(Model):
     id: str = Field(min_length=1)
     kind: str = Field(min_length=1)
     blind: bool = False
-    # in-sample: "dev" (eval/hard/), "blind1" / "blind2" (eval/blind/, eval/blind2/: earlier blind batches, looked
-    # at, now in-sample), "dev2" / "check" (eval/dev2/, eval/check/: session-5 development cases and the check set
-    # kept aside until scored once after the changes, now in-sample); "blind" (eval/blind3/: the current
-    # blind batch, written by someone else, scored once, never tuned on; absent until it is dropped in)
+    # in-sample: "dev" (eval/hard/), "blind1" / "blind2" / "blind3" (eval/blind/, eval/blind2/, eval/blind3/:
+    # earlier blind batches, looked at, now in-sample), "dev2" / "check" (eval/dev2/, eval/check/: session-5
+    # development cases and the check set kept aside until scored once after the changes, now in-sample); "blind"
+    # (eval/blind4/: the current blind batch, written by someone else, scored once, never tuned on; absent until
+    # it is dropped in)
     batch: str = "dev"
     turns: list[str] = []
     intent: Intent | None = None
@@ -90,7 +98,7 @@ def eval_sets() -> dict[str, Path]:
 
 def load_eval_set(ref: str | Path) -> EvalSet:
     """A labelled set by kit id (the shipped one, with the in-sample batches of `IN_SAMPLE` and, when its folder
-    exists, the current blind batch from eval/blind3/) or file path (taken as it is)."""
+    exists, the current blind batch from eval/blind4/) or file path (taken as it is)."""
     sets = eval_sets()
     path = sets.get(str(ref)) or Path(ref)
     if not path.is_file():
@@ -135,7 +143,7 @@ class KitReport:
 
     @property
     def has_blind(self) -> bool:
-        """Whether the blind batch (eval/blind3/) was run for this kit."""
+        """Whether the blind batch (eval/blind4/) was run for this kit."""
         return any(r.item.batch == "blind" for r in self.results)
 
     def subset(self, blind: bool | None) -> list[ItemResult]:

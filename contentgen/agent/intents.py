@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from contentgen.agent.outcomes import Intent
     from contentgen.catalog.types import Hit
 
-__all__ = ["CLAUSES", "Intents"]
+__all__ = ["Intents"]
 
 _UNITS = (
     r"(?:[套件瓶支盒个份罐箱台只]|\s*(?:sets?|packs?|boxes|tins?|units?|pieces?|bottles?|bags?|kits?|cases?|pouches|"
@@ -30,9 +30,6 @@ _QUANTITY = re.compile(
     + r"|\s+[A-Za-z])",
     re.IGNORECASE,
 )
-# Where one ask ends and the next begins ("多少钱，多大容量", "how many cups … and is it caffeine free",
-# "漏液了，而且少发了一件").
-CLAUSES = re.compile(r"[,，;；、]|\b(?:and|also|plus)\b|而且|还有|以及|另外|并且", re.IGNORECASE)
 _QUANTITY_UNIT = re.compile(r"\d+\s*[套件瓶支盒个份罐箱台只]")
 
 
@@ -162,6 +159,9 @@ class Intents(AgentState):
             pool = self.products([p.sku for p in self.lexicon.values() if p.category == category])
             if not pool:
                 pool = [h.product for h in self.retriever.search(category, 50, filters=Filters(category=category)).hits]
+            narrowed = self._narrowed(text, pool, category)  # "最贵的物理防晒", "least expensive ceremonial matcha"
+            if len(narrowed) < len(pool):
+                return narrowed, ("superlative", {})
             return pool, ("superlative_in_category", {"category": category, "kind": category.lower().rstrip("s")})
         if len(named) >= 2:
             return list(named), these
@@ -169,7 +169,36 @@ class Intents(AgentState):
         lang = self.language
         if len(focus) >= 2 or (focus and (lang.has("pronoun", text) or lang.has("compare", text))):
             return focus, these
-        return self.products(list(self.lexicon)), ("superlative", {})
+        # "cheapest teapot", "cheapest japanese tea", "沐浴产品里最便宜的": the products the question's words describe
+        return self._narrowed(text, self.products(list(self.lexicon))), ("superlative", {})
+
+    def _narrowed(self, text: str, pool: Sequence[Product], category: str | None = None) -> list[Product]:
+        """The products of `pool` that the question's own words describe best (by name, category, tags and
+        attribute values, rarer words counting more), or the whole pool when no word tells them apart. The
+        superlative's cue words and the category's name are not such words."""
+        lang = self.language
+        rest = text
+        for _, pattern in lang.superlatives:
+            rest = pattern.sub(" ", rest)
+        if category:
+            rest = re.sub(re.escape(category.lower().rstrip("s")) + "s?", " ", rest, flags=re.IGNORECASE)
+        wanted = self._question_terms(rest, [])
+        have = {
+            p.sku: terms(
+                lang.normalize(" ".join([p.name, p.category, *p.tags, *p.attributes.values()])), lang.stopwords
+            )
+            for p in pool
+        }
+        # the words of category names ("tea" of Green Tea, "herbal tea" for Herbal Blends) name kinds, not products
+        kinds = terms(lang.normalize(" ".join(self.categories)), lang.stopwords)
+        counts = {t: sum(t in h for h in have.values()) for t in wanted - kinds}
+        # a word most of the pool holds tells nothing apart
+        telling = {t: 1.0 / n for t, n in counts.items() if 0 < n <= len(pool) / 2}
+        if not telling:
+            return list(pool)
+        scores = {sku: sum(w for t, w in telling.items() if t in h) for sku, h in have.items()}
+        top = max(scores.values())
+        return [p for p in pool if scores[p.sku] == top] if top > 0 else list(pool)
 
     def _strong_hit(self, text: str, hits: Sequence[Hit], threshold: float | None = None) -> Product | None:
         """The top hit when the question carries a good part of its name (防晒棒 for 便携防晒棒): at least the
@@ -327,7 +356,7 @@ class Intents(AgentState):
         """Whether the record has a field for every asked attribute ("how many cups and is it caffeine free": the
         servings and the caffeine field, not one FAQ for one of them)."""
         fields = {**product.attributes, **product.specs}
-        parts = len(CLAUSES.split(text.strip(" ?？!！。."))) >= 2  # "… make and is it …": two asks joined
+        parts = len(self.language.clauses(text.strip(" ?？!！。."))) >= 2  # "… make and is it …": two asks joined
         return parts and all(kind != "attribute" or any(k in fields for k in keys) for kind, keys in facets)
 
     @staticmethod

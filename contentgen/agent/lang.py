@@ -85,6 +85,7 @@ MODEL_FIELDS = {
     "user": frozenset({"records", "policies", "history", "question"}),
 }
 ORDER_STATUSES = ("processing", "shipped", "delivered", "cancelled")
+CLAUSE_MARKS = r"[,，;；、]"  # where one ask ends and the next begins, in any language
 
 
 def _placeholders(template: str) -> set[str]:
@@ -146,6 +147,8 @@ class Cues(Model):
     procedure: list[Pattern] = []
     # asks about every size of a product ("大的和小的", "both sizes")
     sizes: list[Pattern] = []
+    # words that join two asks in one message ("而且", "and"); punctuation between clauses is `CLAUSE_MARKS`
+    clauses: list[Pattern] = []
 
 
 class Ordinal(Model):
@@ -159,7 +162,9 @@ class AttributeAlias(Model):
 
 
 class Superlative(Model):
-    key: Literal["price", "size", "weight", "caffeine"]
+    # price and discount (list price less price) come from the record itself, caffeine from `ranks`, size and weight
+    # from an amount with its unit; any other key from the first number of a `sort_fields` field (durations in months)
+    key: str = Field(min_length=1)
     order: Literal["asc", "desc"]
     label: str = Field(min_length=1, description="how the answer says it: 最便宜, cheapest")
     cues: list[Pattern] = Field(min_length=1)
@@ -284,6 +289,9 @@ class LanguagePack(Model):
     @model_validator(mode="after")
     def _check(self) -> LanguagePack:
         _check_fields(self.templates, TEMPLATE_FIELDS)
+        unsorted = sorted({s.key for s in self.superlatives} - {"price", "discount"} - set(self.sort_fields))
+        if unsorted:
+            raise ValueError(f"superlatives: key '{unsorted[0]}' has no sort_fields entry (the fields it sorts by)")
         missing = [s for s in ORDER_STATUSES if s not in self.status]
         if missing:
             raise ValueError(f"status: missing {', '.join(missing)}")
@@ -310,6 +318,17 @@ class Language:
             key=lambda pair: -len(pair[0]),
         )
         self.claim_words = [re.compile(p, FLAGS) for p in (*pack.claims.efficacy, *pack.claims.ingredients)]
+        self._clauses = _union([CLAUSE_MARKS, *pack.cues.clauses])
+
+    def clauses(self, text: str) -> list[str]:
+        """The asks of one message, split at commas and the pack's joining words ("多少钱，多大容量", "how many
+        cups … and is it caffeine free", "漏液了，而且少发了一件"); empty pieces dropped."""
+        pieces, start = [], 0
+        for match in self._clauses.finditer(text):  # not re.split: a pack's groups would come back as pieces
+            pieces.append(text[start : match.start()])
+            start = match.end()
+        pieces.append(text[start:])
+        return [c for c in pieces if c.strip()]
 
     def has(self, cue: str, text: str) -> bool:
         return bool(self.cues[cue].search(text))

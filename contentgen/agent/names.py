@@ -99,6 +99,20 @@ class FuzzyNames:
     def _shared(self, stretch: str) -> int:
         return sum(stretch in n for n in self._names)
 
+    def _product_word(self, run: str, name: str) -> float:
+        """A two-character product word that ends this name and no other ("唇膜" for 蜂蜡夜间修护唇膜, "足霜" for
+        燕麦柔润足霜), or is shortened from its end ("唇油" for 积雪草唇部精华油): scored as a two-character stretch."""
+        ends = [core_name(p.name).lower() for p in self.products.values()]
+        for start in range(len(run) - 1):
+            word = run[start : start + 2]
+            if word in self.categories or word[1] != name[-1] or word[0] not in name[:-1]:
+                continue
+            shortened = word not in name
+            rivals = sum(n.endswith(word[1]) and word[0] in n[:-1] for n in ends) if shortened else self._shared(word)
+            if rivals == 1 and sum(word in t for t in self._texts) <= 3:
+                return 70.0 + 6.0 * 2 - (2.0 if shortened else 0.0)
+        return 0.0
+
     def score(self, text: str, product: Product) -> float:
         """0–100: how surely `text` names `product` by a word or stretch only its name has."""
         from rapidfuzz import fuzz
@@ -128,6 +142,8 @@ class FuzzyNames:
                             break
                     if found:
                         break
+                if best < 70.0:  # no stretch of three or more: a two-character product word
+                    best = max(best, self._product_word(run, name))
             return best
         # Romanised names are spaced as the shopper hears them ("tie guan yin", "gen mai cha") or run together
         # ("jinxuan" for Jin Xuan): the message's words are also tried two and three at a time, and the name's
@@ -145,6 +161,25 @@ class FuzzyNames:
                     best = max(best, float(fuzz.ratio(token, word)))
         return best
 
+    def of_kind(self, text: str, stopwords: Iterable[str] = ()) -> list[Product]:
+        """The products of the kind a message names by a product word rather than a name ("磨砂膏", "喷雾",
+        "cheapest teapot"): those whose name holds the longest Chinese stretch of the message that any name holds
+        (two characters at least; names that end with it first), or whose Latin head noun is a word of the
+        message. Empty when none does."""
+        lowered = text.lower()
+        heads = {sku: _head(p.name) for sku, p in self.products.items()}
+        for run in _CJK_RUN.findall(lowered):
+            for length in range(len(run), 1, -1):
+                for start in range(len(run) - length + 1):
+                    stretch = run[start : start + length]
+                    found = [p for sku, p in self.products.items() if heads[sku].endswith(stretch)]
+                    found = found or [p for sku, p in self.products.items() if stretch in heads[sku]]
+                    if found:
+                        return found
+        skip = {w.lower() for w in stopwords} | _COMMON_EN
+        said = {w.rstrip("s") for w in _WORD.findall(lowered) if len(w) >= 3 and w not in skip}
+        return [p for sku, p in self.products.items() if heads[sku] and heads[sku] in said]
+
     def best(
         self, text: str, products: Sequence[Product] = (), *, threshold: float | None = None
     ) -> tuple[Product, float] | None:
@@ -160,6 +195,16 @@ class FuzzyNames:
         if top < threshold or (len(scored) > 1 and scored[1][0] >= top):
             return None
         return product, top
+
+
+def _head(name: str) -> str:
+    """What a product is, by its name: a Chinese name's part before any space ("防晒润唇膏 SPF15 PA+": 防晒润唇膏), a
+    Latin name's last word before a comma, "with" or a bracket ("Glass Teapot with Infuser, 34 oz": teapot)."""
+    lowered = core_name(name).lower()
+    if has_cjk(lowered):
+        return lowered.split(" ")[0]
+    words = _WORD.findall(re.split(r",|\(|（|\bwith\b|\bfor\b", lowered)[0])
+    return words[-1].rstrip("s") if words else ""
 
 
 def _name_words(name: str) -> set[str]:

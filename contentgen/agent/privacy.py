@@ -116,7 +116,12 @@ _US_ADDRESS = (
 )
 
 _SECRET = r"(?:cvv2?|cvc2?|cid|csc|card security code|security code|安全码|验证码|cvv码)"
-_PASSPORT = r"(?:passport(?:\s*(?:number|no\.?|#))?|护照(?:号码|号)?)"
+# passports and the mainland's travel permits (港澳通行证 C/W + 8 digits, 台胞证 8 or 10 digits, 回乡证 H/M + 8-10)
+_PASSPORT = (
+    r"(?:passport(?:\s*(?:number|no\.?|#))?|护照(?:号码|号)?|(?:往来)?港澳(?:居民来往内地)?通行证(?:号码|号)?"
+    r"|(?:往来)?台湾?(?:居民来往大陆)?通行证(?:号码|号)?|台胞证(?:号码|号)?|回乡证(?:号码|号)?|通行证(?:号码|号)?"
+    r"|travel permit(?:\s*(?:number|no\.?|#))?|(?:home return|mainland travel) permit(?:\s*(?:number|no\.?|#))?)"
+)
 _ACCOUNT = (
     r"(?:account(?:\s*(?:number|no\.?|#))?|acct|card(?:\s*(?:number|no\.?|#))?"
     r"|卡号|账号|帐号|账户|银行卡|iban|routing)"
@@ -126,15 +131,19 @@ _SSN_WORDS = r"(?:ssn|social security(?:\s*(?:number|no\.?|#))?|社会安全号)
 _RULES = (
     _Rule(
         "security code",
-        re.compile(_SECRET + r"\s*(?:is|was|:|：|是|为|码)?\s*(?P<value>\d{3,4})(?!\d)", re.IGNORECASE),
+        # "security code on the back is 5521", "背面安全码是 123": a few words may stand between
+        re.compile(_SECRET + r"[^\d\n]{0,40}?(?P<value>\d{3,4})(?!\d)", re.IGNORECASE),
         _mask_labelled("[***]"),
     ),
     _Rule(
         "passport",
-        re.compile(_PASSPORT + r"\s*(?:is|:|：|是|为)?\s*(?P<value>[A-Z]{0,2}\d{7,9})(?![\dA-Za-z])", re.IGNORECASE),
+        re.compile(
+            _PASSPORT + r"[^\dA-Za-z\n]{0,12}?(?:is\s*)?(?P<value>[A-Z]{0,2}\d{7,10})(?![\dA-Za-z])", re.IGNORECASE
+        ),
         _mask_labelled("[passport]"),
     ),
-    _Rule("passport", re.compile(r"(?<![\dA-Za-z])[EeGgDdSsPp]\d{8}(?![\dA-Za-z])"), lambda m: "[passport]"),
+    # passports (E, G, D, S, P) and 港澳通行证 (C, W) without a word naming them
+    _Rule("passport", re.compile(r"(?<![\dA-Za-z])[EeGgDdSsPpCcWw]\d{8}(?![\dA-Za-z])"), lambda m: "[passport]"),
     _Rule(
         "ssn",
         re.compile(_SSN_WORDS + r"\s*(?:is|:|：|#)?\s*(?P<value>\d{3}[- ]?\d{2}[- ]?\d{4})(?!\d)", re.IGNORECASE),
@@ -144,6 +153,8 @@ _RULES = (
     _Rule("email", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"), _mask_email),
     _Rule("id", re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])"), _mask_id),
     _Rule("card", re.compile(r"(?<![\dA-Za-z])\d{4}(?:[ -]?\d{4}){2,3}(?:[ -]?\d{1,3})?(?![\dA-Za-z])"), _mask_card),
+    # American Express as printed, 4-6-5 ("3782 822463 10005")
+    _Rule("card", re.compile(r"(?<![\dA-Za-z])3[47]\d{2}[ -]?\d{6}[ -]?\d{5}(?![\dA-Za-z])"), _mask_card),
     _Rule(
         "phone",
         re.compile(r"(?<![\dA-Za-z])(?:\+?86[ -]?)?(1[3-9]\d[ -]?\d{4}[ -]?\d{4})(?![\dA-Za-z])"),
