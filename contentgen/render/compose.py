@@ -66,9 +66,12 @@ class Composer:
         background: Image.Image,
         background_info: ProviderInfo,
         images_root: Path | None = None,
+        *,
+        owned: bool = False,
     ) -> None:
         """`stacks`: font stacks by layout font name ("heading", "body"); `logo(on_dark)`: the kit's trimmed logo;
-        `images_root`: the folder the product's image paths are relative to (default: the kit folder)."""
+        `images_root`: the folder the product's image paths are relative to (default: the kit folder); `owned`:
+        no one else holds `background`, so the poster is painted on it instead of on a copy."""
         self.brand = brand
         self.images_root = images_root
         self.stacks = stacks
@@ -76,7 +79,8 @@ class Composer:
         self.request = request
         self.background_info = background_info
         size = request.size
-        self.canvas = background.convert("RGB")
+        # A copy of a full-size background costs as much as painting the text; skip it when nothing else holds it.
+        self.canvas = background if owned and background.mode == "RGB" else background.convert("RGB")
         if self.canvas.size != (size.width, size.height):
             self.canvas = self.canvas.resize((size.width, size.height), Image.Resampling.LANCZOS)
         self.short_side = min(size.width, size.height)
@@ -416,8 +420,7 @@ class Composer:
             tuple(block.lines), block.size, block.line_height, stack, (x1 - x0, y1 - y0),
             (origin[0] - x0, origin[1] - y0), style.align, width,
         )  # fmt: skip
-        mask = glyphs.copy()  # this element's own: a struck price draws its line into it
-        self.masks[name] = (mask, (x0, y0))
+        self.masks[name] = (glyphs, (x0, y0))  # the cache's own image: copy it before drawing into it
         drawn = [b for b in lines if b[2] > b[0]]
         ink = (
             x0 + min(b[0] for b in drawn),
@@ -425,7 +428,7 @@ class Composer:
             x0 + max(b[2] for b in drawn),
             y0 + max(b[3] for b in drawn),
         )
-        self.canvas.paste(colour, (x0, y0, x1, y1), mask)
+        self.canvas.paste(colour, (x0, y0, x1, y1), glyphs)
         report = ElementReport(
             name,
             box,
@@ -670,6 +673,8 @@ class Composer:
                     ImageDraw.Draw(self.canvas).line(line, fill=colour, width=thickness)
                     # the line is ink of this element, not its background, for the contrast check
                     glyphs, (gx, gy) = self.masks[name]
+                    glyphs = glyphs.copy()  # the mask is shared with the glyph cache
+                    self.masks[name] = (glyphs, (gx, gy))
                     shifted = (line[0] - gx, line[1] - gy, line[2] - gx, line[3] - gy)
                     ImageDraw.Draw(glyphs).line(shifted, fill=255, width=thickness)
                     report.detail["struck"] = True

@@ -102,6 +102,7 @@ class ProceduralImageProvider(ImageProvider):
     """Seeded, vectorised brand backgrounds in six styles; no model, no network."""
 
     name: ClassVar[str] = "procedural"
+    fresh_images: ClassVar[bool] = True  # each image comes from Image.frombytes; the buffers are copied out
     Options = ProceduralOptions
     options: ProceduralOptions
 
