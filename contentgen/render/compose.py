@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 
 from contentgen.domain.findings import Finding, Severity
 from contentgen.domain.layout import ElementName, ElementStyle, Frame, safe_area
-from contentgen.render.cache import cached
+from contentgen.render.cache import Table, cached, serial
 from contentgen.render.legibility import (
     analyse_contrast,
     choose_text_colour,
@@ -212,7 +212,7 @@ class Composer:
         style = self.style("logo")
         x = box[0] + {"left": 0, "center": (width - size[0]) // 2, "right": width - size[0]}[style.align]
         y = box[1] + (height - size[1]) // 2 if style.valign == "middle" else box[1]
-        drawn = logo.resize(size, Image.Resampling.LANCZOS)
+        drawn = _resized_logo(logo, size)
         self.canvas.paste(drawn, (x, y), drawn)
         ink = (x, y, x + size[0], y + size[1])
         report = ElementReport(
@@ -779,6 +779,20 @@ def _glyphs(
     mask = Image.new("L", canvas, 0)
     block = TextBlock(list(lines), size, line_height, width, line_height * len(lines), False)
     return mask, draw_text(mask, block, stack, origin, 255, align=align, box_width=width)
+
+
+_LOGOS = Table(64)
+"""A logo scaled to a size, by the logo image's ``serial`` and the size: every poster of a size draws the same one."""
+
+
+def _resized_logo(logo: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """`logo` scaled to `size` (Lanczos), cached; the result is only pasted, never drawn into."""
+    key = (serial(logo), size)
+    drawn: Image.Image | None = _LOGOS.get(key)
+    if drawn is None:
+        drawn = logo.resize(size, Image.Resampling.LANCZOS)
+        _LOGOS.put(key, drawn)
+    return drawn
 
 
 def _near(a: Box, b: Box, margin: int) -> bool:
