@@ -89,8 +89,9 @@ class Composer:
         self.reports: list[ElementReport] = []
         self.findings: list[Finding] = []
         self.masks: dict[str, tuple[Image.Image, tuple[int, int]]] = {}  # glyph coverage and where it sits
-        # element -> (report, its glyphs and the judged pixels, contrast): reused while all are the same
-        self.measured: dict[str, tuple[ElementReport, tuple[Any, ...], float | None]] = {}
+        # element -> (report, its glyph mask, the judged pixels, contrast): reused while all are the same (a mask is
+        # drawn into only before its first measurement, so the same mask object means the same glyphs)
+        self.measured: dict[str, tuple[ElementReport, Image.Image, tuple[Any, ...], float | None]] = {}
         self.locale = self.brand.locale
         self.copy = self.without_emoji(copy)
 
@@ -312,10 +313,10 @@ class Composer:
         region = self.judged(report.ink, report.size or MIN_TEXT_PX)
         glyphs, (gx, gy) = self.masks[report.element]
         ground = self.canvas.crop(region)
-        seen = (region, (gx, gy), glyphs.tobytes(), ground.tobytes())
+        seen = (region, (gx, gy), ground.tobytes())
         last = self.measured.get(report.element)
-        if last is not None and last[0] is report and last[1] == seen:
-            return last[2]  # neither the text nor anything under it changed since it was measured
+        if last is not None and last[0] is report and last[1] is glyphs and last[2] == seen:
+            return last[3]  # neither the text nor anything under it changed since it was measured
         mask = Image.new("L", ground.size, 0)
         mask.paste(glyphs, (gx - region[0], gy - region[1]))
         whole = (0, 0, *ground.size)
@@ -328,7 +329,7 @@ class Composer:
                 ratio = ground_contrast(ground, whole, mask, report.colour)
         except ValueError:
             ratio = None
-        self.measured[report.element] = (report, seen, ratio)
+        self.measured[report.element] = (report, glyphs, seen, ratio)
         return ratio
 
     def passes(self, report: ElementReport) -> bool:
