@@ -36,8 +36,21 @@ def video(
     speech_provider: Annotated[str | None, typer.Option("--speech-provider", help="Speech provider name.")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder; default outputs/videos/<kit>.")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    catalog_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--catalog",
+            help="Products from this file (ours, or a Shopify/WooCommerce/Taobao export) instead of the kit's "
+            "catalog; image paths are relative to its folder.",
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="YAML {columns: {their column: our field}} for --catalog's columns."),
+    ] = None,
 ) -> None:
     """Make a short video: storyboard, branded scenes with motion, voice, timed captions, music; MP4 + SRT + VTT."""
+    from contentgen.cli.poster import external_catalog
     from contentgen.config import load_settings
     from contentgen.domain import load_brand_kit
     from contentgen.domain.brief import Brief
@@ -47,6 +60,7 @@ def video(
 
     settings = load_settings()
     brand = load_brand_kit(kit, extra=settings.kits_path)
+    external = external_catalog(catalog_file, mapping, brand)  # checked before the providers load
     texts = from_settings("text", settings, text_provider)
     images = from_settings("image", settings, image_provider)
     speech = from_settings("speech", settings, speech_provider)
@@ -70,6 +84,7 @@ def video(
             text_provider=texts,
             image_provider=images,
             speech_provider=speech,
+            catalog=external,
         )
     if json:
         emit_json(result.to_dict())

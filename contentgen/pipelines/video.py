@@ -269,17 +269,23 @@ def make_video(
     speech_provider: SpeechProvider | None = None,
     short_side: int = 1080,
     fps: int = FPS,
+    catalog: Catalog | None = None,
 ) -> VideoResult:
     """One short video: storyboard (written, or given and re-rendered), scenes, voice, captions, music; MP4
     (H.264 yuv420p + AAC, fast-start), cover JPEG, SRT, VTT and the storyboard JSON, all written atomically.
-    `product` defaults to the storyboard's, else the catalog's first in-stock product."""
+    `product` defaults to the storyboard's, else the catalog's first in-stock product; `catalog` replaces the
+    kit's (a shop export, ``load_catalog_for_kit``: its products, their images)."""
     from contentgen.config import load_settings
     from contentgen.domain.loaders import load_brand_kit, resolve_channel, resolve_segment
 
     settings = load_settings()
     kit = load_brand_kit(brand, extra=settings.kits_path) if isinstance(brand, str) else brand
     pipeline = VideoPipeline(
-        kit, text_provider=text_provider, image_provider=image_provider, speech_provider=speech_provider
+        kit,
+        text_provider=text_provider,
+        image_provider=image_provider,
+        speech_provider=speech_provider,
+        catalog=catalog,
     )
     if isinstance(storyboard, Path):
         storyboard = load_storyboard(storyboard)
