@@ -361,16 +361,7 @@ class Composer:
                 max_lines=style.max_lines,
             )
             if block.broke_word:  # only a word wider than the line at every size is cut: a reviewer should look
-                self.findings.append(
-                    Finding(
-                        rule="poster.word_cut",
-                        severity=Severity.WARN,
-                        field=name,
-                        text=text,
-                        message=f"a word of '{text[:24]}' is wider than its line and was cut: "
-                        + " | ".join(block.lines),
-                    )
-                )
+                self.findings.append(word_cut(name, text, block.lines))
             return block
         except TextFitError as err:
             self.block("poster.fit", field=name, text=text, message=str(err))
@@ -780,6 +771,21 @@ def _glyphs(
     mask = Image.new("L", canvas, 0)
     block = TextBlock(list(lines), size, line_height, width, line_height * len(lines), False)
     return mask, draw_text(mask, block, stack, origin, 255, align=align, box_width=width)
+
+
+WORD_CUT = "poster.word_cut"
+"""The finding of text in which a word wider than its line had to be cut: posters, video scenes, cards, captions."""
+
+
+def word_cut(field: str, text: str, lines: Sequence[str]) -> Finding:
+    """A warning that a word of `text` (the element or cue `field`) was cut to fit its line: `lines` as set."""
+    return Finding(
+        rule=WORD_CUT,
+        severity=Severity.WARN,
+        field=field,
+        text=text,
+        message=f"a word of '{text[:24]}' is wider than its line and was cut: " + " | ".join(lines),
+    )
 
 
 _LOGOS = Table(64)
