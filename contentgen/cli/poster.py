@@ -15,6 +15,21 @@ if TYPE_CHECKING:
     from contentgen.domain.product import Catalog
 
 
+CatalogOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--catalog",
+        help="Products from this file (ours, or a Shopify/WooCommerce/Taobao export) instead of the kit's "
+        "catalog; image paths are relative to its folder.",
+    ),
+]
+"""`--catalog FILE`, for `poster` and `video` (read by ``external_catalog``)."""
+MappingOption = Annotated[
+    Path | None,
+    typer.Option("--mapping", help="YAML {columns: {their column: our field}} for --catalog's columns."),
+]
+
+
 def poster(
     kit: Annotated[str, typer.Option("--kit", "-k", help="Brand kit id or folder.")],
     segment: Annotated[list[str] | None, typer.Option("--segment", "-s", help="Segment id (repeatable).")] = None,
@@ -45,18 +60,8 @@ def poster(
     text_provider: Annotated[str | None, typer.Option("--text-provider", help="Text provider name.")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder; default outputs/posters/<kit>.")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the layout reports as JSON.")] = False,
-    catalog_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--catalog",
-            help="Products from this file (ours, or a Shopify/WooCommerce/Taobao export) instead of the kit's "
-            "catalog; image paths are relative to its folder.",
-        ),
-    ] = None,
-    mapping: Annotated[
-        Path | None,
-        typer.Option("--mapping", help="YAML {columns: {their column: our field}} for --catalog's columns."),
-    ] = None,
+    catalog_file: CatalogOption = None,
+    mapping: MappingOption = None,
 ) -> None:
     """Render brand posters (PNG + JPEG + layout JSON) and a contact sheet of the run."""
     from contentgen.config import load_settings

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import typer
 
 from contentgen.cli.output import emit_json, out
+from contentgen.cli.poster import CatalogOption, MappingOption
 
 
 def video(
@@ -36,18 +37,8 @@ def video(
     speech_provider: Annotated[str | None, typer.Option("--speech-provider", help="Speech provider name.")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder; default outputs/videos/<kit>.")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
-    catalog_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--catalog",
-            help="Products from this file (ours, or a Shopify/WooCommerce/Taobao export) instead of the kit's "
-            "catalog; image paths are relative to its folder.",
-        ),
-    ] = None,
-    mapping: Annotated[
-        Path | None,
-        typer.Option("--mapping", help="YAML {columns: {their column: our field}} for --catalog's columns."),
-    ] = None,
+    catalog_file: CatalogOption = None,
+    mapping: MappingOption = None,
 ) -> None:
     """Make a short video: storyboard, branded scenes with motion, voice, timed captions, music; MP4 + SRT + VTT."""
     from contentgen.cli.poster import external_catalog
