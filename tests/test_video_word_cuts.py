@@ -8,7 +8,7 @@ from pathlib import Path
 
 from contentgen.domain.loaders import load_brand_kit
 from contentgen.pipelines.video import make_video
-from contentgen.render.compose import WORD_CUT
+from contentgen.render.poster_model import WORD_CUT
 from contentgen.video import CaptionStyle, caption_block, caption_word_cuts, card_word_cuts, split_captions
 
 LONG = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 2  # 90 letters, no break opportunity

@@ -548,7 +548,7 @@ def _word_cuts(
 ) -> list[Finding]:
     """``poster.word_cut`` warnings for the text a video sets outside its scene pictures (those report their own,
     as posters): the intro and outro cards, narration split into captions, and each caption as drawn."""
-    from contentgen.render.compose import word_cut
+    from contentgen.render.poster_model import word_cut
     from contentgen.render.typography import TextFitError
     from contentgen.video import caption_block, caption_word_cuts, card_word_cuts
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -29,7 +29,14 @@ from contentgen.render.legibility import (
     required_ratio,
     scrim_for,
 )
-from contentgen.render.poster_model import Box, ElementReport, PosterCopy, PosterRequest, PosterResult
+from contentgen.render.poster_model import (
+    Box,
+    ElementReport,
+    PosterCopy,
+    PosterRequest,
+    PosterResult,
+    word_cut,
+)
 from contentgen.render.typography import Align, FontStack, GlyphError, TextBlock, TextFitError, draw_text, fit_text
 
 if TYPE_CHECKING:
@@ -51,6 +58,20 @@ ATTEMPTS = 4
 
 _EMOJI = re.compile("[\U0001f000-\U0001faff\U0001f1e6-\U0001f1ff\u2600-\u27bf\u2b00-\u2bff]")
 """Emoji and pictographs; those no font of the kit maps are dropped from poster text (see ``without_emoji``)."""
+
+
+class Placement(NamedTuple):
+    """A fitted text element and where it goes: what ``Composer.draw`` paints and records."""
+
+    name: str
+    text: str
+    block: TextBlock
+    style: ElementStyle
+    origin: tuple[int, int]
+    """The top-left of the block's box; the block is aligned in `width` from there."""
+    width: int
+    box: Box
+    """The layout box the element belongs to (reported with it)."""
 
 
 class Composer:
@@ -388,19 +409,9 @@ class Composer:
                 best, high = candidate, mid
         return best
 
-    def draw(
-        self,
-        name: str,
-        text: str,
-        block: TextBlock,
-        style: ElementStyle,
-        origin: tuple[int, int],
-        width: int,
-        box: Box,
-        colour: str,
-        panel: dict[str, Any] | None = None,
-    ) -> ElementReport:
+    def draw(self, placed: Placement, colour: str, panel: dict[str, Any] | None = None) -> ElementReport:
         """Paint a fitted block in `colour` and record it, with its glyph mask for the contrast check."""
+        name, text, block, style, origin, width, box = placed
         stack = self.stacks[style.font]
         # Glyphs are rendered once, as coverage over the block's area (and an em around it for overhanging ink);
         # the colour goes through it, as Pillow's own text fill does, and the contrast check reads the same mask.
@@ -436,25 +447,16 @@ class Composer:
         self.reports.append(report)
         return report
 
-    def draw_legibly(
-        self,
-        name: str,
-        text: str,
-        block: TextBlock,
-        style: ElementStyle,
-        origin: tuple[int, int],
-        width: int,
-        box: Box,
-        prefer: Sequence[str] = (),
-    ) -> None:
+    def draw_legibly(self, placed: Placement, prefer: Sequence[str] = ()) -> None:
         """``draw`` in a colour chosen and verified for the ground under the block."""
+        block, style, origin, width = placed.block, placed.style, placed.origin, placed.width
         shift = {"left": 0, "center": (width - block.width) // 2, "right": width - block.width}[style.align]
         region = (origin[0] + shift, origin[1], origin[0] + shift + block.width, origin[1] + block.height)
         self.legible(
             region,
             block.size,
             style.font == "heading",
-            lambda colour, panel: [self.draw(name, text, block, style, origin, width, box, colour, panel)],
+            lambda colour, panel: [self.draw(placed, colour, panel)],
             prefer,
         )
 
@@ -473,7 +475,7 @@ class Composer:
         block = self.balance(text, block, style, room)
         top = box[1] + _valign_offset(style, room[1], block.height)
         prefer = (self.brand.palette.primary,) if name == "headline" else ()
-        self.draw_legibly(name, text, block, style, (box[0], top), room[0], box, prefer)
+        self.draw_legibly(Placement(name, text, block, style, (box[0], top), room[0], box), prefer)
 
     def place_points(self, box: Box) -> None:
         style = self.style("points")
@@ -530,9 +532,8 @@ class Composer:
                 reports = []
                 for i, (point, block) in enumerate(fitted):
                     origin = (box[0] + indent, box[1] + i * row_h)
-                    report = self.draw(
-                        f"points.{i + 1}", point, block, style, origin, width - indent, box, colour, panel
-                    )
+                    placed = Placement(f"points.{i + 1}", point, block, style, origin, width - indent, box)
+                    report = self.draw(placed, colour, panel)
                     reports.append(report)
                     if indent and report.ink:
                         ink = report.ink
@@ -572,17 +573,9 @@ class Composer:
         fill, ink = self.panel_colours()
         ImageDraw.Draw(self.canvas).rounded_rectangle(pill, radius=height // 2, fill=fill)
         plain = style.model_copy(update={"align": "left"})
-        self.draw(
-            "cta",
-            text,
-            block,
-            plain,
-            (x + pad_x, box[1] + (height - block.height) // 2),
-            block.width,
-            box,
-            ink,
-            {"kind": "pill", "colour": fill, "box": list(pill)},
-        )
+        origin = (x + pad_x, box[1] + (height - block.height) // 2)
+        placed = Placement("cta", text, block, plain, origin, block.width, box)
+        self.draw(placed, ink, {"kind": "pill", "colour": fill, "box": list(pill)})
 
     def panel_colours(self) -> tuple[str, str]:
         """(fill, text colour) for buttons and badges: the brand accent (or primary) and its best text colour."""
@@ -648,14 +641,14 @@ class Composer:
         small_style = left.model_copy(update={"font": "body"})
 
         def paint(colour: str, panel: dict[str, Any] | None) -> list[ElementReport]:
-            main = self.draw("price", shown, block, left, (start, top), block.width, box, colour, panel)
+            main = self.draw(Placement("price", shown, block, left, (start, top), block.width, box), colour, panel)
             reports = [main]
             for name, text, small in pieces:
                 if name == "price.label":
                     origin = (start, box[1] + pad + (label_h - small.height) // 2)
                 else:
                     origin = (start + block.width + gap, (main.ink[3] if main.ink else top) - small.height)
-                report = self.draw(name, text, small, small_style, origin, small.width, box, colour, panel)
+                report = self.draw(Placement(name, text, small, small_style, origin, small.width, box), colour, panel)
                 reports.append(report)
                 if name == "price.list" and report.ink:
                     x0, y0, x1, y1 = report.ink
@@ -715,7 +708,7 @@ class Composer:
         block = self.fit("disclaimer", text, style, room)
         if block is not None:
             top = box[1] + room[1] - block.height  # sits on the bottom of its box
-            self.draw_legibly("disclaimer", text, block, style, (box[0], top), room[0], box)
+            self.draw_legibly(Placement("disclaimer", text, block, style, (box[0], top), room[0], box))
 
     # checks on the finished pixels
 
@@ -771,21 +764,6 @@ def _glyphs(
     mask = Image.new("L", canvas, 0)
     block = TextBlock(list(lines), size, line_height, width, line_height * len(lines), False)
     return mask, draw_text(mask, block, stack, origin, 255, align=align, box_width=width)
-
-
-WORD_CUT = "poster.word_cut"
-"""The finding of text in which a word wider than its line had to be cut: posters, video scenes, cards, captions."""
-
-
-def word_cut(field: str, text: str, lines: Sequence[str]) -> Finding:
-    """A warning that a word of `text` (the element or cue `field`) was cut to fit its line: `lines` as set."""
-    return Finding(
-        rule=WORD_CUT,
-        severity=Severity.WARN,
-        field=field,
-        text=text,
-        message=f"a word of '{text[:24]}' is wider than its line and was cut: " + " | ".join(lines),
-    )
 
 
 _LOGOS = Table(64)
