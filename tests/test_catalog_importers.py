@@ -254,3 +254,44 @@ def test_images_of_a_catalog_file_outside_the_kit_resolve_against_its_folder(tmp
     shown = [next(e for e in r.elements if e.element == "product").detail for r in pipeline.run(requests)]
     assert shown[0]["source"] == "pics/box.png" and shown[0]["kind"] in {"card", "cutout"}
     assert shown[1] == {"kind": "placeholder", "source": None}  # a URL is never fetched
+
+
+def test_shopify_unpublished_products_are_skipped_and_counted(tmp_path: Path, cli: Cli) -> None:
+    """Published FALSE on a product's first row (its variant rows leave it empty) keeps every variant of it out;
+    the newer export's `Published on online store` column counts the same; anything but TRUE/FALSE is an error."""
+    lines = SHOPIFY.read_text(encoding="utf-8").splitlines()
+    column = lines[0].split(",").index("Published")
+    # Body (HTML) of dragon-well has commas inside quotes: edit its Published cell by position from the end.
+    dragon = lines[1].rsplit(",", 24 - column)
+    assert dragon[1] == "TRUE"
+    lines[1] = ",".join([dragon[0], "FALSE", *dragon[2:]])
+    gift = lines[5].split(",")
+    assert gift[column] == "TRUE"
+    gift[column] = "false"
+    lines[5] = ",".join(gift)
+    path = tmp_path / "products_export.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    catalog = load_catalog(path, currency="USD", assets_root=DATA)
+    assert [p.sku for p in catalog] == ["TP-01"]  # dragon-well's three variants and the gift box are out
+    assert catalog.warnings[-1] == (
+        f"{path}: Published: skipped 2 product(s) not published on the online store (dragon-well, gift-box); "
+        "publish them in Shopify (Published TRUE) to include them"
+    )
+    assert all("dragon-well" not in w for w in catalog.warnings[:-1])  # no image-URL warnings for them
+
+    newer = tmp_path / "newer_export.csv"
+    newer.write_text(path.read_text(encoding="utf-8").replace(",Published,", ",Published on online store,", 1))
+    assert [p.sku for p in load_catalog(newer, currency="USD", assets_root=DATA)] == ["TP-01"]
+
+    result = cli("catalog", "ingest", str(path), "--kit", "morrow", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["products"]["added"] == ["TP-01"]
+
+    teapot = lines[6].split(",")
+    teapot[column] = "maybe"
+    lines[6] = ",".join(teapot)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_catalog(path, currency="USD", assets_root=DATA)
+    message = str(err.value)
+    assert ":7" in message and "Published" in message and "TRUE or FALSE" in message

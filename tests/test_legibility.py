@@ -298,3 +298,25 @@ def test_ground_contrast_judges_the_paint_against_the_measured_ground() -> None:
     split.paste((150, 150, 150), (0, 0, 100, 60))
     mask = draw_text(split, "thin text", "#767676", 12)
     assert ground_contrast(split, (0, 0, 200, 60), mask, "#767676") < 2.0
+
+
+def test_sorted_percentile_median_and_luminance_are_numpys_bit_for_bit() -> None:
+    """The contrast checks take percentiles and medians by a sort and luminance by ``np.take`` (faster); every
+    value must be exactly numpy's own, or a poster's colour choice could flip on a tie."""
+    from contentgen.render.legibility import _CHANNEL_LUT, _luminance_of, _median, _percentile
+
+    rng = np.random.default_rng(11)
+    for trial in range(600):
+        n = int(rng.integers(1, 2500))
+        values = (rng.random(n), rng.integers(0, 4, n) * 0.37, np.exp(rng.normal(size=n)))[trial % 3]
+        for q in (0, 10, 10.0, 33.3, 50, 90, 100):
+            assert _percentile(values, q) == float(np.percentile(values, q)), (n, q)
+        assert _median(values) == float(np.median(values)), n
+        levels = rng.integers(0, 256, n).astype(np.uint8)
+        assert _median(levels) == float(np.median(levels)), n
+    pixels = rng.integers(0, 256, (4000, 3), dtype=np.uint8)
+    want = _CHANNEL_LUT[0][pixels[:, 0]] + _CHANNEL_LUT[1][pixels[:, 1]] + _CHANNEL_LUT[2][pixels[:, 2]]
+    assert np.array_equal(_luminance_of(pixels), want)
+    assert np.array_equal(_luminance_of(pixels.reshape(40, 100, 3)), want.reshape(40, 100))
+    with pytest.raises(ValueError):
+        _percentile(np.array([]), 10)

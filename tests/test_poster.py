@@ -386,3 +386,47 @@ def test_diffusers_backgrounds_make_ready_posters(tmp_path: Path) -> None:
     assert results[0].background.name == "diffusers"
     for result in results:
         assert not [f for f in result.findings if f.rule == "poster.contrast"]
+
+
+def test_a_poster_paints_on_the_providers_image_only_when_the_provider_hands_it_over(
+    pipelines: dict[str, PosterPipeline],
+) -> None:
+    """A provider whose images may be handed out again (the default) gets them back untouched; one whose images
+    are new each time (`fresh_images`, the procedural one) has the last poster of each background painted on it."""
+
+    class Shared(ImageProvider):
+        name: ClassVar[str] = "shared"
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.image = Image.new("RGB", (1080, 1920), "#E8E0D0")
+
+        def render(self, requests: Sequence[ImageRequest]) -> list[Image.Image]:
+            return [self.image for _ in requests]
+
+    brand = pipelines["qinghe"].brand
+    shared = Shared()
+    pipeline = PosterPipeline(brand, image_provider=shared, ocr=False)
+    first, second = pipeline.run(
+        [request(pipeline, "douyin"), request(pipeline, "douyin", layout=LAYOUTS["type-only"])]
+    )
+    again = pipeline.run([request(pipeline, "douyin")])[0]
+    assert shared.image.getextrema() == ((0xE8, 0xE8), (0xE0, 0xE0), (0xD0, 0xD0))  # never painted on
+    assert shared.image not in (first.image, second.image) and first.image.tobytes() == again.image.tobytes()
+
+    fresh = pipelines["qinghe"]
+    assert fresh.image_provider.fresh_images
+    drawn: list[Image.Image] = []
+    render = fresh.image_provider.render
+    fresh.image_provider.render = lambda reqs: drawn.extend(render(reqs)) or drawn[-len(reqs) :]  # type: ignore[method-assign]
+    try:
+        first_product, *others = fresh.catalog.products
+        twin = next(p for p in others if p.category == first_product.category)  # the same background prompt
+        cell = [request(fresh, "douyin"), request(fresh, "douyin", product=twin)]
+        results = fresh.run(cell)
+    finally:
+        del fresh.image_provider.render
+    assert len(drawn) == 1  # one background for the cell: the first poster on a copy, the last on the image
+    assert results[0].image is not drawn[0] and results[1].image is drawn[0]
+    alone = [PosterPipeline(brand, ocr=False).run([r])[0] for r in cell]
+    assert [r.image.tobytes() for r in results] == [a.image.tobytes() for a in alone]

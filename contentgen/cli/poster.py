@@ -15,6 +15,21 @@ if TYPE_CHECKING:
     from contentgen.domain.product import Catalog
 
 
+CatalogOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--catalog",
+        help="Products from this file (ours, or a Shopify/WooCommerce/Taobao export) instead of the kit's "
+        "catalog; image paths are relative to its folder.",
+    ),
+]
+"""`--catalog FILE`, for `poster` and `video` (read by ``external_catalog``)."""
+MappingOption = Annotated[
+    Path | None,
+    typer.Option("--mapping", help="YAML {columns: {their column: our field}} for --catalog's columns."),
+]
+
+
 def poster(
     kit: Annotated[str, typer.Option("--kit", "-k", help="Brand kit id or folder.")],
     segment: Annotated[list[str] | None, typer.Option("--segment", "-s", help="Segment id (repeatable).")] = None,
@@ -45,18 +60,8 @@ def poster(
     text_provider: Annotated[str | None, typer.Option("--text-provider", help="Text provider name.")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder; default outputs/posters/<kit>.")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the layout reports as JSON.")] = False,
-    catalog_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--catalog",
-            help="Products from this file (ours, or a Shopify/WooCommerce/Taobao export) instead of the kit's "
-            "catalog; image paths are relative to its folder.",
-        ),
-    ] = None,
-    mapping: Annotated[
-        Path | None,
-        typer.Option("--mapping", help="YAML {columns: {their column: our field}} for --catalog's columns."),
-    ] = None,
+    catalog_file: CatalogOption = None,
+    mapping: MappingOption = None,
 ) -> None:
     """Render brand posters (PNG + JPEG + layout JSON) and a contact sheet of the run."""
     from contentgen.config import load_settings
@@ -83,7 +88,7 @@ def poster(
         explicit = PosterCopy(headline=headline, subhead=subhead or "", cta=cta or "")
     elif subhead is not None or cta is not None:
         raise ConfigError("--subhead and --cta go with --headline (without it, the copy pipeline writes all three)")
-    external = _external_catalog(catalog_file, mapping, brand)  # checked before the providers load
+    external = external_catalog(catalog_file, mapping, brand)  # checked before the providers load
     images = from_settings("image", settings, image_provider)
     texts = from_settings("text", settings, text_provider)
     pipeline = PosterPipeline(brand, image_provider=images, text_provider=texts, catalog=external, ocr=ocr)
@@ -134,8 +139,9 @@ def poster(
     console.print(f"{ready}/{len(results)} ready, {elapsed:.1f} s; posters in {folder}, contact sheet {sheet}")
 
 
-def _external_catalog(file: Path | None, mapping: Path | None, brand: BrandKit) -> Catalog | None:
-    """The catalog in `file` (currency from the kit's locale), its warnings on stderr; None: the kit's own."""
+def external_catalog(file: Path | None, mapping: Path | None, brand: BrandKit) -> Catalog | None:
+    """``--catalog FILE [--mapping map.yaml]`` (``load_catalog_for_kit``), its warnings on stderr; None: the kit's
+    own catalog. Shared by `contentgen poster` and `contentgen video`."""
     from contentgen.errors import ConfigError
 
     if file is None:
@@ -145,13 +151,9 @@ def _external_catalog(file: Path | None, mapping: Path | None, brand: BrandKit) 
     from rich.markup import escape
 
     from contentgen.cli.output import err
-    from contentgen.domain import load_catalog
-    from contentgen.domain.importers import load_mapping
-    from contentgen.domain.loaders import kit_currency
+    from contentgen.domain.loaders import load_catalog_for_kit
 
-    currency, source = kit_currency(brand)
-    columns = load_mapping(mapping) if mapping is not None else None
-    catalog = load_catalog(file, currency=currency, currency_source=source, mapping=columns)
+    catalog = load_catalog_for_kit(brand, file, mapping)
     for warning in catalog.warnings:
         err().print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
     return catalog

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import typer
 
 from contentgen.cli.output import emit_json, out
+from contentgen.cli.poster import CatalogOption, MappingOption
 
 
 def video(
@@ -36,8 +37,11 @@ def video(
     speech_provider: Annotated[str | None, typer.Option("--speech-provider", help="Speech provider name.")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder; default outputs/videos/<kit>.")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    catalog_file: CatalogOption = None,
+    mapping: MappingOption = None,
 ) -> None:
     """Make a short video: storyboard, branded scenes with motion, voice, timed captions, music; MP4 + SRT + VTT."""
+    from contentgen.cli.poster import external_catalog
     from contentgen.config import load_settings
     from contentgen.domain import load_brand_kit
     from contentgen.domain.brief import Brief
@@ -47,6 +51,7 @@ def video(
 
     settings = load_settings()
     brand = load_brand_kit(kit, extra=settings.kits_path)
+    external = external_catalog(catalog_file, mapping, brand)  # checked before the providers load
     texts = from_settings("text", settings, text_provider)
     images = from_settings("image", settings, image_provider)
     speech = from_settings("speech", settings, speech_provider)
@@ -70,6 +75,7 @@ def video(
             text_provider=texts,
             image_provider=images,
             speech_provider=speech,
+            catalog=external,
         )
     if json:
         emit_json(result.to_dict())

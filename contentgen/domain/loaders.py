@@ -139,6 +139,17 @@ def load_kit_catalog(kit: BrandKit) -> Catalog:
     return load_catalog(kit.path(kit.catalog), assets_root=kit.root, currency=currency, currency_source=source)
 
 
+def load_catalog_for_kit(kit: BrandKit, file: Path, mapping: Path | None = None) -> Catalog:
+    """A catalog file of its own for the kit's posters and videos: ours, a Shopify/WooCommerce/Taobao export, or
+    any export with a column `mapping` file (``{columns: {their column: our field}}``). The currency comes from
+    the kit's locale, image paths are relative to the file's folder; what needs a look is in ``.warnings``."""
+    from contentgen.domain.importers import load_mapping
+
+    currency, source = kit_currency(kit)
+    columns = load_mapping(mapping) if mapping is not None else None
+    return load_catalog(file, currency=currency, currency_source=source, mapping=columns)
+
+
 def kit_currency(kit: BrandKit) -> tuple[str, str]:
     """The currency a catalog of this kit is in (from its locale), and how to name where it came from."""
     return LOCALE_CURRENCY[kit.locale], f"kit '{kit.id}' ({kit.locale})"

@@ -153,18 +153,22 @@ class PosterPipeline:
 
     def _render(self, requests: Sequence[PosterRequest]) -> list[PosterResult]:
         copies = self._copies(requests)
-        # A cell's layouts and sizes share a seed: the same background request is rendered once (the composer
-        # paints on its own copy of it).
+        # A cell's layouts and sizes share a seed: the same background request is rendered once. Each poster but
+        # the last to use a background paints on a copy of it; the last paints on the image itself when the
+        # provider says its images are its caller's (a full-size copy costs as much as a poster's text).
         wanted = [self._background_request(r) for r in requests]
         unique = list(dict.fromkeys(wanted))
         drawn = dict(zip(unique, self.image_provider.render(unique), strict=True))
-        backgrounds = [drawn[w] for w in wanted]
+        last = {w: i for i, w in enumerate(wanted)}
+        fresh = self.image_provider.fresh_images
         info = self.image_provider.info()
         results = []
-        for request, (copy, copy_findings), background in zip(requests, copies, backgrounds, strict=True):
+        for i, (request, (copy, copy_findings)) in enumerate(zip(requests, copies, strict=True)):
+            background, owned = drawn[wanted[i]], fresh and last[wanted[i]] == i
             mine = request.product.sku in self.catalog and self.catalog.get(request.product.sku) == request.product
             root = self.catalog.images_root if mine else None  # image paths relative to the catalog's folder
-            result = Composer(self.brand, self.stacks, self.logo, request, copy, background, info, root).compose()
+            composer = Composer(self.brand, self.stacks, self.logo, request, copy, background, info, root, owned=owned)
+            result = composer.compose()
             result.findings[:0] = copy_findings
             results.append(result)
         return results

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
@@ -31,6 +31,9 @@ from contentgen.domain.product import Catalog, Product
 from contentgen.domain.segment import Segment
 from contentgen.errors import ConfigError, DataError, NotFoundError
 from contentgen.providers.base import ImageProvider, ProviderInfo, SpeechProvider, TextProvider
+
+if TYPE_CHECKING:
+    from contentgen.video.captions import CaptionStyle
 
 Beat = Literal["hook", "pain", "reveal", "points", "proof", "offer", "cta"]
 BEATS: tuple[Beat, ...] = ("hook", "pain", "reveal", "points", "proof", "offer", "cta")
@@ -269,17 +272,23 @@ def make_video(
     speech_provider: SpeechProvider | None = None,
     short_side: int = 1080,
     fps: int = FPS,
+    catalog: Catalog | None = None,
 ) -> VideoResult:
     """One short video: storyboard (written, or given and re-rendered), scenes, voice, captions, music; MP4
     (H.264 yuv420p + AAC, fast-start), cover JPEG, SRT, VTT and the storyboard JSON, all written atomically.
-    `product` defaults to the storyboard's, else the catalog's first in-stock product."""
+    `product` defaults to the storyboard's, else the catalog's first in-stock product; `catalog` replaces the
+    kit's (a shop export, ``load_catalog_for_kit``: its products, their images)."""
     from contentgen.config import load_settings
     from contentgen.domain.loaders import load_brand_kit, resolve_channel, resolve_segment
 
     settings = load_settings()
     kit = load_brand_kit(brand, extra=settings.kits_path) if isinstance(brand, str) else brand
     pipeline = VideoPipeline(
-        kit, text_provider=text_provider, image_provider=image_provider, speech_provider=speech_provider
+        kit,
+        text_provider=text_provider,
+        image_provider=image_provider,
+        speech_provider=speech_provider,
+        catalog=catalog,
     )
     if isinstance(storyboard, Path):
         storyboard = load_storyboard(storyboard)
@@ -417,6 +426,7 @@ class VideoPipeline:
         track = mix(narration.audio, music)
         cues = narration.cues
         timeline = Timeline(size, fps, tuple(scenes), tuple(cues), style, track)
+        findings += _word_cuts(brand, size, channel, cta, storyboard, style, max_chars, [c.text for c in cues])
 
         out_dir.mkdir(parents=True, exist_ok=True)
         stem = f"{segment.id}_{channel.id}_{storyboard.aspect.replace(':', 'x')}_{product.sku}"
@@ -524,6 +534,40 @@ def _check_given(storyboard: Storyboard, brand: BrandKit, segment: Segment, chan
         raise ConfigError(
             f"the storyboard's aspect {storyboard.aspect} is not one {channel.id} takes: use {', '.join(aspects)}"
         )
+
+
+def _word_cuts(
+    brand: BrandKit,
+    size: tuple[int, int],
+    channel: Channel,
+    cta: str | None,
+    storyboard: Storyboard,
+    style: CaptionStyle,
+    max_chars: int,
+    captions: Sequence[str],
+) -> list[Finding]:
+    """``poster.word_cut`` warnings for the text a video sets outside its scene pictures (those report their own,
+    as posters): the intro and outro cards, narration split into captions, and each caption as drawn."""
+    from contentgen.render.poster_model import word_cut
+    from contentgen.render.typography import TextFitError
+    from contentgen.video import caption_block, caption_word_cuts, card_word_cuts
+
+    found = [
+        word_cut(f"{name} card", text, block.lines)
+        for name, extra in (("intro", None), ("outro", cta))
+        for text, block in card_word_cuts(brand, size, extra=extra, safe_zone=channel.safe_zone)
+    ]
+    for scene in storyboard.scenes:
+        for clause, pieces in caption_word_cuts(scene.narration, brand.locale, max_chars):
+            found.append(word_cut(f"captions of '{scene.beat}'", clause, pieces))
+    for n, text in enumerate(captions, 1):
+        try:
+            block = caption_block(text, style, size)
+        except TextFitError:
+            continue  # drawing it fails the render with its own message
+        if block.broke_word:
+            found.append(word_cut(f"caption {n}", text, block.lines))
+    return found
 
 
 def _aspect(channel: Channel, aspect: Aspect | None) -> Aspect:

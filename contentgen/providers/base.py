@@ -164,6 +164,9 @@ class ImageRequest:
 
 class ImageProvider(Provider):
     kind: ClassVar[ProviderKind] = "image"
+    fresh_images: ClassVar[bool] = False
+    """True when every image `render` returns is new and held by no one else, so a caller may paint on it
+    instead of on a copy (posters do); False (the safe default) for a provider that may hand out one image twice."""
 
     @abstractmethod
     def render(self, requests: Sequence[ImageRequest]) -> list[Image.Image]:

@@ -12,14 +12,14 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from contentgen.domain.findings import Finding, Severity
 from contentgen.domain.layout import ElementName, ElementStyle, Frame, safe_area
-from contentgen.render.cache import cached
+from contentgen.render.cache import Table, cached, serial
 from contentgen.render.legibility import (
     analyse_contrast,
     choose_text_colour,
@@ -29,7 +29,14 @@ from contentgen.render.legibility import (
     required_ratio,
     scrim_for,
 )
-from contentgen.render.poster_model import Box, ElementReport, PosterCopy, PosterRequest, PosterResult
+from contentgen.render.poster_model import (
+    Box,
+    ElementReport,
+    PosterCopy,
+    PosterRequest,
+    PosterResult,
+    word_cut,
+)
 from contentgen.render.typography import Align, FontStack, GlyphError, TextBlock, TextFitError, draw_text, fit_text
 
 if TYPE_CHECKING:
@@ -53,6 +60,20 @@ _EMOJI = re.compile("[\U0001f000-\U0001faff\U0001f1e6-\U0001f1ff\u2600-\u27bf\u2
 """Emoji and pictographs; those no font of the kit maps are dropped from poster text (see ``without_emoji``)."""
 
 
+class Placement(NamedTuple):
+    """A fitted text element and where it goes: what ``Composer.draw`` paints and records."""
+
+    name: str
+    text: str
+    block: TextBlock
+    style: ElementStyle
+    origin: tuple[int, int]
+    """The top-left of the block's box; the block is aligned in `width` from there."""
+    width: int
+    box: Box
+    """The layout box the element belongs to (reported with it)."""
+
+
 class Composer:
     """Lays out and paints one poster on its background, recording every element and finding."""
 
@@ -66,9 +87,12 @@ class Composer:
         background: Image.Image,
         background_info: ProviderInfo,
         images_root: Path | None = None,
+        *,
+        owned: bool = False,
     ) -> None:
         """`stacks`: font stacks by layout font name ("heading", "body"); `logo(on_dark)`: the kit's trimmed logo;
-        `images_root`: the folder the product's image paths are relative to (default: the kit folder)."""
+        `images_root`: the folder the product's image paths are relative to (default: the kit folder); `owned`:
+        no one else holds `background`, so the poster is painted on it instead of on a copy."""
         self.brand = brand
         self.images_root = images_root
         self.stacks = stacks
@@ -76,7 +100,8 @@ class Composer:
         self.request = request
         self.background_info = background_info
         size = request.size
-        self.canvas = background.convert("RGB")
+        # A copy of a full-size background costs as much as painting the text; skip it when nothing else holds it.
+        self.canvas = background if owned and background.mode == "RGB" else background.convert("RGB")
         if self.canvas.size != (size.width, size.height):
             self.canvas = self.canvas.resize((size.width, size.height), Image.Resampling.LANCZOS)
         self.short_side = min(size.width, size.height)
@@ -85,8 +110,9 @@ class Composer:
         self.reports: list[ElementReport] = []
         self.findings: list[Finding] = []
         self.masks: dict[str, tuple[Image.Image, tuple[int, int]]] = {}  # glyph coverage and where it sits
-        # element -> (report, its glyphs and the judged pixels, contrast): reused while all are the same
-        self.measured: dict[str, tuple[ElementReport, tuple[Any, ...], float | None]] = {}
+        # element -> (report, its glyph mask, the judged pixels, contrast): reused while all are the same (a mask is
+        # drawn into only before its first measurement, so the same mask object means the same glyphs)
+        self.measured: dict[str, tuple[ElementReport, Image.Image, tuple[Any, ...], float | None]] = {}
         self.locale = self.brand.locale
         self.copy = self.without_emoji(copy)
 
@@ -208,7 +234,7 @@ class Composer:
         style = self.style("logo")
         x = box[0] + {"left": 0, "center": (width - size[0]) // 2, "right": width - size[0]}[style.align]
         y = box[1] + (height - size[1]) // 2 if style.valign == "middle" else box[1]
-        drawn = logo.resize(size, Image.Resampling.LANCZOS)
+        drawn = _resized_logo(logo, size)
         self.canvas.paste(drawn, (x, y), drawn)
         ink = (x, y, x + size[0], y + size[1])
         report = ElementReport(
@@ -308,10 +334,10 @@ class Composer:
         region = self.judged(report.ink, report.size or MIN_TEXT_PX)
         glyphs, (gx, gy) = self.masks[report.element]
         ground = self.canvas.crop(region)
-        seen = (region, (gx, gy), glyphs.tobytes(), ground.tobytes())
+        seen = (region, (gx, gy), ground.tobytes())
         last = self.measured.get(report.element)
-        if last is not None and last[0] is report and last[1] == seen:
-            return last[2]  # neither the text nor anything under it changed since it was measured
+        if last is not None and last[0] is report and last[1] is glyphs and last[2] == seen:
+            return last[3]  # neither the text nor anything under it changed since it was measured
         mask = Image.new("L", ground.size, 0)
         mask.paste(glyphs, (gx - region[0], gy - region[1]))
         whole = (0, 0, *ground.size)
@@ -324,7 +350,7 @@ class Composer:
                 ratio = ground_contrast(ground, whole, mask, report.colour)
         except ValueError:
             ratio = None
-        self.measured[report.element] = (report, seen, ratio)
+        self.measured[report.element] = (report, glyphs, seen, ratio)
         return ratio
 
     def passes(self, report: ElementReport) -> bool:
@@ -356,16 +382,7 @@ class Composer:
                 max_lines=style.max_lines,
             )
             if block.broke_word:  # only a word wider than the line at every size is cut: a reviewer should look
-                self.findings.append(
-                    Finding(
-                        rule="poster.word_cut",
-                        severity=Severity.WARN,
-                        field=name,
-                        text=text,
-                        message=f"a word of '{text[:24]}' is wider than its line and was cut: "
-                        + " | ".join(block.lines),
-                    )
-                )
+                self.findings.append(word_cut(name, text, block.lines))
             return block
         except TextFitError as err:
             self.block("poster.fit", field=name, text=text, message=str(err))
@@ -392,19 +409,9 @@ class Composer:
                 best, high = candidate, mid
         return best
 
-    def draw(
-        self,
-        name: str,
-        text: str,
-        block: TextBlock,
-        style: ElementStyle,
-        origin: tuple[int, int],
-        width: int,
-        box: Box,
-        colour: str,
-        panel: dict[str, Any] | None = None,
-    ) -> ElementReport:
+    def draw(self, placed: Placement, colour: str, panel: dict[str, Any] | None = None) -> ElementReport:
         """Paint a fitted block in `colour` and record it, with its glyph mask for the contrast check."""
+        name, text, block, style, origin, width, box = placed
         stack = self.stacks[style.font]
         # Glyphs are rendered once, as coverage over the block's area (and an em around it for overhanging ink);
         # the colour goes through it, as Pillow's own text fill does, and the contrast check reads the same mask.
@@ -416,8 +423,7 @@ class Composer:
             tuple(block.lines), block.size, block.line_height, stack, (x1 - x0, y1 - y0),
             (origin[0] - x0, origin[1] - y0), style.align, width,
         )  # fmt: skip
-        mask = glyphs.copy()  # this element's own: a struck price draws its line into it
-        self.masks[name] = (mask, (x0, y0))
+        self.masks[name] = (glyphs, (x0, y0))  # the cache's own image: copy it before drawing into it
         drawn = [b for b in lines if b[2] > b[0]]
         ink = (
             x0 + min(b[0] for b in drawn),
@@ -425,7 +431,7 @@ class Composer:
             x0 + max(b[2] for b in drawn),
             y0 + max(b[3] for b in drawn),
         )
-        self.canvas.paste(colour, (x0, y0, x1, y1), mask)
+        self.canvas.paste(colour, (x0, y0, x1, y1), glyphs)
         report = ElementReport(
             name,
             box,
@@ -441,25 +447,16 @@ class Composer:
         self.reports.append(report)
         return report
 
-    def draw_legibly(
-        self,
-        name: str,
-        text: str,
-        block: TextBlock,
-        style: ElementStyle,
-        origin: tuple[int, int],
-        width: int,
-        box: Box,
-        prefer: Sequence[str] = (),
-    ) -> None:
+    def draw_legibly(self, placed: Placement, prefer: Sequence[str] = ()) -> None:
         """``draw`` in a colour chosen and verified for the ground under the block."""
+        block, style, origin, width = placed.block, placed.style, placed.origin, placed.width
         shift = {"left": 0, "center": (width - block.width) // 2, "right": width - block.width}[style.align]
         region = (origin[0] + shift, origin[1], origin[0] + shift + block.width, origin[1] + block.height)
         self.legible(
             region,
             block.size,
             style.font == "heading",
-            lambda colour, panel: [self.draw(name, text, block, style, origin, width, box, colour, panel)],
+            lambda colour, panel: [self.draw(placed, colour, panel)],
             prefer,
         )
 
@@ -478,7 +475,7 @@ class Composer:
         block = self.balance(text, block, style, room)
         top = box[1] + _valign_offset(style, room[1], block.height)
         prefer = (self.brand.palette.primary,) if name == "headline" else ()
-        self.draw_legibly(name, text, block, style, (box[0], top), room[0], box, prefer)
+        self.draw_legibly(Placement(name, text, block, style, (box[0], top), room[0], box), prefer)
 
     def place_points(self, box: Box) -> None:
         style = self.style("points")
@@ -535,9 +532,8 @@ class Composer:
                 reports = []
                 for i, (point, block) in enumerate(fitted):
                     origin = (box[0] + indent, box[1] + i * row_h)
-                    report = self.draw(
-                        f"points.{i + 1}", point, block, style, origin, width - indent, box, colour, panel
-                    )
+                    placed = Placement(f"points.{i + 1}", point, block, style, origin, width - indent, box)
+                    report = self.draw(placed, colour, panel)
                     reports.append(report)
                     if indent and report.ink:
                         ink = report.ink
@@ -577,17 +573,9 @@ class Composer:
         fill, ink = self.panel_colours()
         ImageDraw.Draw(self.canvas).rounded_rectangle(pill, radius=height // 2, fill=fill)
         plain = style.model_copy(update={"align": "left"})
-        self.draw(
-            "cta",
-            text,
-            block,
-            plain,
-            (x + pad_x, box[1] + (height - block.height) // 2),
-            block.width,
-            box,
-            ink,
-            {"kind": "pill", "colour": fill, "box": list(pill)},
-        )
+        origin = (x + pad_x, box[1] + (height - block.height) // 2)
+        placed = Placement("cta", text, block, plain, origin, block.width, box)
+        self.draw(placed, ink, {"kind": "pill", "colour": fill, "box": list(pill)})
 
     def panel_colours(self) -> tuple[str, str]:
         """(fill, text colour) for buttons and badges: the brand accent (or primary) and its best text colour."""
@@ -653,14 +641,14 @@ class Composer:
         small_style = left.model_copy(update={"font": "body"})
 
         def paint(colour: str, panel: dict[str, Any] | None) -> list[ElementReport]:
-            main = self.draw("price", shown, block, left, (start, top), block.width, box, colour, panel)
+            main = self.draw(Placement("price", shown, block, left, (start, top), block.width, box), colour, panel)
             reports = [main]
             for name, text, small in pieces:
                 if name == "price.label":
                     origin = (start, box[1] + pad + (label_h - small.height) // 2)
                 else:
                     origin = (start + block.width + gap, (main.ink[3] if main.ink else top) - small.height)
-                report = self.draw(name, text, small, small_style, origin, small.width, box, colour, panel)
+                report = self.draw(Placement(name, text, small, small_style, origin, small.width, box), colour, panel)
                 reports.append(report)
                 if name == "price.list" and report.ink:
                     x0, y0, x1, y1 = report.ink
@@ -670,6 +658,8 @@ class Composer:
                     ImageDraw.Draw(self.canvas).line(line, fill=colour, width=thickness)
                     # the line is ink of this element, not its background, for the contrast check
                     glyphs, (gx, gy) = self.masks[name]
+                    glyphs = glyphs.copy()  # the mask is shared with the glyph cache
+                    self.masks[name] = (glyphs, (gx, gy))
                     shifted = (line[0] - gx, line[1] - gy, line[2] - gx, line[3] - gy)
                     ImageDraw.Draw(glyphs).line(shifted, fill=255, width=thickness)
                     report.detail["struck"] = True
@@ -718,7 +708,7 @@ class Composer:
         block = self.fit("disclaimer", text, style, room)
         if block is not None:
             top = box[1] + room[1] - block.height  # sits on the bottom of its box
-            self.draw_legibly("disclaimer", text, block, style, (box[0], top), room[0], box)
+            self.draw_legibly(Placement("disclaimer", text, block, style, (box[0], top), room[0], box))
 
     # checks on the finished pixels
 
@@ -774,6 +764,20 @@ def _glyphs(
     mask = Image.new("L", canvas, 0)
     block = TextBlock(list(lines), size, line_height, width, line_height * len(lines), False)
     return mask, draw_text(mask, block, stack, origin, 255, align=align, box_width=width)
+
+
+_LOGOS = Table(64)
+"""A logo scaled to a size, by the logo image's ``serial`` and the size: every poster of a size draws the same one."""
+
+
+def _resized_logo(logo: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """`logo` scaled to `size` (Lanczos), cached; the result is only pasted, never drawn into."""
+    key = (serial(logo), size)
+    drawn: Image.Image | None = _LOGOS.get(key)
+    if drawn is None:
+        drawn = logo.resize(size, Image.Resampling.LANCZOS)
+        _LOGOS.put(key, drawn)
+    return drawn
 
 
 def _near(a: Box, b: Box, margin: int) -> bool:

@@ -114,10 +114,45 @@ def contrast_ratio(a: ColourLike, b: ColourLike) -> float:
 
 def _luminance_of(pixels: npt.NDArray[np.uint8]) -> npt.NDArray[np.float64]:
     """Per-pixel relative luminance of a uint8 array of shape (..., 3)."""
-    return np.asarray(
-        _CHANNEL_LUT[0][pixels[..., 0]] + _CHANNEL_LUT[1][pixels[..., 1]] + _CHANNEL_LUT[2][pixels[..., 2]],
-        dtype=np.float64,
-    )
+    return _sum_of_tables(_CHANNEL_LUT, pixels)
+
+
+def _sum_of_tables(tables: npt.NDArray[np.float64], pixels: npt.NDArray[np.uint8]) -> npt.NDArray[np.float64]:
+    """``tables[0][R] + tables[1][G] + tables[2][B]`` per pixel, added in that order (``np.take`` into one buffer
+    is twice as fast as indexing, with the same sums)."""
+    out = np.take(tables[0], pixels[..., 0])
+    out += np.take(tables[1], pixels[..., 1])
+    out += np.take(tables[2], pixels[..., 2])
+    return out
+
+
+def _percentile(values: npt.NDArray[np.float64], percentile: float) -> float:
+    """``np.percentile(values, percentile)`` (its default 'linear' method), bit for bit, from a sorted copy:
+    numpy's vectorised sort is faster than the partition ``np.percentile`` runs, and the order statistics are
+    the same values. The index and the interpolation are numpy's own formulas (``_lerp``), in float64."""
+    n = len(values)
+    if n == 0:
+        raise ValueError("no values to take a percentile of")
+    ordered = np.sort(values)
+    virtual = (n - 1) * (np.float64(percentile) / 100)
+    if virtual >= n - 1:
+        return float(ordered[-1])
+    if virtual < 0:
+        return float(ordered[0])
+    below = int(np.floor(virtual))
+    a, b, t = ordered[below], ordered[below + 1], virtual - below
+    diff = b - a
+    return float(b - diff * (1 - t) if t >= 0.5 else a + diff * t)
+
+
+def _median(values: npt.NDArray[np.generic]) -> float:
+    """``np.median`` of a 1-d array, bit for bit (the middle value, or the mean of the middle two), by a sort."""
+    n = len(values)
+    if n == 0:
+        raise ValueError("no values to take a median of")
+    ordered = np.sort(values)
+    middle = ordered[(n - 1) // 2 : n // 2 + 1]
+    return float(np.mean(middle))
 
 
 def _as_pixels(pixels: Pixels) -> npt.NDArray[np.uint8]:
@@ -145,7 +180,7 @@ def _ratios(text_lum: float, bg_lum: npt.NDArray[np.float64]) -> npt.NDArray[np.
 
 def _worst_case(text_lum: float, bg_lum: npt.NDArray[np.float64], percentile: float) -> float:
     """The `percentile`-th percentile of per-pixel contrast between the text and each background pixel."""
-    return float(np.percentile(_ratios(text_lum, bg_lum), percentile))
+    return _percentile(_ratios(text_lum, bg_lum), percentile)
 
 
 @dataclass(frozen=True)
@@ -238,13 +273,14 @@ def analyse_contrast(
         raise ValueError("no background pixels left in the box around the text (enlarge the box)")
 
     # Luminance of the pixels judged only: the text's core and (a sample of) the ground outside its halo.
-    text_px = pixels[core]
-    text_lum = float(np.median(_luminance_of(text_px)))
-    bg_lum = _luminance_of(pixels.reshape(-1, 3)[_sample(np.flatnonzero(outside))])
+    flat = pixels.reshape(-1, 3)
+    text_px = flat[np.flatnonzero(core)]  # the same pixels as pixels[core], gathered faster
+    text_lum = _median(_luminance_of(text_px))
+    bg_lum = _luminance_of(flat[_sample(np.flatnonzero(outside))])
     ratios = _ratios(text_lum, bg_lum)
-    ratio = float(np.percentile(ratios, percentile))
+    ratio = _percentile(ratios, percentile)
     bg_at = float(bg_lum[int(np.argmin(np.abs(ratios - ratio)))])
-    red, green, blue = (int(v) for v in np.rint(np.median(text_px, axis=0)))
+    red, green, blue = (int(np.rint(_median(text_px[:, c]))) for c in range(3))
     text_rgb: RGB = (red, green, blue)
     return ContrastMeasure(
         ratio=ratio,
@@ -444,8 +480,7 @@ def _scrim_tables(colour: str, alpha: int) -> npt.NDArray[np.float64]:
 
 def _scrim_luminance(pixels: npt.NDArray[np.uint8], colour: str, alpha: int) -> npt.NDArray[np.float64]:
     """Per-pixel luminance of (N, 3) `pixels` under a flat panel, as ``_luminance_of(_composite(...))``."""
-    tables = _scrim_tables(colour, alpha)
-    return np.asarray(tables[0][pixels[:, 0]] + tables[1][pixels[:, 1]] + tables[2][pixels[:, 2]], np.float64)
+    return _sum_of_tables(_scrim_tables(colour, alpha), pixels)
 
 
 def scrim_for(

@@ -6,6 +6,7 @@ checks them, ``contentgen.pipelines.poster`` drives both.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -13,11 +14,11 @@ from PIL import Image
 
 from contentgen.domain.brand import FontSpec
 from contentgen.domain.channel import Channel, PosterSize
+from contentgen.domain.findings import Finding, Severity
 from contentgen.domain.layout import Layout
 
 if TYPE_CHECKING:
     from contentgen.domain.brief import Brief
-    from contentgen.domain.findings import Finding
     from contentgen.domain.product import Product
     from contentgen.domain.segment import Segment
     from contentgen.providers.base import ProviderInfo
@@ -157,3 +158,18 @@ def _report_dict(report: ElementReport) -> dict[str, Any]:
     if data["cer"] is not None:
         data["cer"] = round(data["cer"], 3)
     return {k: v for k, v in data.items() if v not in (None, [], {})}
+
+
+WORD_CUT = "poster.word_cut"
+"""The finding of text in which a word wider than its line had to be cut: posters, video scenes, cards, captions."""
+
+
+def word_cut(field: str, text: str, lines: Sequence[str]) -> Finding:
+    """A warning that a word of `text` (the element or cue `field`) was cut to fit its line: `lines` as set."""
+    return Finding(
+        rule=WORD_CUT,
+        severity=Severity.WARN,
+        field=field,
+        text=text,
+        message=f"a word of '{text[:24]}' is wider than its line and was cut: " + " | ".join(lines),
+    )

@@ -131,6 +131,20 @@ class ImageProviderTests(_ProviderTests):
     def test_empty_batch(self, provider: ImageProvider) -> None:
         assert provider.render([]) == []
 
+    def test_fresh_images_are_not_shared(self, provider: ImageProvider) -> None:
+        """A provider that says its images are its caller's (`fresh_images`) never returns one image twice:
+        a poster painted on the first would show through the second."""
+        if not provider.fresh_images:
+            pytest.skip("the provider does not promise fresh images; callers copy them")
+        w, h = self.size
+        request = ImageRequest("tea", w, h, seed=3)
+        a, b = provider.render([request, request])
+        c = provider.render([request])[0]
+        before = np.asarray(c).copy()
+        a.paste((255, 0, 255), (0, 0, w, h))
+        assert a is not b and a is not c and b is not c
+        assert np.array_equal(np.asarray(b), before) and np.array_equal(np.asarray(c), before)
+
 
 class SpeechProviderTests(_ProviderTests):
     kind = "speech"

@@ -6,12 +6,14 @@ OpenCV, imageio-ffmpeg and jieba are imported only when a video is rendered or n
 """
 
 from contentgen.providers.base import Cue
-from contentgen.video.brand import card_image, intro_card, outro_card, with_transition
+from contentgen.video.brand import card_image, card_word_cuts, intro_card, outro_card, with_transition
 from contentgen.video.captions import (
     CaptionImage,
     CaptionStyle,
     caption_area,
+    caption_block,
     caption_max_chars,
+    caption_word_cuts,
     cues_from_chunks,
     render_caption,
     split_captions,
@@ -59,8 +61,11 @@ __all__ = [
     "View",
     "audio_rms",
     "caption_area",
+    "caption_block",
     "caption_max_chars",
+    "caption_word_cuts",
     "card_image",
+    "card_word_cuts",
     "cues_from_chunks",
     "frame_at",
     "frame_size",

@@ -111,12 +111,12 @@ def card_image(
     safe_zone = safe_zone or SafeZone()
     base = background or kit.palette.background
     dark = relative_luminance(base) < 0.3
-    canvas_size = (math.ceil(size[0] * CARD_ZOOM / 2) * 2, math.ceil(size[1] * CARD_ZOOM / 2) * 2)
+    canvas_size = _canvas(size)
     card = _glow(canvas_size, base, kit.palette.secondary).convert("RGBA")
     left, top, right, bottom = _content_box(size, canvas_size, safe_zone)
     box_w, box_h = right - left, bottom - top
     short = round(min(size) * CARD_ZOOM)
-    fonts = FontStack.from_specs([kit.fonts.heading, kit.fonts.body], kit.root)
+    fonts = _fonts(kit)
 
     logo = _logo(kit, dark)
     logo = logo.crop(logo.getchannel("A").getbbox() or (0, 0, *logo.size))  # the mark, not its padding
@@ -126,10 +126,7 @@ def card_image(
         logo_w, logo_h = max(1, round(logo_w * box_h * 0.3 / logo_h)), round(box_h * 0.3)
     logo = logo.resize((logo_w, logo_h), Image.Resampling.LANCZOS)
 
-    blocks: list[TextBlock] = []
-    for content, scale in ((text if text is not None else kit.voice.tagline, 0.065), (extra, 0.045)):
-        if content:
-            blocks.append(_fit_line(content, fonts, (round(box_w * 0.92), round(box_h * 0.2)), round(short * scale)))
+    blocks = [block for _, block in _card_texts(kit, size, text, extra, safe_zone)]
     gap = round(short * 0.06)
     total = logo_h + sum(gap + block.height for block in blocks)
     y = top + (box_h - total) * 0.45  # a little above the middle
@@ -143,6 +140,42 @@ def card_image(
         draw_text(card, block, fonts, (x, round(y)), colour, align="center")
         y += block.height
     return card.convert("RGB")
+
+
+def _canvas(size: tuple[int, int]) -> tuple[int, int]:
+    return math.ceil(size[0] * CARD_ZOOM / 2) * 2, math.ceil(size[1] * CARD_ZOOM / 2) * 2
+
+
+def _fonts(kit: BrandKit) -> FontStack:
+    return FontStack.from_specs([kit.fonts.heading, kit.fonts.body], kit.root)
+
+
+def _card_texts(
+    kit: BrandKit, size: tuple[int, int], text: str | None, extra: str | None, safe_zone: SafeZone
+) -> list[tuple[str, TextBlock]]:
+    """The card's lines of text (``text``, default the tagline, then ``extra``) as ``card_image`` fits them."""
+    left, top, right, bottom = _content_box(size, _canvas(size), safe_zone)
+    box_w, box_h = right - left, bottom - top
+    short = round(min(size) * CARD_ZOOM)
+    fonts = _fonts(kit)
+    return [
+        (content, _fit_line(content, fonts, (round(box_w * 0.92), round(box_h * 0.2)), round(short * scale)))
+        for content, scale in ((text if text is not None else kit.voice.tagline, 0.065), (extra, 0.045))
+        if content
+    ]
+
+
+def card_word_cuts(
+    kit: BrandKit,
+    size: tuple[int, int],
+    *,
+    text: str | None = None,
+    extra: str | None = None,
+    safe_zone: SafeZone | None = None,
+) -> list[tuple[str, TextBlock]]:
+    """(text, block as fitted) for each text of the card ``card_image`` draws with these arguments in which a word
+    wider than its line had to be cut (``TextBlock.broke_word``): a reviewer should look at those."""
+    return [(t, block) for t, block in _card_texts(kit, size, text, extra, safe_zone or SafeZone()) if block.broke_word]
 
 
 def intro_card(

@@ -41,6 +41,7 @@ from contentgen.render.legibility import contrast_ratio, scrim_for
 from contentgen.render.typography import (
     FontStack,
     GlyphError,
+    Lines,
     TextBlock,
     break_lines,
     draw_text,
@@ -171,14 +172,15 @@ class CaptionImage:
         return x, y, x + self.image.width, y + self.image.height
 
 
-def render_caption(text: str, style: CaptionStyle, frame_size: tuple[int, int]) -> CaptionImage:
-    """Draw one caption for a frame of ``frame_size``; raises ``TextFitError`` if it cannot fit."""
+def caption_block(text: str, style: CaptionStyle, frame_size: tuple[int, int]) -> TextBlock:
+    """One caption's text as ``render_caption`` fits it (its ``broke_word``: a word wider than the line was cut);
+    raises ``TextFitError`` if it cannot fit."""
     left, top, right, bottom = caption_area(style, frame_size)
     short = min(frame_size)
     max_px, min_px = max(8, round(style.max_size * short)), max(6, round(style.min_size * short))
     pad_x, pad_y = round(0.4 * max_px), round(0.2 * max_px)
     room = (right - left - 2 * pad_x, bottom - top - 2 * pad_y)
-    block = fit_text(
+    return fit_text(
         text,
         style.fonts,
         room,
@@ -187,6 +189,12 @@ def render_caption(text: str, style: CaptionStyle, frame_size: tuple[int, int]) 
         max_lines=style.max_lines,
         line_spacing=style.line_spacing,
     )
+
+
+def render_caption(text: str, style: CaptionStyle, frame_size: tuple[int, int]) -> CaptionImage:
+    """Draw one caption for a frame of ``frame_size``; raises ``TextFitError`` if it cannot fit."""
+    left, _, right, bottom = caption_area(style, frame_size)
+    block = caption_block(text, style, frame_size)
     pad_x, pad_y = round(0.4 * block.size), round(0.2 * block.size)
     width, height = block.width + 2 * pad_x, block.height + 2 * pad_y
     mask = Image.new("L", (width, height), 0)
@@ -242,21 +250,32 @@ def _clean(chunk: str, locale: Locale) -> str:
     return chunk.strip().rstrip(_DROP_END[locale]).strip()
 
 
-def _balanced(clause: str, max_chars: int) -> list[str]:
+def _balanced(clause: str, max_chars: int) -> Lines:
     """``clause`` wrapped at ``max_chars`` characters, into as many pieces as needed but of even length."""
     lines = break_lines(clause, max_chars, len)  # never inside a word (``contentgen.render.words``)
     for width in range(max(1, math.ceil(len(clause.strip()) / max(1, len(lines)))), max_chars):
         even = break_lines(clause, width, len)
         if len(even) == len(lines) and (lines.broke_word or not even.broke_word):
-            return list(even)
-    return list(lines)
+            return even
+    return lines
 
 
 def split_captions(text: str, locale: Locale, max_chars: int) -> list[str]:
     """Narration split into caption chunks of at most ``max_chars`` characters (see the module docstring)."""
+    return _split(text, locale, max_chars)[0]
+
+
+def caption_word_cuts(text: str, locale: Locale, max_chars: int) -> list[tuple[str, list[str]]]:
+    """(clause, its pieces) for each clause of ``text`` that ``split_captions`` had to cut inside a word (a word
+    longer than ``max_chars`` characters, which only a character break can split across two cues)."""
+    return _split(text, locale, max_chars)[1]
+
+
+def _split(text: str, locale: Locale, max_chars: int) -> tuple[list[str], list[tuple[str, list[str]]]]:
     if max_chars < 2:
         raise ValueError(f"max_chars must be at least 2, got {max_chars}")
     chunks: list[str] = []
+    cut: list[tuple[str, list[str]]] = []
     for sentence in split_sentences(text):
         current = ""
         for clause in clauses(sentence):
@@ -268,10 +287,13 @@ def split_captions(text: str, locale: Locale, max_chars: int) -> list[str]:
             if len(_clean(clause, locale)) <= max_chars:
                 current = clause
             else:
-                *full, current = _balanced(clause.strip(), max_chars)
+                pieces = _balanced(clause.strip(), max_chars)
+                if pieces.broke_word:
+                    cut.append((clause.strip(), list(pieces)))
+                *full, current = pieces
                 chunks.extend(full)
         chunks.append(current)
-    return [cleaned for cleaned in (_clean(chunk, locale) for chunk in chunks) if cleaned]
+    return [cleaned for cleaned in (_clean(chunk, locale) for chunk in chunks) if cleaned], cut
 
 
 def cues_from_chunks(chunks: Sequence[tuple[str, float]], *, start: float = 0.0, gap: float = 0.0) -> list[Cue]:

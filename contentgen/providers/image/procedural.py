@@ -102,6 +102,7 @@ class ProceduralImageProvider(ImageProvider):
     """Seeded, vectorised brand backgrounds in six styles; no model, no network."""
 
     name: ClassVar[str] = "procedural"
+    fresh_images: ClassVar[bool] = True  # each image comes from Image.frombytes; the buffers are copied out
     Options = ProceduralOptions
     options: ProceduralOptions
 
@@ -527,7 +528,10 @@ def _draw(plan: _Plan, grain: float, scratch: _Scratch) -> Image.Image:
     else:
         _fill_tiled(out[:height], offsets, margin, rng)
         np.add(down, pixels[:, None, :width], out=down)
-    return Image.frombytes("RGB", (width, height), out[:height], "raw", "RGBX")
+    # Image.frombytes would first fill the new image with zeros: a pass over 8 MB that the decoder overwrites.
+    image = Image.new("RGB", (width, height), None)
+    image.frombytes(out[:height], "raw", "RGBX")
+    return image
 
 
 def _fill_tiled(
