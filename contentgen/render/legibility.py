@@ -98,7 +98,18 @@ def _rgb(colour: ColourLike) -> tuple[float, float, float]:
 
 def relative_luminance(rgb: ColourLike) -> float:
     """WCAG 2.x relative luminance (0 = black, 1 = white) of an sRGB colour."""
-    channels = np.array(_rgb(rgb), dtype=np.float64)
+    if isinstance(rgb, str):
+        return _hex_luminance(rgb)  # a poster asks for its palette's few colours hundreds of times
+    return _luminance_of_rgb(_rgb(rgb))
+
+
+@cached(maxsize=1024)
+def _hex_luminance(colour: str) -> float:
+    return _luminance_of_rgb(_rgb(colour))
+
+
+def _luminance_of_rgb(rgb: tuple[float, float, float]) -> float:
+    channels = np.array(rgb, dtype=np.float64)
     return float(_linear(channels) @ _WEIGHTS)
 
 
