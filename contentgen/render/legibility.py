@@ -185,8 +185,13 @@ def _as_pixels(pixels: Pixels) -> npt.NDArray[np.uint8]:
 
 
 def _ratios(text_lum: float, bg_lum: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Per-pixel contrast between the text luminance and each background luminance."""
-    return np.asarray((np.maximum(bg_lum, text_lum) + 0.05) / (np.minimum(bg_lum, text_lum) + 0.05), np.float64)
+    """Per-pixel contrast between the text luminance and each background luminance (the same float64 operations
+    as ``(max + 0.05) / (min + 0.05)``, in two buffers instead of five)."""
+    high = np.maximum(bg_lum, text_lum, dtype=np.float64)
+    high += 0.05
+    low = np.minimum(bg_lum, text_lum, dtype=np.float64)
+    low += 0.05
+    return np.divide(high, low, out=high)
 
 
 def _worst_case(text_lum: float, bg_lum: npt.NDArray[np.float64], percentile: float) -> float:
