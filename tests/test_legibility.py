@@ -303,7 +303,7 @@ def test_ground_contrast_judges_the_paint_against_the_measured_ground() -> None:
 def test_sorted_percentile_median_and_luminance_are_numpys_bit_for_bit() -> None:
     """The contrast checks take percentiles and medians by a sort and luminance by ``np.take`` (faster); every
     value must be exactly numpy's own, or a poster's colour choice could flip on a tie."""
-    from contentgen.render.legibility import _CHANNEL_LUT, _luminance_of, _median, _percentile
+    from contentgen.render.legibility import _CHANNEL_LUT, _luminance_of, _median, _percentile, _ratios
 
     rng = np.random.default_rng(11)
     for trial in range(600):
@@ -318,5 +318,10 @@ def test_sorted_percentile_median_and_luminance_are_numpys_bit_for_bit() -> None
     want = _CHANNEL_LUT[0][pixels[:, 0]] + _CHANNEL_LUT[1][pixels[:, 1]] + _CHANNEL_LUT[2][pixels[:, 2]]
     assert np.array_equal(_luminance_of(pixels), want)
     assert np.array_equal(_luminance_of(pixels.reshape(40, 100, 3)), want.reshape(40, 100))
+    for text in (0.0, 0.05, 0.3, 1.0):
+        ground = want[:500]
+        assert np.array_equal(
+            _ratios(text, ground), (np.maximum(ground, text) + 0.05) / (np.minimum(ground, text) + 0.05)
+        )
     with pytest.raises(ValueError):
         _percentile(np.array([]), 10)

@@ -274,14 +274,15 @@ class Composer:
             colour = choose_text_colour(pixels, candidates, target)
             if colour is not None:
                 return colour, None
-        text = max((palette.text, palette.background), key=lambda c: _mean_contrast(pixels, c))
+        mean = _mean_colour(pixels)
+        text = max((palette.text, palette.background), key=lambda c: contrast_ratio(c, mean))
         # Panels in a colour the text stands out on; the one with the most contrast when an opacity is forced.
         panels = [
             c for c in dict.fromkeys((palette.background, palette.text, WHITE, INK)) if contrast_ratio(c, text) >= 3
         ]
         scrim = scrim_for(pixels, text, target, colours=panels, max_opacity=0.9)
         if scrim is None:
-            text = WHITE if _mean_contrast(pixels, WHITE) > _mean_contrast(pixels, INK) else INK
+            text = WHITE if contrast_ratio(WHITE, mean) > contrast_ratio(INK, mean) else INK
             scrim = (INK if text == WHITE else WHITE, 0.9)
         panel_colour, opacity = scrim
         if opacity == 0 and not min_opacity:
@@ -788,6 +789,7 @@ def _valign_offset(style: ElementStyle, room: int, used: int) -> int:
     return {"top": 0, "middle": (room - used) // 2, "bottom": room - used}[style.valign]
 
 
-def _mean_contrast(pixels: np.ndarray, colour: str) -> float:
+def _mean_colour(pixels: np.ndarray) -> str:
+    """The pixels' mean colour (each channel truncated), as '#RRGGBB'."""
     mean = tuple(int(v) for v in pixels.mean(axis=0)) if len(pixels) else (0, 0, 0)
-    return contrast_ratio(colour, "#{:02X}{:02X}{:02X}".format(*mean))
+    return "#{:02X}{:02X}{:02X}".format(*mean)

@@ -98,7 +98,18 @@ def _rgb(colour: ColourLike) -> tuple[float, float, float]:
 
 def relative_luminance(rgb: ColourLike) -> float:
     """WCAG 2.x relative luminance (0 = black, 1 = white) of an sRGB colour."""
-    channels = np.array(_rgb(rgb), dtype=np.float64)
+    if isinstance(rgb, str):
+        return _hex_luminance(rgb)  # a poster asks for its palette's few colours hundreds of times
+    return _luminance_of_rgb(_rgb(rgb))
+
+
+@cached(maxsize=1024)
+def _hex_luminance(colour: str) -> float:
+    return _luminance_of_rgb(_rgb(colour))
+
+
+def _luminance_of_rgb(rgb: tuple[float, float, float]) -> float:
+    channels = np.array(rgb, dtype=np.float64)
     return float(_linear(channels) @ _WEIGHTS)
 
 
@@ -174,8 +185,13 @@ def _as_pixels(pixels: Pixels) -> npt.NDArray[np.uint8]:
 
 
 def _ratios(text_lum: float, bg_lum: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Per-pixel contrast between the text luminance and each background luminance."""
-    return np.asarray((np.maximum(bg_lum, text_lum) + 0.05) / (np.minimum(bg_lum, text_lum) + 0.05), np.float64)
+    """Per-pixel contrast between the text luminance and each background luminance (the same float64 operations
+    as ``(max + 0.05) / (min + 0.05)``, in two buffers instead of five)."""
+    high = np.maximum(bg_lum, text_lum, dtype=np.float64)
+    high += 0.05
+    low = np.minimum(bg_lum, text_lum, dtype=np.float64)
+    low += 0.05
+    return np.divide(high, low, out=high)
 
 
 def _worst_case(text_lum: float, bg_lum: npt.NDArray[np.float64], percentile: float) -> float:

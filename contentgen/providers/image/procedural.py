@@ -102,7 +102,7 @@ class ProceduralImageProvider(ImageProvider):
     """Seeded, vectorised brand backgrounds in six styles; no model, no network."""
 
     name: ClassVar[str] = "procedural"
-    fresh_images: ClassVar[bool] = True  # each image comes from Image.frombytes; the buffers are copied out
+    fresh_images: ClassVar[bool] = True  # each image is a new Image; the scratch buffers are copied into it
     Options = ProceduralOptions
     options: ProceduralOptions
 
