@@ -225,3 +225,38 @@ def test_a_product_word_after_a_price_question_keeps_the_price_question(
     outcome = qinghe.ask("那足霜呢")
     assert isinstance(outcome, Answer) and outcome.citations == ("QH-BDY-007",), outcome
     assert _product(catalogs, "qinghe", "QH-BDY-007").money() in outcome.text
+
+
+@pytest.mark.parametrize(
+    "kit, question, sku, faq_word",
+    [
+        (
+            "morrow",
+            "What does the Glass Teapot with Infuser cost, and can I heat it on the stove?",
+            "MT-WAR-004",
+            "stove",
+        ),
+        ("morrow", "price of the Appalachian Sourwood Honey, and why does it go cloudy?", "MT-SNK-007", "cloudy"),
+        ("qinghe", "米糠酵素洁颜粉什么价，能天天用吗", "QH-CLN-004", "每天"),
+    ],
+)
+def test_each_part_of_a_multi_part_question_is_answered(
+    kit: str, question: str, sku: str, faq_word: str, morrow: Agent, qinghe: Agent, catalogs: dict[str, Catalog]
+) -> None:
+    """A price ask and a second ask no attribute cue reads: the price and the FAQ that answers the second part."""
+    agent = {"morrow": morrow, "qinghe": qinghe}[kit]
+    product = _product(catalogs, kit, sku)
+    faq = next(f for f in product.faqs if faq_word in f.question)
+    agent.reset()
+    outcome = agent.ask(question)
+    assert isinstance(outcome, Answer) and product.money() in outcome.text, outcome
+    assert faq.answer.rstrip("。.")[:20] in outcome.text, outcome
+
+
+def test_sold_out_in_a_multi_part_question_says_when_it_comes_back(morrow: Agent, catalogs: dict[str, Catalog]) -> None:
+    gyokuro = _product(catalogs, "morrow", "MT-GRN-007")
+    assert not gyokuro.in_stock
+    restock = next(f.answer for f in gyokuro.faqs if "back in stock" in f.question.lower())
+    morrow.reset()
+    outcome = morrow.ask("How much is the Yame Gyokuro and when is it back in stock?")
+    assert isinstance(outcome, Answer) and gyokuro.money() in outcome.text and restock[:30] in outcome.text, outcome

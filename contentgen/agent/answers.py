@@ -130,7 +130,7 @@ class Answers(AgentState):
                     draft.say(self._say("points", items=lang.join(product.selling_points[:3])), product)
         return draft
 
-    def _best_faq(self, wanted: set[str], product: Product) -> str | None:
+    def _best_faq(self, wanted: set[str], product: Product, threshold: float = 0.34) -> str | None:
         best, answer = 0.0, None
         for faq in product.faqs:
             asked = terms(self.language.normalize(faq.question), self.language.stopwords) - name_tokens(product.name)
@@ -140,7 +140,7 @@ class Answers(AgentState):
             score = len(shared) / len(asked | wanted) if wanted else 0.0
             if shared and score > best:
                 best, answer = score, faq.answer
-        return answer if best >= 0.34 else None
+        return answer if best >= threshold else None
 
     def _field(self, text: str, product: Product) -> tuple[str, str] | None:
         fields = self._fields(product)
@@ -404,6 +404,9 @@ class Answers(AgentState):
             elif kind == "stock":
                 if not product.in_stock:
                     draft.say(self._say("stock_out", **values), product)
+                    restock = next((f.answer for f in product.faqs if lang.has("stock", f.question)), None)
+                    if restock:  # "when will it be back?": the record's own word on restocking
+                        draft.say(sentence_end(restock, self.locale), product)
                 elif product.stock <= LOW_STOCK:
                     draft.say(self._say("stock_low", stock=product.stock, **values), product)
                 else:

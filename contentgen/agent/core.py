@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from contentgen.agent.answers import Answers
 from contentgen.agent.definition import AgentDefinition
-from contentgen.agent.draft import Customer
+from contentgen.agent.draft import Customer, sentence_end, strip_end
 from contentgen.agent.draft import Draft as _Draft
 from contentgen.agent.draft import unique as _unique
 from contentgen.agent.intents import Intents
@@ -655,6 +655,8 @@ class Agent(Answers, Intents):
             draft = self._stock(products, hits)
         else:
             draft = self._info(text, products)
+        if named and draft.final is None and draft.intent in _PRODUCT_INTENTS and superlative is None:
+            self._other_asks(draft, text, named)
         if topics and named and draft.final is None and draft.intent in _PRODUCT_INTENTS:
             self._policy_row(draft, text, topics, named[0])
         draft.retrieved = retrieved
@@ -668,6 +670,27 @@ class Agent(Answers, Intents):
         if self.provider is not None and draft.final is None and not draft.chat:
             self._to_model(draft, text, result, products)
         return draft
+
+    def _other_asks(self, draft: _Draft, text: str, named: Sequence[Product]) -> None:
+        """A multi-part question's asks that no price, stock or attribute cue reads ("…多少钱，一周用几次", "how much
+        is it and can it go in the microwave?"): each such clause is answered from the product's FAQ or record line
+        that fits it, when one does."""
+        clauses = self.language.clauses(text)
+        if len(clauses) < 2 or len(named) > 2:
+            return
+        said = "".join(s.text for s in draft.sentences)
+        for clause in clauses:
+            if self._facets(clause):
+                continue
+            for product in named:
+                # one short clause about one product: an FAQ sharing a quarter of its words answers it
+                wanted = self._question_terms(clause, [product])
+                answer = self._best_faq(wanted, product, 0.25) or self._best_line(wanted, product)
+                if answer is None or strip_end(answer) in said:
+                    continue
+                line = self._say("faq", name=product.name, sku=product.sku, answer=sentence_end(answer, self.locale))
+                draft.say(line, product)
+                said += line
 
     def _of_kind(self, text: str) -> list[Product]:
         """The products a product word of the message names (`FuzzyNames.of_kind`), at most three, none of them a
