@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from contentgen.agent.answers import Answers
 from contentgen.agent.definition import AgentDefinition
-from contentgen.agent.draft import Customer, sentence_end, strip_end
+from contentgen.agent.draft import Customer
 from contentgen.agent.draft import Draft as _Draft
 from contentgen.agent.draft import unique as _unique
 from contentgen.agent.intents import Intents
@@ -480,7 +480,8 @@ class Agent(Answers, Intents):
         policy_words = any(cue.search(text) for cue in lang.policy_cues.values())
         if order_id or (lang.has("order_status", text) and not policy_words):
             return self._order(orders, order_id)
-        if lang.has("out_of_scope", text) and not self._names_product(text):
+        # a question a policy answers is in scope ("wrong zip code" is no coding question)
+        if lang.has("out_of_scope", text) and not self._names_product(text) and not policy_words:
             return _Draft("out_of_scope", final=self._refuse("out_of_scope", "out_of_scope"))
         draft = self._about_products(text, injected, aside)
         if procedure and rules.on_complaint and (draft.intent != "policy" or draft.final is not None):
@@ -670,33 +671,6 @@ class Agent(Answers, Intents):
         if self.provider is not None and draft.final is None and not draft.chat:
             self._to_model(draft, text, result, products)
         return draft
-
-    def _other_asks(self, draft: _Draft, text: str, named: Sequence[Product]) -> None:
-        """A multi-part question's asks that no price, stock or attribute cue reads ("…多少钱，一周用几次", "how much
-        is it and can it go in the microwave?"): each such clause is answered from the product's FAQ or record line
-        that fits it, when one does."""
-        clauses = self.language.clauses(text)
-        if len(clauses) < 2 or len(named) > 2:
-            return
-        said = "".join(s.text for s in draft.sentences)
-        for clause in clauses:
-            if self._facets(clause):
-                continue
-            for product in named:
-                # one short clause about one product: an FAQ sharing a quarter of its words answers it
-                wanted = self._question_terms(clause, [product])
-                answer = self._best_faq(wanted, product, 0.25) or self._best_line(wanted, product)
-                if answer is None or strip_end(answer) in said:
-                    continue
-                line = self._say("faq", name=product.name, sku=product.sku, answer=sentence_end(answer, self.locale))
-                draft.say(line, product)
-                said += line
-
-    def _of_kind(self, text: str) -> list[Product]:
-        """The products a product word of the message names (`FuzzyNames.of_kind`), at most three, none of them a
-        near miss for a thing the catalog lacks ("protein powder" is not Hojicha Roasted Tea Powder)."""
-        found = [p for p in self.fuzzy.of_kind(text, self.language.stopwords) if not self._off_catalog(text, p)]
-        return self.products([p.sku for p in found[:3]]) if len(found) <= 3 else []
 
     def _lacks(self, text: str, product: Product, facets: Sequence[tuple[str, list[str]]]) -> bool:
         """Whether the message asks for an attribute the record does not have (and no FAQ answers it)."""
