@@ -225,3 +225,114 @@ def test_a_product_word_after_a_price_question_keeps_the_price_question(
     outcome = qinghe.ask("那足霜呢")
     assert isinstance(outcome, Answer) and outcome.citations == ("QH-BDY-007",), outcome
     assert _product(catalogs, "qinghe", "QH-BDY-007").money() in outcome.text
+
+
+@pytest.mark.parametrize(
+    "kit, question, sku, faq_word",
+    [
+        (
+            "morrow",
+            "What does the Glass Teapot with Infuser cost, and can I heat it on the stove?",
+            "MT-WAR-004",
+            "stove",
+        ),
+        ("morrow", "price of the Appalachian Sourwood Honey, and why does it go cloudy?", "MT-SNK-007", "cloudy"),
+        ("qinghe", "米糠酵素洁颜粉什么价，能天天用吗", "QH-CLN-004", "每天"),
+    ],
+)
+def test_each_part_of_a_multi_part_question_is_answered(
+    kit: str, question: str, sku: str, faq_word: str, morrow: Agent, qinghe: Agent, catalogs: dict[str, Catalog]
+) -> None:
+    """A price ask and a second ask no attribute cue reads: the price and the FAQ that answers the second part."""
+    agent = {"morrow": morrow, "qinghe": qinghe}[kit]
+    product = _product(catalogs, kit, sku)
+    faq = next(f for f in product.faqs if faq_word in f.question)
+    agent.reset()
+    outcome = agent.ask(question)
+    assert isinstance(outcome, Answer) and product.money() in outcome.text, outcome
+    assert faq.answer.rstrip("。.")[:20] in outcome.text, outcome
+
+
+def test_sold_out_in_a_multi_part_question_says_when_it_comes_back(morrow: Agent, catalogs: dict[str, Catalog]) -> None:
+    gyokuro = _product(catalogs, "morrow", "MT-GRN-007")
+    assert not gyokuro.in_stock
+    restock = next(f.answer for f in gyokuro.faqs if "back in stock" in f.question.lower())
+    morrow.reset()
+    outcome = morrow.ask("How much is the Yame Gyokuro and when is it back in stock?")
+    assert isinstance(outcome, Answer) and gyokuro.money() in outcome.text and restock[:30] in outcome.text, outcome
+
+
+@pytest.mark.parametrize(
+    "kit, question",
+    [
+        ("morrow", "Will you match a lower price I found on another site?"),
+        ("morrow", "Could the courier leave it at the porch?"),
+        ("morrow", "Can I pay in cash when the box arrives?"),
+        ("qinghe", "收到以后再付款可以吗"),
+        ("qinghe", "能约定送货的时间吗"),
+        ("qinghe", "放丰巢可以吗"),
+    ],
+)
+def test_a_topic_no_policy_covers_goes_to_a_person(kit: str, question: str, morrow: Agent, qinghe: Agent) -> None:
+    agent = {"morrow": morrow, "qinghe": qinghe}[kit]
+    agent.reset()
+    outcome = agent.ask(question)
+    assert isinstance(outcome, Handoff), outcome
+
+
+def _policy_line(kit: str, needle: str) -> str:
+    text = " ".join(p.read_text(encoding="utf-8") for p in (REPO / f"brand_kits/{kit}/policies").glob("*.md"))
+    assert needle in text
+    return needle
+
+
+@pytest.mark.parametrize(
+    "kit, question, needle",
+    [
+        ("morrow", "Can I mail back a tin I opened and didn't like?", "30 days"),
+        ("morrow", "I typed the wrong zip code a few minutes ago, is it too late to change it?", "1 hour"),
+        ("qinghe", "礼盒可以拆开只退一样吗", "拆分"),
+        ("qinghe", "要是收到仿品怎么赔", "3 倍"),
+    ],
+)
+def test_calm_policy_questions_are_answered_not_handed_off(
+    kit: str, question: str, needle: str, morrow: Agent, qinghe: Agent
+) -> None:
+    agent = {"morrow": morrow, "qinghe": qinghe}[kit]
+    agent.reset()
+    outcome = agent.ask(question)
+    assert isinstance(outcome, Answer) and outcome.intent == "policy", outcome
+    assert _policy_line(kit, needle) in outcome.text, outcome
+
+
+def test_unpublished_topic_about_a_named_product_is_answered_from_its_record(
+    qinghe: Agent, catalogs: dict[str, Catalog]
+) -> None:
+    box = _product(catalogs, "qinghe", "QH-SET-002")
+    faq = next(f for f in box.faqs if "贺卡" in f.question)
+    qinghe.reset()
+    outcome = qinghe.ask("燕麦屏障修护礼盒可以附一张贺卡吗")
+    assert isinstance(outcome, Answer) and faq.answer.rstrip("。")[:12] in outcome.text, outcome
+
+
+@pytest.mark.parametrize(
+    "question, sku, percent",
+    [
+        ("乳木果滋润身体霜里乳木果油的含量是多少", "QH-BDY-003", "8%"),
+        ("烟酰胺清透保湿水多少钱，烟酰胺浓度多少", "QH-TNR-006", "2%"),
+    ],
+)
+def test_how_much_of_an_ingredient_comes_from_the_record_line_that_says(
+    question: str, sku: str, percent: str, qinghe: Agent, catalogs: dict[str, Catalog]
+) -> None:
+    product = _product(catalogs, "qinghe", sku)
+    assert any(percent in line for line in [*product.selling_points, product.description])
+    qinghe.reset()
+    outcome = qinghe.ask(question)
+    assert isinstance(outcome, Answer) and percent in outcome.text and sku in outcome.citations, outcome
+
+
+def test_an_attribute_the_record_lacks_is_said_to_be_missing_not_handed_off(qinghe: Agent) -> None:
+    qinghe.reset()
+    outcome = qinghe.ask("积雪草唇部精华油的pH是多少")
+    assert isinstance(outcome, Answer) and "没有列出" in outcome.text, outcome

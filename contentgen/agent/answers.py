@@ -39,6 +39,7 @@ _TO_BASE = {
 
 
 _LEADING = re.compile(r"(\d+(?:\.\d+)?)\s*(years?|yrs?|年|months?|个月|月|weeks?|周|days?|天)?", re.IGNORECASE)
+_PERCENT = re.compile(r"\d+(?:\.\d+)?\s*%")
 _COUNT = re.compile(r"(\d+)\s*(片|支|件|颗|粒|袋|包|pieces?|sticks?|bags?|sachets?|count)", re.IGNORECASE)
 _MONTHS = {"year": 12.0, "yr": 12.0, "年": 12.0, "month": 1.0, "个月": 1.0, "月": 1.0, "week": 0.25, "周": 0.25}
 _MONTHS |= {"day": 1 / 30, "天": 1 / 30}
@@ -54,6 +55,9 @@ class Answers(AgentState):
         def _ungrounded(self, intent: Intent, products: Sequence[Product]) -> Refusal | Handoff: ...
         def _stated(self, text: str) -> Filters: ...
         def _question_terms(self, text: str, products: Sequence[Product]) -> set[str]: ...
+        def _facets(self, text: str) -> list[tuple[str, list[str]]]: ...
+        def _off_catalog(self, text: str, product: Product) -> bool: ...
+        def products(self, skus: Sequence[str]) -> list[Product]: ...
 
     def _price(self, products: Sequence[Product]) -> Draft:
         draft = Draft("price", products=list(products))
@@ -130,7 +134,7 @@ class Answers(AgentState):
                     draft.say(self._say("points", items=lang.join(product.selling_points[:3])), product)
         return draft
 
-    def _best_faq(self, wanted: set[str], product: Product) -> str | None:
+    def _best_faq(self, wanted: set[str], product: Product, threshold: float = 0.34) -> str | None:
         best, answer = 0.0, None
         for faq in product.faqs:
             asked = terms(self.language.normalize(faq.question), self.language.stopwords) - name_tokens(product.name)
@@ -140,7 +144,7 @@ class Answers(AgentState):
             score = len(shared) / len(asked | wanted) if wanted else 0.0
             if shared and score > best:
                 best, answer = score, faq.answer
-        return answer if best >= 0.34 else None
+        return answer if best >= threshold else None
 
     def _field(self, text: str, product: Product) -> tuple[str, str] | None:
         fields = self._fields(product)
@@ -252,7 +256,23 @@ class Answers(AgentState):
             if pattern.search(text):
                 hints += " " + words
         if any(t not in self.policies for t in topics):
-            # A topic the shop publishes no policy for (cash on delivery, instalments): a person answers it.
+            # A topic the shop publishes no policy for (cash on delivery, instalments): a person answers it, unless
+            # the named product's own record does ("这款礼盒能写贺卡吗" and its FAQ on gift cards).
+            cue_words = [m.group(0) for t in topics for m in lang.policy_cues[t].finditer(text) if m.group(0).strip()]
+            for product in products[:1]:
+                wanted = self._question_terms(text, [product])
+                answer = self._best_faq(wanted, product) or self._best_line(wanted, product)
+                # else the FAQ, then the record line, that says the topic's own word (贺卡, gift message)
+                answer = answer or next(
+                    (f.answer for f in product.faqs if any(w in f.question for w in cue_words)), None
+                )
+                lines = [*product.selling_points, *split_sentences(product.description)]
+                answer = answer or next((line for line in lines if any(w in line for w in cue_words)), None)
+                if answer is not None:
+                    values = {"name": product.name, "sku": product.sku}
+                    record = Draft("product_info", products=[product])
+                    record.say(self._say("faq", answer=sentence_end(answer, self.locale), **values), product)
+                    return record
             draft.final = self._ungrounded("policy", products)
             return draft
         asked = lang.normalize(text)
@@ -404,6 +424,9 @@ class Answers(AgentState):
             elif kind == "stock":
                 if not product.in_stock:
                     draft.say(self._say("stock_out", **values), product)
+                    restock = next((f.answer for f in product.faqs if lang.has("stock", f.question)), None)
+                    if restock:  # "when will it be back?": the record's own word on restocking
+                        draft.say(sentence_end(restock, self.locale), product)
                 elif product.stock <= LOW_STOCK:
                     draft.say(self._say("stock_low", stock=product.stock, **values), product)
                 else:
@@ -416,13 +439,55 @@ class Answers(AgentState):
                 faq = None
                 if key is None and text:
                     faq = self._best_faq(self._question_terms(text, [product]), product)
+                dose = self._dose(text, product) if key is None and text else None
                 if key is not None:
                     draft.say(self._say("fact", key=key, value=fields[key], **values), product)
                 elif faq is not None:
                     draft.say(self._say("faq", answer=sentence_end(faq, self.locale), **values), product)
+                elif dose is not None:
+                    draft.say(self._say("faq", answer=sentence_end(dose, self.locale), **values), product)
                 else:
                     what = lang.pack.attribute_names.get(keys[0], keys[0])
                     draft.say(self._say("fact_missing", what=what, **values), product)
+
+    def _dose(self, text: str, product: Product) -> str | None:
+        """How much of an ingredient the message names ("尿素含量多少", "补骨脂酚浓度"): the record line that gives
+        that ingredient with a percentage, when there is one."""
+        lowered = text.lower()
+        named = [i for i in product.ingredients if len(i) >= 2 and i.lower() in lowered]
+        lines = [*product.selling_points, *split_sentences(product.description)]
+        lines += [f"{k}{self.language.colon}{v}" for k, v in self._fields(product).items()]
+        for line in lines:
+            if _PERCENT.search(line) and any(i.lower() in line.lower() for i in named):
+                return line.strip()
+        return None
+
+    def _other_asks(self, draft: Draft, text: str, named: Sequence[Product]) -> None:
+        """A multi-part question's asks that no price, stock or attribute cue reads ("…多少钱，一周用几次", "how much
+        is it and can it go in the microwave?"): each such clause is answered from the product's FAQ or record line
+        that fits it, when one does."""
+        clauses = self.language.clauses(text)
+        if len(clauses) < 2 or len(named) > 2:
+            return
+        said = "".join(s.text for s in draft.sentences)
+        for clause in clauses:
+            if self._facets(clause):
+                continue
+            for product in named:
+                # one short clause about one product: an FAQ sharing a quarter of its words answers it
+                wanted = self._question_terms(clause, [product])
+                answer = self._best_faq(wanted, product, 0.25) or self._best_line(wanted, product)
+                if answer is None or strip_end(answer) in said:
+                    continue
+                line = self._say("faq", name=product.name, sku=product.sku, answer=sentence_end(answer, self.locale))
+                draft.say(line, product)
+                said += line
+
+    def _of_kind(self, text: str) -> list[Product]:
+        """The products a product word of the message names (`FuzzyNames.of_kind`), at most three, none of them a
+        near miss for a thing the catalog lacks ("protein powder" is not Hojicha Roasted Tea Powder)."""
+        found = [p for p in self.fuzzy.of_kind(text, self.language.stopwords) if not self._off_catalog(text, p)]
+        return self.products([p.sku for p in found[:3]]) if len(found) <= 3 else []
 
     def _multi(self, products: Sequence[Product], facets: Sequence[tuple[str, list[str]]], text: str = "") -> Draft:
         """A multi-part question: every asked fact for every product it is about."""

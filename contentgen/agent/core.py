@@ -494,7 +494,8 @@ class Agent(Answers, Intents):
         policy_words = any(cue.search(text) for cue in lang.policy_cues.values())
         if order_id or (lang.has("order_status", text) and not policy_words):
             return self._order(orders, order_id)
-        if lang.has("out_of_scope", text) and not self._names_product(text):
+        # a question a policy answers is in scope ("wrong zip code" is no coding question)
+        if lang.has("out_of_scope", text) and not self._names_product(text) and not policy_words:
             return _Draft("out_of_scope", final=self._refuse("out_of_scope", "out_of_scope"))
         draft = self._about_products(text, injected, aside)
         if procedure and rules.on_complaint and (draft.intent != "policy" or draft.final is not None):
@@ -669,6 +670,8 @@ class Agent(Answers, Intents):
             draft = self._stock(products, hits)
         else:
             draft = self._info(text, products)
+        if named and draft.final is None and draft.intent in _PRODUCT_INTENTS and superlative is None:
+            self._other_asks(draft, text, named)
         if topics and named and draft.final is None and draft.intent in _PRODUCT_INTENTS:
             self._policy_row(draft, text, topics, named[0])
         draft.retrieved = retrieved
@@ -682,12 +685,6 @@ class Agent(Answers, Intents):
         if self.provider is not None and draft.final is None and not draft.chat:
             self._to_model(draft, text, result, products)
         return draft
-
-    def _of_kind(self, text: str) -> list[Product]:
-        """The products a product word of the message names (`FuzzyNames.of_kind`), at most three, none of them a
-        near miss for a thing the catalog lacks ("protein powder" is not Hojicha Roasted Tea Powder)."""
-        found = [p for p in self.fuzzy.of_kind(text, self.language.stopwords) if not self._off_catalog(text, p)]
-        return self.products([p.sku for p in found[:3]]) if len(found) <= 3 else []
 
     def _lacks(self, text: str, product: Product, facets: Sequence[tuple[str, list[str]]]) -> bool:
         """Whether the message asks for an attribute the record does not have (and no FAQ answers it)."""
