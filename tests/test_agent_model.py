@@ -261,3 +261,16 @@ def test_zh_product_sentence_in_the_records_words_is_kept(
     outcome = agent.ask(f"{product.name}多少钱？")
     assert isinstance(outcome, Answer) and outcome.text == f"{product.name}现价 {product.money()}。"
     assert len(outcome.removed) == 1 and "商场" in outcome.removed[0]
+
+
+def test_a_sentence_that_flips_its_source_is_removed(stores: dict[str, CatalogStore], agent_settings: Settings) -> None:
+    """Every word is in the shipping policy, but the policy says the opposite."""
+    reply = (
+        "Expedited and Overnight can be delivered to P.O. boxes. "
+        "Expedited and Overnight can't be delivered to P.O. boxes."
+    )
+    agent, _ = scripted("morrow", [reply], stores, agent_settings)
+    outcome = agent.ask("Do you ship to P.O. boxes?")
+    assert isinstance(outcome, Answer)
+    assert outcome.removed == ("Expedited and Overnight can be delivered to P.O. boxes.",)
+    assert outcome.text == "Expedited and Overnight can't be delivered to P.O. boxes."

@@ -54,3 +54,17 @@ def test_parse_number_forms() -> None:
     assert parse_number("10万") == Decimal(100000)
     assert parse_number("twenty one") == Decimal(21)
     assert parse_number("百") is None
+
+
+def test_an_initialism_does_not_end_a_sentence_before_a_lower_case_word() -> None:
+    from contentgen.text.sentences import SentenceBuffer, split_sentences
+
+    assert split_sentences("We ship to P.O. boxes. Not overnight.") == ["We ship to P.O. boxes. ", "Not overnight."]
+    assert split_sentences("Order by 12:00 p.m. on Fridays.") == ["Order by 12:00 p.m. on Fridays."]
+    assert split_sentences("We ship in the U.S. We don't ship abroad.") == [
+        "We ship in the U.S. ",
+        "We don't ship abroad.",
+    ]
+    buffer = SentenceBuffer()
+    streamed = [s for piece in ("We ship to P.", "O.", " ", "boxes. Not", " overnight.") for s in buffer.feed(piece)]
+    assert [*streamed, *buffer.flush()] == ["We ship to P.O. boxes. ", "Not overnight."]

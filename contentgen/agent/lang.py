@@ -258,6 +258,7 @@ class SupportWords(Model):
     universal: list[Pattern] = Field([], description="all, every, always, free, guarantee …: the sources must say it")
     available: list[Pattern] = Field([], description="in stock, available: a cited record in stock, or the sources")
     unavailable: list[Pattern] = Field([], description="sold out: a cited record out of stock, or the sources")
+    negations: list[Pattern] = Field([], description="not, can't, 不 …: a sentence may not flip its source's")
 
 
 class LanguagePack(Model):

@@ -13,6 +13,9 @@ must besides, by the `support` section of the language pack,
   it, or before it at the end of a sentence): "free on orders of $45" backs "free on orders", not "free samples";
 * back availability (`available`: available, in stock, 有货 …) by a cited record in stock and the opposite
   (`unavailable`) by one out of stock, or else the sources saying it of the same thing.
+* not flip its source: when one source sentence holds most of its content words (at least three, and
+  `min_share` of them), the two agree on negation (`negations`: not, can't, never, 不, 无法 …): "Expedited can be
+  delivered to P.O. boxes" is not what "Expedited and Overnight can't be delivered to P.O. boxes." says.
 
 Sources are cut into words once per set of cited records; a sentence costs one cut and a few set look-ups.
 """
@@ -27,11 +30,13 @@ from dataclasses import dataclass
 
 from contentgen.agent.lang import FLAGS, Language
 from contentgen.domain.product import Product
+from contentgen.text.sentences import split_sentences
 from contentgen.text.words import Word, stem, words
 
 __all__ = ["Sources", "Support", "support_for"]
 
 _PREFIX = 5
+_LINES = re.compile(r"\n|\s\|\s")  # a policy's lines and table cells, a record's fields (` | ` in `_record`)
 
 
 def _key(word: Word) -> str:
@@ -57,13 +62,19 @@ class _Words:
 class Sources:
     """What a sentence may stand on: the text, its content words in order, and their stems for look-ups."""
 
-    def __init__(self, text: str, vocabulary: _Words) -> None:
+    def __init__(self, text: str, vocabulary: _Words, *, sentences: bool = True) -> None:
         self.text = text
         self.lowered = text.lower()
         self.words = vocabulary.content(text)
         self._starts = [w.start for w in self.words]
         self.keys = {_key(w) for w in self.words if not w.han}
         self.prefixes = {k[:_PREFIX] for k in self.keys if len(k) >= _PREFIX}
+        # each source sentence (a policy line, a record field) on its own, for the negation check
+        self.sentences = (
+            [Sources(s, vocabulary, sentences=False) for line in _LINES.split(text) for s in split_sentences(line)]
+            if sentences
+            else []
+        )
 
     def holds(self, word: Word) -> bool:
         if word.han:
@@ -104,6 +115,7 @@ class Support:
         self.universal = [re.compile(p, FLAGS) for p in pack.universal]
         self.available = [re.compile(p, FLAGS) for p in pack.available]
         self.unavailable = [re.compile(p, FLAGS) for p in pack.unavailable]
+        self.negation = re.compile("|".join(f"(?:{p})" for p in pack.negations), FLAGS) if pack.negations else None
 
     def sources(self, text: str) -> Sources:
         return Sources(text, self.vocabulary)
@@ -126,7 +138,22 @@ class Support:
         for pattern in self.available:
             if not any(p.search(sentence) for p in self.unavailable):  # "not available" is the claim above
                 reasons += self._backed(pattern, sentence, content, sources, in_stock, "no cited record is in stock")
+        if content and self.negation is not None:
+            reasons += self._flipped(sentence, content, sources)
         return reasons
+
+    def _flipped(self, sentence: str, content: Sequence[Word], sources: Sources) -> list[str]:
+        """The source sentence that says most of what `sentence` says, if it says the opposite (negation)."""
+        assert self.negation is not None
+        scored = [(sum(s.holds(w) for w in content), s) for s in sources.sentences]
+        best = max((n for n, _ in scored), default=0)
+        if best < 3 or best < self.min_share * len(content):
+            return []
+        negated = bool(self.negation.search(sentence))
+        closest = [s for n, s in scored if n == best]
+        if any(bool(self.negation.search(s.text)) == negated for s in closest):
+            return []
+        return [f"unsupported: says the opposite of '{closest[0].text[:80]}'"]
 
     def _backed(
         self,

@@ -30,14 +30,28 @@ _CLOSERS = frozenset("”’」』）)\"'")
 _TRAILING = _STRONG | _CLOSERS | {"."}
 
 
+_INITIALISM = re.compile(r"(?:^|[^A-Za-z.])(?:[A-Za-z]\.)+[A-Za-z]$")
+"""Letters with full stops between them, the last stop not yet read: P.O, U.S, a.m, e.g."""
+
+
 def _latin_stop(text: str, i: int, final: bool) -> bool:
-    """Whether the full stop at ``i`` ends a sentence: white space (or the end) follows, maybe after closers."""
+    """Whether the full stop at ``i`` ends a sentence: white space (or the end) follows, maybe after closers; after
+    an initialism ("P.O. boxes", "a.m. on"), only if the next word does not go on in lower case or with a digit."""
     j = i + 1
     while j < len(text) and text[j] in _CLOSERS:
         j += 1
     if j == len(text):
         return final
-    return text[j].isspace()
+    if not text[j].isspace():
+        return False
+    if j == i + 1 and _INITIALISM.search(text, max(0, i - 12), i):
+        k = j
+        while k < len(text) and text[k].isspace():
+            k += 1
+        if k == len(text):
+            return final
+        return not (text[k].islower() or text[k].isdigit())
+    return True
 
 
 def _pieces(text: str, clauses: bool, final: bool) -> Iterator[tuple[str, bool]]:
