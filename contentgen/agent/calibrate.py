@@ -4,7 +4,7 @@ Every single-question item whose answer must cite products that the question nam
 grounded, multi-part, comparison … items) expects those products to be found; off-catalog, out-of-scope and
 unanswerable items expect none. Each matcher is run at every candidate threshold and scored by precision and recall
 of the products it finds; the middle of the best-F1 plateau is chosen. The blind batch
-(eval/blind4/, batch "blind") is never used; the earlier batches (eval/blind/, eval/blind2/, eval/blind3/) are
+(eval/blind5/, batch "blind") is never used; the earlier batches (eval/blind/ … eval/blind4/) are
 in-sample.
 
     python -m contentgen.agent.calibrate            # print the precision/recall curves and the chosen thresholds

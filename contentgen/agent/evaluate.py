@@ -42,8 +42,9 @@ IN_SAMPLE = (
     ("dev2", "dev2"),
     ("check", "check"),
     ("blind3", "blind3"),
+    ("blind4", "blind4"),
 )
-BLIND_DIR = "blind4"  # the current blind batch (batch "blind"); a kit without eval/blind4/<kit>.yaml has none
+BLIND_DIR = "blind5"  # the current blind batch (batch "blind"); a kit without eval/blind5/<kit>.yaml has none
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _ENUMERATOR = re.compile(r"(?m)^\s*\d{1,2}\.\s")
 
@@ -52,10 +53,10 @@ class EvalItem(Model):
     id: str = Field(min_length=1)
     kind: str = Field(min_length=1)
     blind: bool = False
-    # in-sample: "dev" (eval/hard/), "blind1" / "blind2" / "blind3" (eval/blind/, eval/blind2/, eval/blind3/:
+    # in-sample: "dev" (eval/hard/), "blind1" … "blind4" (eval/blind/, eval/blind2/, eval/blind3/, eval/blind4/:
     # earlier blind batches, looked at, now in-sample), "dev2" / "check" (eval/dev2/, eval/check/: session-5
     # development cases and the check set kept aside until scored once after the changes, now in-sample); "blind"
-    # (eval/blind4/: the current blind batch, written by someone else, scored once, never tuned on; absent until
+    # (eval/blind5/: the current blind batch, written by someone else, scored once, never tuned on; absent until
     # it is dropped in)
     batch: str = "dev"
     turns: list[str] = []
@@ -98,7 +99,7 @@ def eval_sets() -> dict[str, Path]:
 
 def load_eval_set(ref: str | Path) -> EvalSet:
     """A labelled set by kit id (the shipped one, with the in-sample batches of `IN_SAMPLE` and, when its folder
-    exists, the current blind batch from eval/blind4/) or file path (taken as it is)."""
+    exists, the current blind batch from eval/blind5/) or file path (taken as it is)."""
     sets = eval_sets()
     path = sets.get(str(ref)) or Path(ref)
     if not path.is_file():
@@ -143,7 +144,7 @@ class KitReport:
 
     @property
     def has_blind(self) -> bool:
-        """Whether the blind batch (eval/blind4/) was run for this kit."""
+        """Whether the blind batch (eval/blind5/) was run for this kit."""
         return any(r.item.batch == "blind" for r in self.results)
 
     def subset(self, blind: bool | None) -> list[ItemResult]:

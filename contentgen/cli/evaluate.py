@@ -69,7 +69,7 @@ def agent(
     json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
     blind: Annotated[
         bool,
-        typer.Option(help="Also run the blind batch (eval/blind4/, when it is there); --no-blind while tuning."),
+        typer.Option(help="Also run the blind batch (eval/blind5/, when it is there); --no-blind while tuning."),
     ] = True,
 ) -> None:
     """Recall@k, MRR, intent and answer accuracy, refusal and hand-off precision/recall, unverified claims."""
