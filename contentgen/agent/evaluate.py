@@ -43,6 +43,8 @@ IN_SAMPLE = (
     ("check", "check"),
     ("blind3", "blind3"),
     ("blind4", "blind4"),
+    ("dev3", "dev3"),
+    ("dev4", "dev4"),
 )
 BLIND_DIR = "blind5"  # the current blind batch (batch "blind"); a kit without eval/blind5/<kit>.yaml has none
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
@@ -55,7 +57,8 @@ class EvalItem(Model):
     blind: bool = False
     # in-sample: "dev" (eval/hard/), "blind1" … "blind4" (eval/blind/, eval/blind2/, eval/blind3/, eval/blind4/:
     # earlier blind batches, looked at, now in-sample), "dev2" / "check" (eval/dev2/, eval/check/: session-5
-    # development cases and the check set kept aside until scored once after the changes, now in-sample); "blind"
+    # development cases and the check set kept aside until scored once after the changes, now in-sample), "dev3" /
+    # "dev4" (eval/dev3/, eval/dev4/: session-7 development cases for the fourth batch's causes); "blind"
     # (eval/blind5/: the current blind batch, written by someone else, scored once, never tuned on; absent until
     # it is dropped in)
     batch: str = "dev"
