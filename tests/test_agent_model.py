@@ -274,3 +274,34 @@ def test_a_sentence_that_flips_its_source_is_removed(stores: dict[str, CatalogSt
     assert isinstance(outcome, Answer)
     assert outcome.removed == ("Expedited and Overnight can be delivered to P.O. boxes.",)
     assert outcome.text == "Expedited and Overnight can't be delivered to P.O. boxes."
+
+
+@pytest.mark.parametrize(
+    "kit, question, reply",
+    [
+        ("morrow", "Do you ship to P.O. boxes?", "Yes. MORE:"),
+        ("morrow", "Can I change the address on my order?", "1. Sure, here it is:"),
+        ("qinghe", "偏远地区包邮吗", "好的。"),
+    ],
+)
+def test_a_draft_of_fragments_that_say_nothing_falls_back_to_the_offline_answer(
+    stores: dict[str, CatalogStore], agent_settings: Settings, kit: str, question: str, reply: str
+) -> None:
+    """A small model's content-free fragments ("MORE:", "1.", "Yes.") claim nothing, so no check removes them; they
+    must not stand for a policy answer either."""
+    offline = load_agent(f"{kit}-service", settings=agent_settings, retriever=stores[kit]).ask(question)
+    agent, _ = scripted(kit, [reply], stores, agent_settings)
+    outcome = agent.ask(question)
+    assert isinstance(offline, Answer) and isinstance(outcome, Answer)
+    assert outcome.text == offline.text
+    assert agent.model_fallbacks == 1  # type: ignore[attr-defined]
+
+
+def test_a_list_mark_before_a_supported_sentence_does_not_make_it_filler(
+    stores: dict[str, CatalogStore], agent_settings: Settings
+) -> None:
+    reply = "1. We ship Standard orders to P.O. boxes; Expedited and Overnight cannot be delivered to them."
+    agent, _ = scripted("morrow", [reply], stores, agent_settings)
+    outcome = agent.ask("Do you ship to P.O. boxes?")
+    assert isinstance(outcome, Answer) and "Standard orders to P.O. boxes" in outcome.text
+    assert getattr(agent, "model_fallbacks", 0) == 0

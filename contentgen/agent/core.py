@@ -379,7 +379,8 @@ class Agent(Answers, Intents):
                 reasons = "; ".join(check.reasons)
                 log.info("unverified model sentence left out (%s): %s", reasons, self.masker.mask(sentence.strip()))
             cited = tuple(_unique([*marked, *named]))
-            return sentence, cited, not cited and not draft.policies, check.ok
+            filler = (not cited and not draft.policies) or not support.says_something(bare)
+            return sentence, cited, filler, check.ok
 
         # The model's answer stands only if a verified sentence carries what the offline draft answers with (its
         # numbers: a price, a stock count, a day count). Until one does, verified sentences wait; if none does,

@@ -13,6 +13,8 @@ must besides, by the `support` section of the language pack,
   it, or before it at the end of a sentence): "free on orders of $45" backs "free on orders", not "free samples";
 * back availability (`available`: available, in stock, 有货 …) by a cited record in stock and the opposite
   (`unavailable`) by one out of stock, or else the sources saying it of the same thing.
+* say something: a fragment with no content word and no figure ("MORE:", "1.", "Sure, here it is:") is filler;
+  it never stands for the answer, so a draft made only of such fragments falls back to the offline answer;
 * not flip its source: when one source sentence holds most of its content words (at least three, and
   `min_share` of them), the two agree on negation (`negations`: not, can't, never, 不, 无法 …): "Expedited can be
   delivered to P.O. boxes" is not what "Expedited and Overnight can't be delivered to P.O. boxes." says.
@@ -37,6 +39,7 @@ __all__ = ["Sources", "Support", "support_for"]
 
 _PREFIX = 5
 _LINES = re.compile(r"\n|\s\|\s")  # a policy's lines and table cells, a record's fields (` | ` in `_record`)
+_ENUMERATOR = re.compile(r"^\s*(?:\d{1,2}[.)]|[a-z]\))\s*", re.IGNORECASE)  # "1. …", "a) …": a list mark
 
 
 def _key(word: Word) -> str:
@@ -119,6 +122,11 @@ class Support:
 
     def sources(self, text: str) -> Sources:
         return Sources(text, self.vocabulary)
+
+    def says_something(self, sentence: str) -> bool:
+        """Whether `sentence` has a content word or a figure (a list mark like "1." is neither)."""
+        body = _ENUMERATOR.sub("", sentence, count=1)
+        return bool(self.vocabulary.content(body)) or any(w.number for w in words(body))
 
     def check(self, sentence: str, sources: Sources, question: Sources, products: Sequence[Product]) -> list[str]:
         """Why `sentence` is not supported by `sources` (the cited records and policies) and the question."""
