@@ -1,4 +1,5 @@
-"""Posters come out exactly as before the renderer's caches: every pixel and every element, cold and warm."""
+"""Posters come out exactly as before the renderer's caches: every pixel and every element, cold and warm (pixel
+hashes per CPU kind, contrast figures to 1e-9: see poster_golden_support)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from poster_golden_support import GOLDEN, pipelines, render_digests
+from poster_golden_support import GOLDEN, hashes, pipelines, render_digests, same_numbers
 
 from contentgen.pipelines.poster import PosterPipeline
 
@@ -23,9 +24,9 @@ def compare(got: dict[str, list[dict[str, Any]]], want: dict[str, list[dict[str,
         assert [d["name"] for d in got[key]] == [d["name"] for d in want[key]]
         for mine, theirs in zip(got[key], want[key], strict=True):
             label = f"{key}/{theirs['name']} (regenerate with `python tests/poster_golden_support.py` if meant)"
-            assert mine["elements"] == theirs["elements"], label
+            assert same_numbers(mine["elements"], theirs["elements"]), label
             assert mine["findings"] == theirs["findings"], label
-            assert mine["pixels"] == theirs["pixels"], label
+            assert mine["pixels"] in hashes(theirs), label
 
 
 def test_posters_are_drawn_exactly_as_before_cold_and_warm(golden: dict[str, list[dict[str, Any]]]) -> None:
