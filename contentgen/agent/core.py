@@ -41,7 +41,7 @@ from contentgen.agent.text import NameMatcher, name_tokens, skus_in
 from contentgen.agent.tools import OrderLookup, build_tools
 from contentgen.agent.verify import Check, Verifier, unsourced_figures
 from contentgen.catalog.filters import parse_filters
-from contentgen.catalog.types import Filters, Retriever, SearchResult
+from contentgen.catalog.types import Filters, Hit, Retriever, SearchResult
 from contentgen.domain.brand import BrandKit
 from contentgen.domain.product import Product
 from contentgen.errors import ContentgenError, NotFoundError
@@ -266,6 +266,7 @@ class Agent(Answers, Intents):
         started = time.perf_counter()
         masked = self.masker.mask(question)
         clean, aside = self._set_aside_instructions(normalize_text(masked))
+        clean = self.language.respelled(clean)
         injected = bool(aside)
         draft = self._draft(normalize_text(question), clean, aside, customer)
         outcome: Outcome
@@ -306,7 +307,12 @@ class Agent(Answers, Intents):
             yield shown
         text = "".join(kept).strip()
         if not substantive:
-            fallback = self._ungrounded(draft.intent, draft.products)
+            # "does X cure arthritis?": the records say nothing to it, and it is medical advice, not a missing fact
+            fallback = (
+                self._refuse("medical", "out_of_scope")
+                if draft.medical
+                else self._ungrounded(draft.intent, draft.products)
+            )
             yield fallback.text
             return fallback
         return Answer(text, tuple(cited), draft.intent, draft.policies, tuple(removed))
@@ -591,7 +597,10 @@ class Agent(Answers, Intents):
         topics = [name for name, cue in lang.policy_cues.items() if cue.search(text)]
         intent = self._intent(text, named, referred, topics)
         if intent in _PRODUCT_INTENTS and not products:
-            strong = self._strong_hit(text, result.hits)
+            # "how much is the earl grey one" after a list of cold brews: the listed Cold Brew Earl Grey, not the
+            # Earl Grey Shortbread that search ranks first
+            recent = [p for p in self.memory.focus if self._strong_hit(text, [Hit(p, 1.0)]) is p]
+            strong = recent[0] if len(recent) == 1 else self._strong_hit(text, result.hits)
             if strong is not None and not self._off_catalog(text, strong):
                 products = [strong]
         retrieved = list(dict.fromkeys([p.sku for p in products] + [p.sku for p in hits]))
@@ -676,6 +685,7 @@ class Agent(Answers, Intents):
             self._policy_row(draft, text, topics, named[0])
         draft.retrieved = retrieved
         draft.focus = draft.focus or list(draft.products[:3])
+        draft.medical = lang.has("medical", text)
         asks_nothing = not facets and intent == "product_info" and not lang.has("general", text)
         if injected and (
             (draft.final is not None and draft.final.kind == "refusal") or not draft.sentences or asks_nothing

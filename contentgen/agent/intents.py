@@ -107,8 +107,9 @@ class Intents(AgentState):
             return "price"
         if lang.has("stock", text):
             return "stock"
-        if named and lang.has("availability", text) and not alias:
-            return "stock"  # "do you have the Porcelain Gaiwan Set?": whether it can be bought
+        if named and lang.has("availability", text) and not alias and not self._asked_things(text, named):
+            # "do you have the Porcelain Gaiwan Set?": whether it can be bought ("有没有纯素认证" asks for a fact)
+            return "stock"
         if referred and not named and self.memory.last_intent in {"price", "stock"} and not self._asks_fact(text):
             return self.memory.last_intent
         if named and self.memory.last_intent in {"price", "stock"} and not self._asks_fact(text, named):
@@ -207,8 +208,16 @@ class Intents(AgentState):
             return None
         top = hits[0].product
         strength = self.names.strength(text, top)
-        rare = [t for t in name_tokens(top.name) if t in text.lower() and len(t) >= 2]
+        # the words of its category name no product ("what cold brew teas do you have" names no Cold Brew tea)
+        kind = name_tokens(top.category)
+        rare = [t for t in name_tokens(top.name) if t in text.lower() and len(t) >= 2 and t not in kind]
         needed = thresholds().strong.of(has_cjk(top.name)) if threshold is None else threshold
+        if rare and strength < needed and threshold is None and strength >= needed / 2:
+            # "the gunpowder mint tea": a part of its name and words its own record holds (Moroccan Mint Green is
+            # gunpowder green tea) describe it as well as a longer part of the name would
+            asked = self._question_terms(text, [top])
+            if asked and asked <= self._record_terms(top):
+                return top
         return top if strength >= needed and rare else None
 
     def _browses(self, text: str) -> bool:
