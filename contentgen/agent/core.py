@@ -568,7 +568,7 @@ class Agent(Answers, Intents):
         lang = self.language
         result = self._search(text, self.definition.retrieval.k)
         hits = [h.product for h in result.hits]
-        named = self._named(text, hits)
+        named = self._picked(text) or self._named(text, hits)
         if named:
             named = self._named_more(text, named)
         points_back = lang.has("pronoun", text) or any(p.search(text) for _, p in lang.ordinals)
@@ -640,6 +640,10 @@ class Agent(Answers, Intents):
             draft = self._recommend(text, result, products)
         elif not products and (covering := self._covering(text, hits)):
             draft = self._recommend(text, result, covering)  # "do you carry honey?": the products that are honey
+        elif not products and not facets and not lang.has("availability", text) and self._lists_category(text):
+            # "show me your cold brew teas": the category's products, as search ranks them
+            listed = [h.product for h in result.hits if h.product.category == self._loose_category(text)]
+            draft = self._recommend(text, result, listed)
         elif not products and (kinds := self._of_kind(text)):
             # "磨砂膏多少钱", "喷雾有货吗": a product word several names share; each of those products answers
             draft = self._multi(kinds, facets, text) if facets else self._info(text, kinds)
@@ -723,6 +727,19 @@ class Agent(Answers, Intents):
             except NotFoundError:
                 continue
         return named
+
+    def _picked(self, text: str) -> list[Product]:
+        """The one product of the previous answer whose name holds the words of "the earl grey one" (after a list of
+        cold brews: Cold Brew Earl Grey, not the Earl Grey Shortbread a search ranks first)."""
+        if not self.memory.focus or not self.language.pack.cues.pick:
+            return []
+        match = self.language.find("pick", text)
+        words = next((g for g in match.groups() if g), "") if match else ""
+        said = [w for w in words.lower().split() if w]
+        if not said:
+            return []
+        found = [p for p in self.memory.focus if all(w in p.name.lower() for w in said)]
+        return found if len(found) == 1 else []
 
     def _about_focus(self, text: str) -> list[Product]:
         """The previous answer's products, when the question asks something their records answer ("油皮可以用吗"

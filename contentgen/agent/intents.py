@@ -30,7 +30,7 @@ _QUANTITY = re.compile(
     + r"|\s+[A-Za-z])",
     re.IGNORECASE,
 )
-_QUANTITY_UNIT = re.compile(r"\d+\s*[套件瓶支盒个份罐箱台只]")
+_QUANTITY_UNIT = re.compile(r"[\d一两二三四五六七八九十]+\s*[套件瓶支盒个份罐箱台只片]")
 
 
 class Intents(AgentState):
@@ -80,7 +80,8 @@ class Intents(AgentState):
     ) -> Intent:
         lang = self.language
         products = named or referred
-        alias = any(pattern.search(text) for _, pattern in lang.attributes)
+        unnamed = self._unnamed(text, named)  # "will the glass teapot arrive by friday": its name asks for no Material
+        alias = any(pattern.search(unnamed) for _, pattern in lang.attributes)
         if lang.has("compare", text) and len(products) >= 2:
             return "compare"
         asks_named = named and (
@@ -99,7 +100,11 @@ class Intents(AgentState):
             return "recommend"
         if lang.has("compare", text) and not products and not topics:
             return "recommend"
-        if topics and not (products and alias):
+        # "What does the teapot cost, and can I heat it on the stove?": a clause of its own asks the product's price
+        priced = any(
+            lang.has("price", c) and not any(lang.policy_cues[t].search(c) for t in topics) for c in lang.clauses(text)
+        )
+        if topics and not (products and (alias or priced)):
             return "policy"
         if not products and not lang.has("stock", text) and self._browses(text):
             return "recommend"
@@ -215,7 +220,7 @@ class Intents(AgentState):
         if rare and strength < needed and threshold is None and strength >= needed / 2:
             # "the gunpowder mint tea": a part of its name and words its own record holds (Moroccan Mint Green is
             # gunpowder green tea) describe it as well as a longer part of the name would
-            asked = self._question_terms(text, [top])
+            asked = self._question_terms(text, []) - name_tokens(top.name)  # whole words: "spearmint" stays
             if asked and asked <= self._record_terms(top):
                 return top
         return top if strength >= needed and rare else None
@@ -224,6 +229,16 @@ class Intents(AgentState):
         """Whether a question that names no product asks for products of a catalog category or price range
         ("200元以内的面霜", "敏感肌适合哪款洁面", "what's a good oolong"): a choice among products, not a fact."""
         return bool(self._stated(text))
+
+    def _lists_category(self, text: str) -> bool:
+        """Whether a message that names no product asks to see a catalog category ("show me your cold brew teas"):
+        it names one, and nothing else it says is a word the category's own records lack."""
+        category = self._loose_category(text)
+        if category is None:
+            return False
+        kind = [p for p in self.lexicon.values() if p.category == category]
+        held = set().union(*(self._record_terms(p) for p in kind)) if kind else set()
+        return bool(kind) and self._question_terms(text, []) - {"show", "list", "see"} <= held
 
     def _asks_fact(self, text: str, named: Sequence[Product] = ()) -> bool:
         lang = self.language

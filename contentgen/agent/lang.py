@@ -149,6 +149,9 @@ class Cues(Model):
     sizes: list[Pattern] = []
     # words that join two asks in one message ("而且", "and"); punctuation between clauses is `CLAUSE_MARKS`
     clauses: list[Pattern] = []
+    # one product of the previous answer picked by words of its name ("the earl grey one", "积雪草那款"): each pattern
+    # has one group, the words
+    pick: list[Pattern] = []
 
 
 class Ordinal(Model):
