@@ -147,3 +147,26 @@ def test_zh_a_city_is_its_regions_row_of_the_shipping_table(qinghe: Agent) -> No
     qinghe.reset()
     out = qinghe.ask("周五下单，周日能收到吗")
     assert isinstance(out, Answer) and out.intent == "policy"
+
+
+def test_plural_policy_words_and_a_what_if_about_a_product(morrow: Agent) -> None:
+    slips = "Packing slips in gift orders never show prices."
+    assert slips in _policy("morrow", "shipping")
+    out = morrow.ask("do packing slips list prices when I ship a present?")
+    assert isinstance(out, Answer) and out.intent == "policy" and slips in out.text
+    morrow.reset()
+    accidental = "Accidental damage, such as drops, chips and knocks"
+    assert accidental in _policy("morrow", "warranty")
+    out = morrow.ask("if the glass cold brew pitcher falls off the shelf, does the warranty cover it?")
+    assert isinstance(out, Answer) and out.intent == "policy" and accidental in out.text
+
+
+def test_zh_ingredients_question_about_a_quality_the_record_lacks_goes_to_a_person(
+    qinghe: Agent, catalogs: dict[str, Catalog]
+) -> None:
+    cream = _product(catalogs, "qinghe", "QH-CRM-001")
+    assert not any("纯素" in t for t in [cream.description, *cream.selling_points, *cream.ingredients])
+    assert isinstance(qinghe.ask("燕麦神经酰胺修护面霜是纯素配方吗"), Handoff)
+    qinghe.reset()
+    out = qinghe.ask("燕麦神经酰胺修护面霜有哪些成分")  # a plain ingredients question is still answered
+    assert isinstance(out, Answer) and all(i in out.text for i in cream.ingredients[:2])

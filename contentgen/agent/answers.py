@@ -58,6 +58,7 @@ class Answers(AgentState):
         def _facets(self, text: str) -> list[tuple[str, list[str]]]: ...
         def _off_catalog(self, text: str, product: Product) -> bool: ...
         def _unnamed(self, text: str, named: Sequence[Product]) -> str: ...
+        def _record_terms(self, product: Product) -> set[str]: ...
         def products(self, skus: Sequence[str]) -> list[Product]: ...
 
     def _price(self, products: Sequence[Product]) -> Draft:
@@ -119,7 +120,7 @@ class Answers(AgentState):
             if line is not None and not lang.has("general", text):
                 draft.say(self._say("faq", answer=sentence_end(line, self.locale), **values), product)
                 continue
-            if lang.has("ingredients", text) and product.ingredients:
+            if lang.has("ingredients", text) and product.ingredients and not self._unheld(text, product):
                 draft.say(self._say("ingredients", items=lang.join(product.ingredients), **values), product)
                 continue
             if lang.has("general", text) or not wanted:
@@ -135,6 +136,13 @@ class Answers(AgentState):
                 if product.selling_points:
                     draft.say(self._say("points", items=lang.join(product.selling_points[:3])), product)
         return draft
+
+    def _unheld(self, text: str, product: Product) -> set[str]:
+        """What an ingredients question asks that the record never says ("是纯素配方吗": 纯素): the ingredient list is
+        no answer to it."""
+        lang = self.language
+        rest = lang.cues["availability"].sub(" ", lang.cues["ingredients"].sub(" ", text))
+        return {t for t in self._question_terms(rest, [product]) if len(t) >= 2} - self._record_terms(product)
 
     def _best_faq(self, wanted: set[str], product: Product, threshold: float = 0.34) -> str | None:
         best, answer = 0.0, None

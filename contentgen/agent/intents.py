@@ -106,6 +106,9 @@ class Intents(AgentState):
         )
         if topics and not (products and (alias or priced)):
             return "policy"
+        if topics and named and lang.has("hypothetical", text) and not priced:
+            # "does the kettle warranty cover it if I drop it?": what the policy says of a case, not a record field
+            return "policy"
         if not products and not lang.has("stock", text) and self._browses(text):
             return "recommend"
         if lang.has("price", text) and (lang.has("money", text) or not alias) and not self._alias_only_price(text):
