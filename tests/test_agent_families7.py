@@ -170,3 +170,24 @@ def test_zh_ingredients_question_about_a_quality_the_record_lacks_goes_to_a_pers
     qinghe.reset()
     out = qinghe.ask("燕麦神经酰胺修护面霜有哪些成分")  # a plain ingredients question is still answered
     assert isinstance(out, Answer) and all(i in out.text for i in cream.ingredients[:2])
+
+
+def test_a_count_question_reads_the_field_that_says_the_counted_thing(
+    morrow: Agent, catalogs: dict[str, Catalog]
+) -> None:
+    shortbread = _product(catalogs, "morrow", "MT-SNK-001")
+    out = morrow.ask("how many cookies does a tin of earl grey shortbread hold?")
+    assert isinstance(out, Answer) and shortbread.attributes["Size"] in out.text
+    morrow.reset()
+    ginger = _product(catalogs, "morrow", "MT-SNK-004")
+    out = morrow.ask("how long could I store the crystallized ginger chunks?")
+    assert isinstance(out, Answer) and ginger.specs["Shelf life"] in out.text
+
+
+def test_zh_part_of_a_name_with_a_field_asked_is_a_product_question(
+    qinghe: Agent, catalogs: dict[str, Catalog]
+) -> None:
+    serum = _product(catalogs, "qinghe", "QH-SER-002")
+    out = qinghe.ask("神经酰胺精华的净含量是多少？保质期呢")
+    assert isinstance(out, Answer) and out.citations[:1] == ("QH-SER-002",)
+    assert serum.specs["净含量"] in out.text and serum.specs["保质期"] in out.text

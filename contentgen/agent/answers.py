@@ -161,10 +161,24 @@ class Answers(AgentState):
         for keys, pattern in self.language.attributes:
             if not pattern.search(text):
                 continue
-            for key in keys:
-                if key in fields:
-                    return key, fields[key]
+            key = self._key(keys, fields, text)
+            if key is not None:
+                return key, fields[key]
         return None
+
+    def _key(self, keys: Sequence[str], fields: Mapping[str, str], text: str) -> str | None:
+        """Of the fields an attribute cue may mean, the first the record has; one whose value says a word the question
+        counts or names comes first ("how many cookies": Size "12 cookies, 6 oz tin", not Packaging)."""
+        held = [k for k in keys if k in fields]
+        if len(held) < 2 or not text:
+            return held[0] if held else None
+        lang = self.language
+        matches = [p.search(text) for aliased, p in lang.attributes if list(aliased) == list(keys)]
+        said = [m.group(0) for m in matches if m]
+        asked = terms(lang.normalize(" ".join(said)), lang.stopwords)  # the cue's own words: "how many cookies"
+        if asked & terms(lang.normalize(held[0]), lang.stopwords):
+            return held[0]  # "dishwasher": the Dishwasher safe field itself, not a Care line that mentions it
+        return next((k for k in held if asked & terms(lang.normalize(fields[k]), lang.stopwords)), held[0])
 
     def _best_line(self, wanted: set[str], product: Product) -> str | None:
         if not wanted:
@@ -448,7 +462,7 @@ class Answers(AgentState):
                 if product.ingredients:
                     draft.say(self._say("ingredients", items=lang.join(product.ingredients), **values), product)
             else:
-                key = next((k for k in keys if k in fields), None)
+                key = self._key(keys, fields, text)
                 faq = None
                 if key is None and text:
                     faq = self._best_faq(self._question_terms(text, [product]), product)

@@ -593,6 +593,12 @@ class Agent(Answers, Intents):
             # A question that names another category starts a new topic: "敏感肌适合哪款洁面？" after a talk about
             # creams asks about cleansers, not about the creams.
             referred = []
+        if not named and not referred and any(p.search(text) for _, p in lang.attributes):
+            # "烟酰胺精华的浓度是多少": a good part of a name and a field asked for is a product question, not a
+            # request to browse the category (what intent would read without the product)
+            strong = self._strong_hit(text, result.hits)
+            if strong is not None and not self._off_catalog(text, strong):
+                named = [strong]
         products = named or referred
         topics = [name for name, cue in lang.policy_cues.items() if cue.search(text)]
         intent = self._intent(text, named, referred, topics)
