@@ -734,19 +734,6 @@ class Agent(Answers, Intents):
                 continue
         return named
 
-    def _picked(self, text: str) -> list[Product]:
-        """The one product of the previous answer whose name holds the words of "the earl grey one" (after a list of
-        cold brews: Cold Brew Earl Grey, not the Earl Grey Shortbread a search ranks first)."""
-        if not self.memory.focus or not self.language.pack.cues.pick:
-            return []
-        match = self.language.find("pick", text)
-        words = next((g for g in match.groups() if g), "") if match else ""
-        said = [w for w in words.lower().split() if w]
-        if not said:
-            return []
-        found = [p for p in self.memory.focus if all(w in p.name.lower() for w in said)]
-        return found if len(found) == 1 else []
-
     def _about_focus(self, text: str) -> list[Product]:
         """The previous answer's products, when the question asks something their records answer ("油皮可以用吗"
         right after a product, with no name or pronoun)."""

@@ -233,6 +233,19 @@ class Intents(AgentState):
         ("200元以内的面霜", "敏感肌适合哪款洁面", "what's a good oolong"): a choice among products, not a fact."""
         return bool(self._stated(text))
 
+    def _picked(self, text: str) -> list[Product]:
+        """The one product of the previous answer whose name holds the words of "the earl grey one" (after a list of
+        cold brews: Cold Brew Earl Grey, not the Earl Grey Shortbread a search ranks first)."""
+        if not self.memory.focus or not self.language.pack.cues.pick:
+            return []
+        match = self.language.find("pick", text)
+        words = next((g for g in match.groups() if g), "") if match else ""
+        said = [w for w in words.lower().split() if w]
+        if not said:
+            return []
+        found = [p for p in self.memory.focus if all(w in p.name.lower() for w in said)]
+        return found if len(found) == 1 else []
+
     def _lists_category(self, text: str) -> bool:
         """Whether a message that names no product asks to see a catalog category ("show me your cold brew teas"):
         it names one, and nothing else it says is a word the category's own records lack."""
