@@ -191,3 +191,15 @@ def test_zh_part_of_a_name_with_a_field_asked_is_a_product_question(
     out = qinghe.ask("神经酰胺精华的净含量是多少？保质期呢")
     assert isinstance(out, Answer) and out.citations[:1] == ("QH-SER-002",)
     assert serum.specs["净含量"] in out.text and serum.specs["保质期"] in out.text
+
+
+def test_a_wish_for_a_thing_no_record_holds_is_refused(morrow: Agent, catalogs: dict[str, Catalog]) -> None:
+    words = " ".join(
+        " ".join([p.name, p.description, *p.selling_points, *p.ingredients]) for p in catalogs["morrow"].products
+    ).lower()
+    assert "matcha" in words and "boba" not in words and "kombucha" not in words
+    out = morrow.ask("I'm looking for a bubble tea kit with boba")
+    assert isinstance(out, Refusal) and out.reason == "not_in_catalog"
+    morrow.reset()
+    out = morrow.ask("looking for a matcha set for a friend")  # words the catalog holds still get picks
+    assert isinstance(out, Answer) and out.intent == "recommend"

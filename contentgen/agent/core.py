@@ -642,6 +642,12 @@ class Agent(Answers, Intents):
             draft = self._superlative_draft(superlative, pool, scope, facets)
         elif intent == "policy":
             draft = self._policy(text, topics, products)
+        elif (
+            intent == "recommend"
+            and not any(self._named_outright(text, p) for p in products)
+            and self._unknown_wish(text)
+        ):
+            draft = _Draft(intent, final=self._refuse("not_in_catalog", intent))  # "a boba kit": no record has boba
         elif intent == "recommend":
             draft = self._recommend(text, result, products)
         elif not products and (covering := self._covering(text, hits)):

@@ -246,6 +246,25 @@ class Intents(AgentState):
         found = [p for p in self.memory.focus if all(w in p.name.lower() for w in said)]
         return found if len(found) == 1 else []
 
+    def _unknown_wish(self, text: str) -> bool:
+        """Whether the thing a shopper says they are looking for ("a boba kit with tapioca pearls") has a word no
+        record of the catalog holds: nothing to recommend (a category or price range stated is something to list)."""
+        match = self.language.find("wish", text) if self.language.pack.cues.wish else None
+        thing = next((g for g in match.groups() if g), "") if match else ""
+        if not thing or self._stated(text) or self._loose_category(text) is not None:
+            return False
+        vocabulary = getattr(self, "_vocabulary", None)
+        if vocabulary is None:
+            vocabulary = set().union(*(self._record_terms(p) for p in self.lexicon.values()))
+            setattr(self, "_vocabulary", vocabulary)  # noqa: B010 (a cache on the agent, built once)
+        unknown = {t for t in self._question_terms(thing, []) if len(t) >= 3} - vocabulary
+        if not unknown:
+            return False
+        from rapidfuzz import fuzz, process
+
+        # a misspelt word of the catalog ("jasmin perls") is no unknown thing
+        return any(process.extractOne(t, vocabulary, scorer=fuzz.ratio, score_cutoff=80) is None for t in unknown)
+
     def _lists_category(self, text: str) -> bool:
         """Whether a message that names no product asks to see a catalog category ("show me your cold brew teas"):
         it names one, and nothing else it says is a word the category's own records lack."""

@@ -152,6 +152,8 @@ class Cues(Model):
     # one product of the previous answer picked by words of its name ("the earl grey one", "积雪草那款"): each pattern
     # has one group, the words
     pick: list[Pattern] = []
+    # the thing a shopper says they want ("looking for a boba kit with …"): each pattern has one group, the thing
+    wish: list[Pattern] = []
 
 
 class Ordinal(Model):
