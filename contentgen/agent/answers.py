@@ -57,6 +57,8 @@ class Answers(AgentState):
         def _question_terms(self, text: str, products: Sequence[Product]) -> set[str]: ...
         def _facets(self, text: str) -> list[tuple[str, list[str]]]: ...
         def _off_catalog(self, text: str, product: Product) -> bool: ...
+        def _unnamed(self, text: str, named: Sequence[Product]) -> str: ...
+        def _record_terms(self, product: Product) -> set[str]: ...
         def products(self, skus: Sequence[str]) -> list[Product]: ...
 
     def _price(self, products: Sequence[Product]) -> Draft:
@@ -103,7 +105,8 @@ class Answers(AgentState):
         for product in products[:3]:
             values = {"name": product.name, "sku": product.sku}
             faq = self._best_faq(wanted, product)
-            field_answer = self._field(text, product)
+            # "is the Glass Cold Brew Pitcher made in the USA?": the words of its name ask for no field (Material)
+            field_answer = self._field(self._unnamed(text, [product]), product)
             if faq is not None:
                 if field_answer is not None:  # the record's own value first, the FAQ explains it
                     draft.say(self._say("fact", key=field_answer[0], value=field_answer[1], **values), product)
@@ -111,13 +114,13 @@ class Answers(AgentState):
                 continue
             if field_answer is not None:
                 key, value = field_answer
-                draft.say(self._say("fact", key=key, value=value, **values), product)
+                draft.say(self._say("fact", key=key, value=strip_end(value), **values), product)
                 continue
             line = self._best_line(wanted, product)
             if line is not None and not lang.has("general", text):
                 draft.say(self._say("faq", answer=sentence_end(line, self.locale), **values), product)
                 continue
-            if lang.has("ingredients", text) and product.ingredients:
+            if lang.has("ingredients", text) and product.ingredients and not self._unheld(text, product):
                 draft.say(self._say("ingredients", items=lang.join(product.ingredients), **values), product)
                 continue
             if lang.has("general", text) or not wanted:
@@ -133,6 +136,13 @@ class Answers(AgentState):
                 if product.selling_points:
                     draft.say(self._say("points", items=lang.join(product.selling_points[:3])), product)
         return draft
+
+    def _unheld(self, text: str, product: Product) -> set[str]:
+        """What an ingredients question asks that the record never says ("是纯素配方吗": 纯素): the ingredient list is
+        no answer to it."""
+        lang = self.language
+        rest = lang.cues["availability"].sub(" ", lang.cues["ingredients"].sub(" ", text))
+        return {t for t in self._question_terms(rest, [product]) if len(t) >= 2} - self._record_terms(product)
 
     def _best_faq(self, wanted: set[str], product: Product, threshold: float = 0.34) -> str | None:
         best, answer = 0.0, None
@@ -151,10 +161,24 @@ class Answers(AgentState):
         for keys, pattern in self.language.attributes:
             if not pattern.search(text):
                 continue
-            for key in keys:
-                if key in fields:
-                    return key, fields[key]
+            key = self._key(keys, fields, text)
+            if key is not None:
+                return key, fields[key]
         return None
+
+    def _key(self, keys: Sequence[str], fields: Mapping[str, str], text: str) -> str | None:
+        """Of the fields an attribute cue may mean, the first the record has; one whose value says a word the question
+        counts or names comes first ("how many cookies": Size "12 cookies, 6 oz tin", not Packaging)."""
+        held = [k for k in keys if k in fields]
+        if len(held) < 2 or not text:
+            return held[0] if held else None
+        lang = self.language
+        matches = [p.search(text) for aliased, p in lang.attributes if list(aliased) == list(keys)]
+        said = [m.group(0) for m in matches if m]
+        asked = terms(lang.normalize(" ".join(said)), lang.stopwords)  # the cue's own words: "how many cookies"
+        if asked & terms(lang.normalize(held[0]), lang.stopwords):
+            return held[0]  # "dishwasher": the Dishwasher safe field itself, not a Care line that mentions it
+        return next((k for k in held if asked & terms(lang.normalize(fields[k]), lang.stopwords)), held[0])
 
     def _best_line(self, wanted: set[str], product: Product) -> str | None:
         if not wanted:
@@ -408,6 +432,9 @@ class Answers(AgentState):
         # one is said only when the record has none of them.
         if any(any(k in fields for k in keys) for keys in attributes):
             facets = [f for f in facets if f[0] != "attribute" or any(k in fields for k in f[1])]
+        if product.ingredients and any(kind == "ingredients" for kind, _ in facets):
+            # "what's in the Golden Turmeric Ginger": a blend's ingredients answer it, not a missing Contents field
+            facets = [f for f in facets if f[0] != "attribute" or any(k in fields for k in f[1])]
         for kind, keys in facets:
             if kind == "price":
                 if product.list_price is not None and product.list_price > product.price and product.in_stock:
@@ -435,20 +462,34 @@ class Answers(AgentState):
                 if product.ingredients:
                     draft.say(self._say("ingredients", items=lang.join(product.ingredients), **values), product)
             else:
-                key = next((k for k in keys if k in fields), None)
+                key = self._key(keys, fields, text)
                 faq = None
                 if key is None and text:
                     faq = self._best_faq(self._question_terms(text, [product]), product)
                 dose = self._dose(text, product) if key is None and text else None
+                said = self._evidence(keys, product) if key is None and faq is None and dose is None else None
                 if key is not None:
-                    draft.say(self._say("fact", key=key, value=fields[key], **values), product)
+                    draft.say(self._say("fact", key=key, value=strip_end(fields[key]), **values), product)
                 elif faq is not None:
                     draft.say(self._say("faq", answer=sentence_end(faq, self.locale), **values), product)
                 elif dose is not None:
                     draft.say(self._say("faq", answer=sentence_end(dose, self.locale), **values), product)
+                elif said is not None:
+                    draft.say(self._say("faq", answer=sentence_end(said, self.locale), **values), product)
                 else:
                     what = lang.pack.attribute_names.get(keys[0], keys[0])
                     draft.say(self._say("fact_missing", what=what, **values), product)
+
+    def _evidence(self, keys: Sequence[str], product: Product) -> str | None:
+        """A record sentence that says what a missing field would (the pack's `lines` for that attribute): "Harvested
+        in July from Blue Ridge Mountain hives" answers where the honey is from."""
+        for aliased, pattern in self.language.evidence:
+            if list(aliased) != list(keys):
+                continue
+            for line in [*product.selling_points, *split_sentences(product.description)]:
+                if pattern.search(line):
+                    return line.strip()
+        return None
 
     def _dose(self, text: str, product: Product) -> str | None:
         """How much of an ingredient the message names ("尿素含量多少", "补骨脂酚浓度"): the record line that gives

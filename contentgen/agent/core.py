@@ -41,7 +41,7 @@ from contentgen.agent.text import NameMatcher, name_tokens, skus_in
 from contentgen.agent.tools import OrderLookup, build_tools
 from contentgen.agent.verify import Check, Verifier, unsourced_figures
 from contentgen.catalog.filters import parse_filters
-from contentgen.catalog.types import Filters, Retriever, SearchResult
+from contentgen.catalog.types import Filters, Hit, Retriever, SearchResult
 from contentgen.domain.brand import BrandKit
 from contentgen.domain.product import Product
 from contentgen.errors import ContentgenError, NotFoundError
@@ -266,6 +266,7 @@ class Agent(Answers, Intents):
         started = time.perf_counter()
         masked = self.masker.mask(question)
         clean, aside = self._set_aside_instructions(normalize_text(masked))
+        clean = self.language.respelled(clean)
         injected = bool(aside)
         draft = self._draft(normalize_text(question), clean, aside, customer)
         outcome: Outcome
@@ -306,7 +307,12 @@ class Agent(Answers, Intents):
             yield shown
         text = "".join(kept).strip()
         if not substantive:
-            fallback = self._ungrounded(draft.intent, draft.products)
+            # "does X cure arthritis?": the records say nothing to it, and it is medical advice, not a missing fact
+            fallback = (
+                self._refuse("medical", "out_of_scope")
+                if draft.medical
+                else self._ungrounded(draft.intent, draft.products)
+            )
             yield fallback.text
             return fallback
         return Answer(text, tuple(cited), draft.intent, draft.policies, tuple(removed))
@@ -563,7 +569,7 @@ class Agent(Answers, Intents):
         lang = self.language
         result = self._search(text, self.definition.retrieval.k)
         hits = [h.product for h in result.hits]
-        named = self._named(text, hits)
+        named = self._picked(text) or self._named(text, hits)
         if named:
             named = self._named_more(text, named)
         points_back = lang.has("pronoun", text) or any(p.search(text) for _, p in lang.ordinals)
@@ -588,11 +594,20 @@ class Agent(Answers, Intents):
             # A question that names another category starts a new topic: "敏感肌适合哪款洁面？" after a talk about
             # creams asks about cleansers, not about the creams.
             referred = []
+        if not named and not referred and any(p.search(text) for _, p in lang.attributes):
+            # "烟酰胺精华的浓度是多少": a good part of a name and a field asked for is a product question, not a
+            # request to browse the category (what intent would read without the product)
+            strong = self._strong_hit(text, result.hits)
+            if strong is not None and not self._off_catalog(text, strong):
+                named = [strong]
         products = named or referred
         topics = [name for name, cue in lang.policy_cues.items() if cue.search(text)]
         intent = self._intent(text, named, referred, topics)
         if intent in _PRODUCT_INTENTS and not products:
-            strong = self._strong_hit(text, result.hits)
+            # "how much is the earl grey one" after a list of cold brews: the listed Cold Brew Earl Grey, not the
+            # Earl Grey Shortbread that search ranks first
+            recent = [p for p in self.memory.focus if self._strong_hit(text, [Hit(p, 1.0)]) is p]
+            strong = recent[0] if len(recent) == 1 else self._strong_hit(text, result.hits)
             if strong is not None and not self._off_catalog(text, strong):
                 products = [strong]
         retrieved = list(dict.fromkeys([p.sku for p in products] + [p.sku for p in hits]))
@@ -628,10 +643,20 @@ class Agent(Answers, Intents):
             draft = self._superlative_draft(superlative, pool, scope, facets)
         elif intent == "policy":
             draft = self._policy(text, topics, products)
+        elif (
+            intent == "recommend"
+            and not any(self._named_outright(text, p) for p in products)
+            and self._unknown_wish(text)
+        ):
+            draft = _Draft(intent, final=self._refuse("not_in_catalog", intent))  # "a boba kit": no record has boba
         elif intent == "recommend":
             draft = self._recommend(text, result, products)
         elif not products and (covering := self._covering(text, hits)):
             draft = self._recommend(text, result, covering)  # "do you carry honey?": the products that are honey
+        elif not products and not facets and not lang.has("availability", text) and self._lists_category(text):
+            # "show me your cold brew teas": the category's products, as search ranks them
+            listed = [h.product for h in result.hits if h.product.category == self._loose_category(text)]
+            draft = self._recommend(text, result, listed)
         elif not products and (kinds := self._of_kind(text)):
             # "磨砂膏多少钱", "喷雾有货吗": a product word several names share; each of those products answers
             draft = self._multi(kinds, facets, text) if facets else self._info(text, kinds)
@@ -677,6 +702,7 @@ class Agent(Answers, Intents):
             self._policy_row(draft, text, topics, named[0])
         draft.retrieved = retrieved
         draft.focus = draft.focus or list(draft.products[:3])
+        draft.medical = lang.has("medical", text)
         asks_nothing = not facets and intent == "product_info" and not lang.has("general", text)
         if injected and (
             (draft.final is not None and draft.final.kind == "refusal") or not draft.sentences or asks_nothing

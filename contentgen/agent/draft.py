@@ -47,6 +47,7 @@ class Draft:
     request: TextRequest | None = None
     chat: bool = False  # small talk: no claims to verify
     question: str = ""  # as the model was asked it (masked, instructions set aside): what a model sentence may echo
+    medical: bool = False  # the question asks for medical advice: with nothing grounded to say, a refusal
 
     def say(self, text: str, *about: Product, filler: bool = False, source: str | None = None) -> None:
         self.sentences.append(Sentence(text, about, filler, source))

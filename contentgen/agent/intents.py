@@ -30,7 +30,7 @@ _QUANTITY = re.compile(
     + r"|\s+[A-Za-z])",
     re.IGNORECASE,
 )
-_QUANTITY_UNIT = re.compile(r"\d+\s*[套件瓶支盒个份罐箱台只]")
+_QUANTITY_UNIT = re.compile(r"[\d一两二三四五六七八九十]+\s*[套件瓶支盒个份罐箱台只片]")
 
 
 class Intents(AgentState):
@@ -80,7 +80,8 @@ class Intents(AgentState):
     ) -> Intent:
         lang = self.language
         products = named or referred
-        alias = any(pattern.search(text) for _, pattern in lang.attributes)
+        unnamed = self._unnamed(text, named)  # "will the glass teapot arrive by friday": its name asks for no Material
+        alias = any(pattern.search(unnamed) for _, pattern in lang.attributes)
         if lang.has("compare", text) and len(products) >= 2:
             return "compare"
         asks_named = named and (
@@ -99,7 +100,14 @@ class Intents(AgentState):
             return "recommend"
         if lang.has("compare", text) and not products and not topics:
             return "recommend"
-        if topics and not (products and alias):
+        # "What does the teapot cost, and can I heat it on the stove?": a clause of its own asks the product's price
+        priced = any(
+            lang.has("price", c) and not any(lang.policy_cues[t].search(c) for t in topics) for c in lang.clauses(text)
+        )
+        if topics and not (products and (alias or priced)):
+            return "policy"
+        if topics and named and lang.has("hypothetical", text) and not priced:
+            # "does the kettle warranty cover it if I drop it?": what the policy says of a case, not a record field
             return "policy"
         if not products and not lang.has("stock", text) and self._browses(text):
             return "recommend"
@@ -107,8 +115,9 @@ class Intents(AgentState):
             return "price"
         if lang.has("stock", text):
             return "stock"
-        if named and lang.has("availability", text) and not alias:
-            return "stock"  # "do you have the Porcelain Gaiwan Set?": whether it can be bought
+        if named and lang.has("availability", text) and not alias and not self._asked_things(text, named):
+            # "do you have the Porcelain Gaiwan Set?": whether it can be bought ("有没有纯素认证" asks for a fact)
+            return "stock"
         if referred and not named and self.memory.last_intent in {"price", "stock"} and not self._asks_fact(text):
             return self.memory.last_intent
         if named and self.memory.last_intent in {"price", "stock"} and not self._asks_fact(text, named):
@@ -207,14 +216,64 @@ class Intents(AgentState):
             return None
         top = hits[0].product
         strength = self.names.strength(text, top)
-        rare = [t for t in name_tokens(top.name) if t in text.lower() and len(t) >= 2]
+        # the words of its category name no product ("what cold brew teas do you have" names no Cold Brew tea)
+        kind = name_tokens(top.category)
+        rare = [t for t in name_tokens(top.name) if t in text.lower() and len(t) >= 2 and t not in kind]
         needed = thresholds().strong.of(has_cjk(top.name)) if threshold is None else threshold
+        if rare and strength < needed and threshold is None and strength >= needed / 2:
+            # "the gunpowder mint tea": a part of its name and words its own record holds (Moroccan Mint Green is
+            # gunpowder green tea) describe it as well as a longer part of the name would
+            asked = self._question_terms(text, []) - name_tokens(top.name)  # whole words: "spearmint" stays
+            if asked and asked <= self._record_terms(top):
+                return top
         return top if strength >= needed and rare else None
 
     def _browses(self, text: str) -> bool:
         """Whether a question that names no product asks for products of a catalog category or price range
         ("200元以内的面霜", "敏感肌适合哪款洁面", "what's a good oolong"): a choice among products, not a fact."""
         return bool(self._stated(text))
+
+    def _picked(self, text: str) -> list[Product]:
+        """The one product of the previous answer whose name holds the words of "the earl grey one" (after a list of
+        cold brews: Cold Brew Earl Grey, not the Earl Grey Shortbread a search ranks first)."""
+        if not self.memory.focus or not self.language.pack.cues.pick:
+            return []
+        match = self.language.find("pick", text)
+        words = next((g for g in match.groups() if g), "") if match else ""
+        said = [w for w in words.lower().split() if w]
+        if not said:
+            return []
+        found = [p for p in self.memory.focus if all(w in p.name.lower() for w in said)]
+        return found if len(found) == 1 else []
+
+    def _unknown_wish(self, text: str) -> bool:
+        """Whether the thing a shopper says they are looking for ("a boba kit with tapioca pearls") has a word no
+        record of the catalog holds: nothing to recommend (a category or price range stated is something to list)."""
+        match = self.language.find("wish", text) if self.language.pack.cues.wish else None
+        thing = next((g for g in match.groups() if g), "") if match else ""
+        if not thing or self._stated(text) or self._loose_category(text) is not None:
+            return False
+        vocabulary = getattr(self, "_vocabulary", None)
+        if vocabulary is None:
+            vocabulary = set().union(*(self._record_terms(p) for p in self.lexicon.values()))
+            setattr(self, "_vocabulary", vocabulary)  # noqa: B010 (a cache on the agent, built once)
+        unknown = {t for t in self._question_terms(thing, []) if len(t) >= 3} - vocabulary
+        if not unknown:
+            return False
+        from rapidfuzz import fuzz, process
+
+        # a misspelt word of the catalog ("jasmin perls") is no unknown thing
+        return any(process.extractOne(t, vocabulary, scorer=fuzz.ratio, score_cutoff=80) is None for t in unknown)
+
+    def _lists_category(self, text: str) -> bool:
+        """Whether a message that names no product asks to see a catalog category ("show me your cold brew teas"):
+        it names one, and nothing else it says is a word the category's own records lack."""
+        category = self._loose_category(text)
+        if category is None:
+            return False
+        kind = [p for p in self.lexicon.values() if p.category == category]
+        held = set().union(*(self._record_terms(p) for p in kind)) if kind else set()
+        return bool(kind) and self._question_terms(text, []) - {"show", "list", "see"} <= held
 
     def _asks_fact(self, text: str, named: Sequence[Product] = ()) -> bool:
         lang = self.language

@@ -85,7 +85,7 @@ MODEL_FIELDS = {
     "user": frozenset({"records", "policies", "history", "question"}),
 }
 ORDER_STATUSES = ("processing", "shipped", "delivered", "cancelled")
-CLAUSE_MARKS = r"[,，;；、]"  # where one ask ends and the next begins, in any language
+CLAUSE_MARKS = r"[,，;；、?？]"  # where one ask ends and the next begins, in any language
 
 
 def _placeholders(template: str) -> set[str]:
@@ -149,6 +149,11 @@ class Cues(Model):
     sizes: list[Pattern] = []
     # words that join two asks in one message ("而且", "and"); punctuation between clauses is `CLAUSE_MARKS`
     clauses: list[Pattern] = []
+    # one product of the previous answer picked by words of its name ("the earl grey one", "积雪草那款"): each pattern
+    # has one group, the words
+    pick: list[Pattern] = []
+    # the thing a shopper says they want ("looking for a boba kit with …"): each pattern has one group, the thing
+    wish: list[Pattern] = []
 
 
 class Ordinal(Model):
@@ -159,6 +164,16 @@ class Ordinal(Model):
 class AttributeAlias(Model):
     keys: list[str] = Field(min_length=1, description="record fields (attributes or specs), tried in order")
     cues: list[Pattern] = Field(min_length=1)
+    # a record without the field may still say it in a sentence ("Harvested in July from Blue Ridge Mountain hives"
+    # for Origin): a selling point or description sentence matching one of these answers the question
+    lines: list[Pattern] = []
+
+
+class Respelling(Model):
+    """Shoppers' spellings the cues are not written for ("whats", "how r u", "+"): rewritten before matching."""
+
+    pattern: Pattern
+    to: str
 
 
 class Superlative(Model):
@@ -272,6 +287,7 @@ class LanguagePack(Model):
     expansions: list[Expansion]
     stopwords: list[str]
     synonyms: list[list[str]] = Field([], description="each list: the canonical word, then words that mean it")
+    respell: list[Respelling] = []
     policies: dict[str, PolicyTopic]
     policy_contrasts: list[Contrast] = []
     claims: ClaimWords
@@ -307,6 +323,8 @@ class Language:
         self.cues = {name: _union(getattr(pack.cues, name)) for name in Cues.model_fields}
         self.ordinals = [(o.index, _union(o.patterns)) for o in pack.ordinals]
         self.attributes = [(a.keys, _union(a.cues)) for a in pack.attributes]
+        self.evidence = [(a.keys, _union(a.lines)) for a in pack.attributes if a.lines]
+        self._respell = [(re.compile(r.pattern, FLAGS), r.to) for r in pack.respell]
         self.expansions = [(_union(e.cues), e.add) for e in pack.expansions]
         self.superlatives = [(s, _union(s.cues)) for s in pack.superlatives]
         self.variant = _union(pack.variant) if pack.variant else None
@@ -330,6 +348,12 @@ class Language:
             start = match.end()
         pieces.append(text[start:])
         return [c for c in pieces if c.strip()]
+
+    def respelled(self, text: str) -> str:
+        """`text` with the pack's `respell` rewrites applied ("whats in it" → "what's in it")."""
+        for pattern, to in self._respell:
+            text = pattern.sub(to, text)
+        return text
 
     def has(self, cue: str, text: str) -> bool:
         return bool(self.cues[cue].search(text))
