@@ -218,3 +218,20 @@ def test_an_allergy_question_gets_the_products_own_warning(
     outcome = agent.ask(text)
     assert isinstance(outcome, Answer) and sku in outcome.citations and outcome.intent == "product_info"
     assert warning.rstrip("。.") in outcome.text
+
+
+# ---- a health claim about a named product is refused, not handed off -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kit, text",
+    [("morrow", "will the peppermint field treat my migraine?"), ("qinghe", "积雪草舒缓修护精华液能治疗湿疹吗")],
+)
+def test_a_health_claim_about_a_named_product_is_a_medical_refusal(
+    kit: str, text: str, morrow: Agent, qinghe: Agent
+) -> None:
+    agent = morrow if kit == "morrow" else qinghe
+    assert agent.definition.refusal.medical == "refuse"
+    agent.reset()
+    outcome = agent.ask(text)
+    assert isinstance(outcome, Refusal) and outcome.reason == "medical"

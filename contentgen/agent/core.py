@@ -622,6 +622,15 @@ class Agent(Answers, Intents):
             )
         superlative = self._superlative(text)
         facets = self._facets(self._unnamed(text, named))  # "Glass Cold Brew Pitcher" asks nothing about glass
+        if (
+            products
+            and not facets
+            and intent == "product_info"
+            and lang.has("medical", text)
+            and self._best_faq(self._question_terms(text, products), products[0]) is None
+        ):
+            # "does X cure arthritis?": a health claim the record does not make is refused, not passed to a person
+            return _Draft("out_of_scope", retrieved=retrieved, final=self._refuse("medical", "out_of_scope"))
         if quantity and products and not facets and intent == "product_info":
             facets = [("price", []), ("stock", [])]  # "买二十瓶X": what buying it takes, its price and stock
         # One product "named" by its category word ("the cheapest cold brew" and Cold Brew Oolong) is no name.
