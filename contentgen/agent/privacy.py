@@ -176,6 +176,8 @@ _RULES = (
         _mask_phone,
     ),
     _Rule("phone", re.compile(r"(?<![\dA-Za-z])0\d{2,3}-\d{7,8}(?![\dA-Za-z])"), _mask_phone),
+    # other countries' numbers as dialled from abroad ("+44 20 7946 0958")
+    _Rule("phone", re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,4}[ .-]?\d{3,4}(?!\d)"), _mask_phone),
     _Rule(
         "account",
         re.compile(_ACCOUNT + r"\D{0,12}?(?P<value>\d(?:[\d -]{4,}\d))(?!\d)", re.IGNORECASE),
