@@ -280,3 +280,31 @@ def test_forget_your_rules_is_an_injection(kit: str, text: str, morrow: Agent, q
 def test_numbers_dialled_from_abroad_are_masked() -> None:
     assert "7946" not in mask("ring me on +44 20 7946 0958 after six")
     assert "123 4567" not in mask("或者打我香港电话 +852 2123 4567")
+
+
+@pytest.mark.parametrize(
+    "text, secrets",
+    [
+        ("收货地址：南京西路1266号恒隆广场5楼，多久到", ["1266号", "5楼"]),
+        ("my address: 77 N 3rd Ave Unit 5, Phoenix, Arizona 85003", ["77 N 3rd", "85003"]),
+        ("办公室电话 0571 8765 4321", ["8765 4321"]),
+        ("QQ号 987654321 私聊", ["987654321"]),
+        ("my wechat id is greenleaf_77", ["greenleaf_77"]),
+    ],
+)
+def test_labelled_addresses_landlines_and_chat_handles_are_masked(text: str, secrets: list[str]) -> None:
+    masked = mask(text)
+    assert not [s for s in secrets if s in masked]
+
+
+def test_paying_by_wechat_is_no_handle() -> None:
+    assert mask("可以用微信支付吗") == "可以用微信支付吗"
+
+
+def test_the_region_of_a_masked_address_still_answers_the_shipping_question(qinghe: Agent) -> None:
+    remote = next(line for line in _policy("qinghe", "shipping").splitlines() if line.startswith("| 偏远地区"))
+    qinghe.reset()
+    outcome = qinghe.ask("寄到西藏拉萨市城关区北京中路12号2单元，包邮门槛多少")
+    asked = qinghe.transcript()["turns"][-1]["question"]
+    assert "北京中路12号" not in asked and "西藏拉萨市" in asked
+    assert isinstance(outcome, Answer) and "199" in remote and "199" in outcome.text

@@ -106,7 +106,7 @@ def _mask_phone(m: re.Match[str]) -> str:
 
 
 _CN_ADDRESS = (
-    r"(?:[\u4e00-\u9fff]{2,7}(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}市)?[\u4e00-\u9fff]{1,7}(?:区|县|市)"
+    r"(?P<region>(?:[\u4e00-\u9fff]{2,7}(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}市)?)[\u4e00-\u9fff]{1,7}(?:区|县|市)"
     r"[^，。,；;！!？?\n]{0,40}?(?:路|街|道|巷|弄|村|小区|大厦|花园)"
     r"[^，。,；;！!？?\n]{0,30}(?:\d+|[一二三四五六七八九十百]+)\s*(?:号楼|号院|号|室|栋|幢|单元|层|座)"
     # what follows the last unit: a room or building number ("5号602", "191号B座1203")
@@ -124,6 +124,23 @@ _US_CITY_ZIP = r"\b(?:[A-Z][a-z]+\s+){0,2}[A-Z][a-z]+,?\s+[A-Z]{2}\s+\d{5}(?:-\d
 # an IBAN: country letters, two check digits, then groups of letters and digits ("GB82 WEST 1234 5698 7654 32")
 _IBAN = r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){3,7}(?:[ ]?[A-Z0-9]{1,3})?\b"
 
+_CN_UNIT = r"(?:号楼|号院|号|室|栋|幢|单元|层|座|楼)"
+_CN_LABELLED = (
+    r"(?:地址|寄到|送到|邮寄到|发到|寄往)\s*(?:是|为)?\s*[:：]?\s*(?P<value>[^，。,；;！!？?\n\[]{1,40}?"
+    r"(?:路|街|道|巷|弄|村|小区|大厦|广场|花园)[^，。,；;！!？?\n]{0,30}\d+\s*"
+    + _CN_UNIT
+    + r"(?:[\dA-Za-z#-]*"
+    + _CN_UNIT
+    + r"?)*)"
+)
+_US_LABELLED = (
+    r"\b(?:address(?:\s+is)?|ship(?:\s+it)?\s+to|send(?:\s+it)?\s+to|deliver(?:\s+it)?\s+to|i\s+live\s+at)\s*:?\s*"
+    r"(?P<value>\d{1,6}\s[^.?!\n\[]{2,60}?\b\d{5}(?:-\d{4})?)(?!\d)"
+)
+_HANDLE = (
+    r"(?:微信号?|v信|wechat(?:\s+id)?|qq号?|telegram|whatsapp)\s*(?:号|id)?\s*(?:是|为|:|：|is)?\s*"
+    r"(?P<value>[A-Za-z0-9][A-Za-z0-9_-]{4,19})(?![A-Za-z0-9_-])"
+)
 _SECRET = r"(?:cvv2?|cvc2?|cid|csc|card security code|security code|安全码|验证码|cvv码)"
 # passports and the mainland's travel permits (港澳通行证 C/W + 8 digits, 台胞证 8 or 10 digits, 回乡证 H/M + 8-10)
 _PASSPORT = (
@@ -176,6 +193,7 @@ _RULES = (
         _mask_phone,
     ),
     _Rule("phone", re.compile(r"(?<![\dA-Za-z])0\d{2,3}-\d{7,8}(?![\dA-Za-z])"), _mask_phone),
+    _Rule("phone", re.compile(r"(?<![\dA-Za-z])0\d{2,3}[ -]\d{3,4}[ -]\d{4}(?![\dA-Za-z])"), _mask_phone),
     # other countries' numbers as dialled from abroad ("+44 20 7946 0958")
     _Rule("phone", re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,4}[ .-]?\d{3,4}(?!\d)"), _mask_phone),
     _Rule(
@@ -183,16 +201,26 @@ _RULES = (
         re.compile(_ACCOUNT + r"\D{0,12}?(?P<value>\d(?:[\d -]{4,}\d))(?!\d)", re.IGNORECASE),
         lambda m: _mask_account(m),
     ),
-    _Rule("address", re.compile(_CN_ADDRESS), lambda m: "[地址]"),
+    # the province and city stay (they identify no one, and "寄到新疆…" asks about the region); the rest is masked
+    _Rule("address", re.compile(_CN_ADDRESS), lambda m: (m.group("region") or "") + "[地址]"),
     _Rule("address", re.compile(_US_ADDRESS), lambda m: "[address]"),
     _Rule("address", re.compile(_US_CITY_ZIP), lambda m: "[address]"),
+    # after a word that introduces an address, what the two rules above miss ("收货地址：南京西路1266号恒隆广场5楼",
+    # "my address: 500 W 5th St #210, Austin, Texas 78701")
+    _Rule("address", re.compile(_CN_LABELLED), _mask_labelled("[地址]")),
+    _Rule("address", re.compile(_US_LABELLED, re.IGNORECASE), _mask_labelled("[address]")),
+    # chat handles after the word that names them ("微信号 tea_fan_2024", "QQ号 123456789")
+    _Rule("contact", re.compile(_HANDLE, re.IGNORECASE), _mask_labelled("[contact]")),
 )
 
 
 # What the masks leave in a message ("[地址]", "[card ****1111]", "j***@gmail.com", "138****5678"): where personal
 # data was, asking nothing (the agent drops them before reading the question, so "[地址]" is no address question)
 MASKED = re.compile(
-    r"\[(?:身份证号|address|地址|passport|SSN|\*\*\*|(?:card|account|IBAN) \*{4}\w{0,4}|phone \*{3}\d{0,4})\]"
+    r"\[(?:身份证号|address|地址|contact|passport|SSN|\*\*\*|(?:card|account|IBAN) \*{4}\w{0,4}|phone \*{3}\d{0,4})\]"
+    # the word that introduced an address goes with it ("收货地址深圳市[地址]" asks nothing about addresses)
+    r"|(?:收货|收件|寄送|配送|邮寄|家庭|我的)?地址\s*(?:是|为)?\s*[:：]?\s*(?=(?:[\u4e00-\u9fff]{2,7}(?:省|自治区|市))*\[地址\])"
+    r"|\b(?:my )?address(?: is)?\s*:?\s*(?=\[address\])"
     r"|[A-Za-z0-9]\*{3}@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|(?<!\d)1\d{2}\*{4}\d{4}(?!\d)"
 )
 
