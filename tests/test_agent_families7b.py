@@ -308,3 +308,15 @@ def test_the_region_of_a_masked_address_still_answers_the_shipping_question(qing
     asked = qinghe.transcript()["turns"][-1]["question"]
     assert "北京中路12号" not in asked and "西藏拉萨市" in asked
     assert isinstance(outcome, Answer) and "199" in remote and "199" in outcome.text
+
+
+@pytest.mark.parametrize(
+    "kit, comment",
+    [("qinghe", "点我头像领福利"), ("qinghe", "关注我，互粉"), ("morrow", "tea hacks on my channel, link in bio")],
+)
+def test_profile_and_follow_bait_is_spam(kit: str, comment: str, morrow: Agent, qinghe: Agent) -> None:
+    assert Host(morrow if kit == "morrow" else qinghe).moderate(comment) == "spam"
+
+
+def test_a_question_that_names_another_platform_is_still_answered(qinghe: Agent) -> None:
+    assert Host(qinghe).moderate("这个和某红书上说的一样吗") is None
