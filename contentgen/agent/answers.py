@@ -104,7 +104,7 @@ class Answers(AgentState):
         wanted = self._question_terms(text, products)
         for product in products[:3]:
             values = {"name": product.name, "sku": product.sku}
-            faq = self._best_faq(wanted, product)
+            faq = self._allergy_warning(text, product) or self._best_faq(wanted, product)
             # "is the Glass Cold Brew Pitcher made in the USA?": the words of its name ask for no field (Material)
             field_answer = self._field(self._unnamed(text, [product]), product)
             if faq is not None:
@@ -143,6 +143,22 @@ class Answers(AgentState):
         lang = self.language
         rest = lang.cues["availability"].sub(" ", lang.cues["ingredients"].sub(" ", text))
         return {t for t in self._question_terms(rest, [product]) if len(t) >= 2} - self._record_terms(product)
+
+    def _allergy_warning(self, text: str, product: Product) -> str | None:
+        """The product's own word on an allergy the question names ("我对坚果过敏，X能用吗", "allergic to coconut"):
+        the FAQ about allergies that shares most with the question."""
+        lang = self.language
+        if not lang.has("allergy", text):
+            return None
+        wanted = self._question_terms(text, [product])
+        found = [f for f in product.faqs if lang.has("allergy", f.question) or lang.has("allergy", f.answer)]
+        if not found:
+            return None
+
+        def shared(faq: Any) -> int:
+            return len(wanted & terms(lang.normalize(f"{faq.question} {faq.answer}"), lang.stopwords))
+
+        return str(max(found, key=shared).answer)
 
     def _best_faq(self, wanted: set[str], product: Product, threshold: float = 0.34) -> str | None:
         best, answer = 0.0, None
@@ -427,6 +443,9 @@ class Answers(AgentState):
         lang = self.language
         values = {"name": product.name, "sku": product.sku}
         fields = self._fields(product)
+        warning = self._allergy_warning(text, product) if text else None
+        if warning is not None:  # the record's allergy warning answers "会不会过敏" before any listed fact
+            draft.say(self._say("faq", answer=sentence_end(warning, self.locale), **values), product)
         attributes = [keys for kind, keys in facets if kind == "attribute"]
         # "how big is the tin": of two readings (capacity, net weight) the one the record has answers; a missing
         # one is said only when the record has none of them.
@@ -476,7 +495,7 @@ class Answers(AgentState):
                     draft.say(self._say("faq", answer=sentence_end(dose, self.locale), **values), product)
                 elif said is not None:
                     draft.say(self._say("faq", answer=sentence_end(said, self.locale), **values), product)
-                else:
+                elif warning is None:
                     what = lang.pack.attribute_names.get(keys[0], keys[0])
                     draft.say(self._say("fact_missing", what=what, **values), product)
 

@@ -3,8 +3,9 @@
 The run-of-show opens, presents each product (what it is, an angle for the audience segment it suits best, two
 selling points, the price from the catalog, a call to action) and closes; every line that states a fact is
 verified against the product's record like any answer. Every comment is moderated before anything is said on air:
-spam (contact handles, 加vx/加微信, links, QR-code bait, phone numbers), injected instructions, insults and the kit's
-banned phrases are never read aloud, and each decision is logged with its reason (`Host.decisions`). The rest are
+spam (contact handles, 加vx/加微信, links, QR-code bait, phone numbers, "cheaper on 某宝"), injected instructions,
+insults, the kit's banned phrases and floods of emoji that ask nothing are never read aloud, and each decision is
+logged with its reason (`Host.decisions`). The rest are
 read once, masked, de-duplicated (the same question asked five times is answered once, saying so), and answered
 purchase questions first (price, stock, product facts, comparisons), with host talk between them; "this one" is the
 product on screen. Every `summary_every` comments the host recaps what viewers ask most and the mood of the room.
@@ -40,7 +41,7 @@ LineKind = Literal[
     "summary",
     "closing",
 ]
-Reason = Literal["spam", "personal", "injection", "insult", "banned", "duplicate", "question"]
+Reason = Literal["spam", "noise", "personal", "injection", "insult", "banned", "duplicate", "question"]
 log = logging.getLogger("contentgen.agent.host")
 _PURCHASE = ("price", "stock", "compare", "recommend")
 _PUNCT = re.compile(r"[\s\W_]+")
@@ -101,6 +102,8 @@ class Host:
         lowered = text.lower()
         if lang.has("spam", text):
             return "spam"
+        if not _PUNCT.sub("", text) and not re.search(r"[?？]", text):
+            return "noise"  # "🔥🔥🔥🔥", "!!!!": no word and no question, nothing to read aloud or answer
         if self.agent.masker.found(text):
             return "personal"  # a phone number or card read out on a live stream is never the viewer's wish
         if lang.has("injection", text):

@@ -12,6 +12,7 @@ from contentgen.agent.name_thresholds import thresholds
 from contentgen.agent.text import core_name, has_cjk, name_tokens, skus_in, terms
 from contentgen.catalog.types import Filters
 from contentgen.domain.product import Product
+from contentgen.errors import NotFoundError
 
 if TYPE_CHECKING:
     from contentgen.agent.emotion import Emotion
@@ -42,6 +43,7 @@ class Intents(AgentState):
         def _best_faq(self, wanted: set[str], product: Product, threshold: float = 0.34) -> str | None: ...
         def _field(self, text: str, product: Product) -> tuple[str, str] | None: ...
         def products(self, skus: Sequence[str]) -> list[Product]: ...
+        def _named(self, text: str, hits: Sequence[Product]) -> list[Product]: ...
 
     def _small_talk(self, text: str) -> str | None:
         lang = self.language
@@ -49,6 +51,7 @@ class Intents(AgentState):
             return "greeting"
         asks = any(lang.has(c, text) for c in ("price", "stock", "order_status", "complaint", "upset"))
         asks = asks or any(cue.search(text) for cue in lang.policy_cues.values())
+        asks = asks or lang.has("question", text)  # "太开心了！抢到了，一盒几片": excitement around a question
         if lang.has("cheer", text) and not re.search(r"[?？]", text) and not asks and self._superlative(text) is None:
             return "cheer"  # "WOW the gift box is gorgeous!!!": excitement, asking nothing (a gift word is no ask)
         business = any(lang.has(c, text) for c in ("price", "stock", "compare", "recommend", "order_status"))
@@ -61,6 +64,37 @@ class Intents(AgentState):
             if lang.has(kind, text):
                 return kind
         return None
+
+    def _without_feelings(self, text: str) -> str:
+        """The question without clauses that only say how the shopper feels ("第一次用精华有点紧张，X敏感肌能用吗"):
+        their words are no part of what is asked (the hand-off rules have seen the whole message)."""
+        lang = self.language
+        clauses = lang.clauses(text)
+        if len(clauses) < 2:
+            return text
+        kept = [c for c in clauses if not lang.has("feeling", c) or lang.has("question", c) or self._named(c, [])]
+        if not kept or len(kept) == len(clauses):
+            return text
+        rest = lang.separator.join(c.strip() for c in kept)
+        return rest if self._named(rest, []) else text  # what is left still names what it asks about
+
+    def _fake_entry(self, text: str, aside: str) -> bool:
+        """Whether the question asks about a product that only a set-aside instruction lists: a SKU the catalog
+        does not have, followed by the name the question repeats."""
+        lowered = text.lower()
+        for sku in skus_in(aside):
+            if sku in self.lexicon:
+                continue
+            try:
+                self.retriever.get(sku)
+                continue
+            except NotFoundError:
+                pass
+            after = aside[aside.index(sku) + len(sku) :]
+            name = re.split(r"[\d$¥￥€£.,，。:：;；!！?？]", after, maxsplit=1)[0].strip().lower()
+            if len(name) >= 2 and name in lowered:
+                return True
+        return False
 
     def _high_value_tier(self, text: str, customer: Customer | None) -> bool:
         tiers = self.definition.handoff.high_value.tiers

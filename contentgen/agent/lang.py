@@ -154,6 +154,12 @@ class Cues(Model):
     pick: list[Pattern] = []
     # the thing a shopper says they want ("looking for a boba kit with …"): each pattern has one group, the thing
     wish: list[Pattern] = []
+    # an allergy named in a product question ("过敏", "allergic"): the product's own warning answers it
+    allergy: list[Pattern] = []
+    # a feeling said around a question ("第一次用有点紧张，…"): a clause with it and no ask is left out of the question
+    feeling: list[Pattern] = []
+    # a message that asks something ("几片", "吗", "?"): excitement around it is no small talk
+    question: list[Pattern] = []
 
 
 class Ordinal(Model):
