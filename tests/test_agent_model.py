@@ -85,7 +85,8 @@ def test_invented_price_discount_and_shipping_are_stripped(
     assert "".join(pieces).strip() == outcome.text
     prompt = "\n".join(prompts.seen)
     assert product.sku in prompt and str(product.price) in prompt  # the records went to the model
-    assert "13812345678" not in prompt and "138****5678" in prompt  # personal data did not
+    # personal data did not, not even masked: the masked span is left out of what the agent and its model read
+    assert "13812345678" not in prompt and "5678" not in prompt and "我的手机号是" in prompt
 
 
 def test_english_model_answer_keeps_only_what_the_record_says(
