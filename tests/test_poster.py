@@ -454,3 +454,14 @@ def test_text_is_painted_only_where_its_glyphs_have_ink_with_the_same_pixels_as_
     assert whole.tobytes() == part.tobytes() and whole.tobytes() != ground.tobytes()
     blank = _glyphs((" ",), 40, 50, stack, (100, 80), (10, 10), "left", 80)
     assert blank[2] is None
+
+
+def test_the_mean_ground_colour_is_numpys_mean_truncated_exactly() -> None:
+    from contentgen.render.compose import _mean_colour
+
+    rng = np.random.default_rng(17)
+    for n in (1, 2, 3, 255, 4097, 16384):
+        pixels = rng.integers(0, 256, (n, 3), dtype=np.uint8)
+        want = "#{:02X}{:02X}{:02X}".format(*(int(v) for v in pixels.mean(axis=0)))
+        assert _mean_colour(pixels) == want
+    assert _mean_colour(np.zeros((0, 3), np.uint8)) == "#000000"

@@ -267,7 +267,7 @@ class Composer:
         region = self.judged(region, size)
         pixels = np.asarray(self.canvas.crop(region)).reshape(-1, 3)
         if len(pixels) > MAX_SAMPLES:  # a percentile needs a sample, not every pixel of a headline's ground
-            pixels = pixels[np.linspace(0, len(pixels) - 1, MAX_SAMPLES).astype(np.intp)]
+            pixels = np.take(pixels, np.linspace(0, len(pixels) - 1, MAX_SAMPLES).astype(np.intp), axis=0)
         palette = self.brand.palette
         if not min_opacity:
             candidates = list(dict.fromkeys([*prefer, palette.text, palette.background, WHITE, INK]))
@@ -762,9 +762,8 @@ def _glyphs(
     align: Align,
     width: int,
 ) -> tuple[Image.Image, list[Box], tuple[Box, Image.Image] | None]:
-    """Glyph coverage of wrapped lines on a `canvas`-sized mask, each line's box (``draw_text``), and the box of
-    the mask's non-zero coverage with that part of the mask (None: no ink), cached: the same text at the same size
-    and place (a price, a disclaimer, a call to action) is rendered once."""
+    """Glyph coverage of wrapped lines on a `canvas`-sized mask, each line's box (``draw_text``) and the mask's ink
+    box with that part of it (None: no ink), cached: the same text at one size and place is rendered once."""
     mask = Image.new("L", canvas, 0)
     block = TextBlock(list(lines), size, line_height, width, line_height * len(lines), False)
     boxes = draw_text(mask, block, stack, origin, 255, align=align, box_width=width)
@@ -795,6 +794,7 @@ def _valign_offset(style: ElementStyle, room: int, used: int) -> int:
 
 
 def _mean_colour(pixels: np.ndarray) -> str:
-    """The pixels' mean colour (each channel truncated), as '#RRGGBB'."""
-    mean = tuple(int(v) for v in pixels.mean(axis=0)) if len(pixels) else (0, 0, 0)
+    """The pixels' mean colour (each channel truncated), as '#RRGGBB'; by exact per-channel sums (mean(axis=0)'s)."""
+    n = len(pixels)
+    mean = tuple(int(int(pixels[:, c].sum(dtype=np.int64)) / n) for c in range(3)) if n else (0, 0, 0)
     return "#{:02X}{:02X}{:02X}".format(*mean)

@@ -341,9 +341,9 @@ def analyse_contrast(
 
     # Luminance of the pixels judged only: the text's core and (a sample of) the ground outside its halo.
     flat = pixels.reshape(-1, 3)
-    text_px = flat[np.flatnonzero(core)]  # the same pixels as pixels[core], gathered faster
+    text_px = _rows(flat, np.flatnonzero(core))  # the same pixels as pixels[core], gathered faster
     text_lum = _median(_luminance_of(text_px))
-    bg_lum = _luminance_of(flat[_sample(np.flatnonzero(outside))])
+    bg_lum = _luminance_of(_rows(flat, _sample(np.flatnonzero(outside))))
     ratios = _ratios(text_lum, bg_lum)
     ratio = _percentile(ratios, percentile)
     bg_at = float(bg_lum[int(np.argmin(np.abs(ratios - ratio)))])
@@ -399,8 +399,14 @@ def ground_contrast(
     outside = ~_dilate(inked, halo)
     if not outside.any():
         raise ValueError("no background pixels left in the box around the text (enlarge the box)")
-    background = _rgb_pixels(image, box).reshape(-1, 3)[_sample(np.flatnonzero(outside))]
+    background = _rows(_rgb_pixels(image, box).reshape(-1, 3), _sample(np.flatnonzero(outside)))
     return _worst_case(relative_luminance(colour), _luminance_of(background), percentile)
+
+
+def _rows(pixels: npt.NDArray[np.uint8], index: npt.NDArray[np.intp]) -> npt.NDArray[np.uint8]:
+    """``pixels[index]`` for (N, 3) pixels: ``np.take`` along the rows gathers the same bytes several times faster
+    than fancy indexing does."""
+    return np.take(pixels, index, axis=0)
 
 
 def _rgb_pixels(image: Image.Image, box: Box) -> npt.NDArray[np.uint8]:
@@ -572,7 +578,7 @@ def scrim_for(
         raise ValueError(f"step must be positive, got {step}")
     pixels = _as_pixels(background_pixels)
     if pixels.shape[0] > 65536:  # enough for a percentile; keeps the compositing cheap and deterministic
-        pixels = pixels[np.linspace(0, pixels.shape[0] - 1, 65536).astype(np.intp)]
+        pixels = _rows(pixels, np.linspace(0, pixels.shape[0] - 1, 65536).astype(np.intp))
     text_lum = relative_luminance(text_colour)
     if _worst_case(text_lum, _luminance_of(pixels), percentile) >= minimum:
         return colours[0], 0.0
