@@ -325,3 +325,41 @@ def test_sorted_percentile_median_and_luminance_are_numpys_bit_for_bit() -> None
         )
     with pytest.raises(ValueError):
         _percentile(np.array([]), 10)
+
+
+def test_one_sorted_ground_gives_each_candidate_colours_percentile_bit_for_bit() -> None:
+    """``choose_text_colour`` sorts the ground once and finds each candidate's percentile by a binary search over
+    the two monotonic runs of ratios: it must be exactly ``np.percentile`` of the per-pixel ratios, ties included."""
+    from contentgen.render.legibility import _CHANNEL_LUT, _ratios, _sorted_percentile
+
+    rng = np.random.default_rng(29)
+    for trial in range(300):
+        n = int(rng.integers(1, 3000))
+        levels = rng.integers(0, 256, (n, 3)) if trial % 3 else rng.integers(120, 124, (n, 3))  # many equal values
+        ground = _CHANNEL_LUT[0][levels[:, 0]] + _CHANNEL_LUT[1][levels[:, 1]] + _CHANNEL_LUT[2][levels[:, 2]]
+        ordered = np.sort(ground)
+        for text in (0.0, float(ground[0]), float(ordered[n // 2]), float(ordered[-1]), 0.18, 1.0):
+            for q in (0, 5, 10, 50, 99.5, 100):
+                want = float(np.percentile(_ratios(text, ground), q))
+                assert _sorted_percentile(ordered, text, q) == want, (trial, text, q)
+    with pytest.raises(ValueError):
+        _sorted_percentile(np.array([]), 0.5, 10)
+
+
+def test_text_colour_choice_is_the_candidate_with_the_best_low_percentile() -> None:
+    """On a ground half mid-grey and half near-white, the choice is the candidate whose 10th-percentile contrast
+    (numpy's own, over every pixel) is best, and None when no candidate reaches the minimum."""
+    ground = np.concatenate([np.full((700, 3), 128, np.uint8), np.full((300, 3), 235, np.uint8)])
+    candidates = ["#2B2B2B", "#FAFAFA", "#0A3D62", "#E1B12C"]
+    scores = [float(np.percentile(_per_pixel_ratios(ground, c), 10)) for c in candidates]
+    best = candidates[int(np.argmax(scores))]
+    assert choose_text_colour(ground, candidates, max(scores) - 0.01) == best
+    assert choose_text_colour(ground, candidates, max(scores) + 0.01) is None
+
+
+def _per_pixel_ratios(pixels: np.ndarray, colour: str) -> np.ndarray:
+    from contentgen.render.legibility import _luminance_of
+
+    text = relative_luminance(colour)
+    ground = _luminance_of(pixels)
+    return (np.maximum(ground, text) + 0.05) / (np.minimum(ground, text) + 0.05)

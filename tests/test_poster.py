@@ -430,3 +430,38 @@ def test_a_poster_paints_on_the_providers_image_only_when_the_provider_hands_it_
     assert results[0].image is not drawn[0] and results[1].image is drawn[0]
     alone = [PosterPipeline(brand, ocr=False).run([r])[0] for r in cell]
     assert [r.image.tobytes() for r in results] == [a.image.tobytes() for a in alone]
+
+
+def test_text_is_painted_only_where_its_glyphs_have_ink_with_the_same_pixels_as_the_whole_mask() -> None:
+    """The glyph cache keeps the box of the mask's ink and that part of the mask; painting the colour through it
+    gives exactly the pixels painting through the whole mask does (zero coverage leaves a pixel as it was)."""
+    from contentgen.render.compose import _glyphs
+    from contentgen.render.typography import FontStack, fit_text
+
+    pipeline = PosterPipeline(load_brand_kit("morrow"), ocr=False)
+    stack: FontStack = pipeline.stacks["heading"]
+    block = fit_text("Loose leaf, brewed slow", stack, (520, 200), max_size=64, min_size=20)
+    mask, _, inked = _glyphs(tuple(block.lines), block.size, block.line_height, stack, (700, 320), (60, 50),
+                                 "center", 560)  # fmt: skip
+    assert inked is not None
+    box, coverage = inked
+    assert box == mask.getbbox() and coverage.size == (box[2] - box[0], box[3] - box[1])
+    rng = np.random.default_rng(5)
+    ground = Image.fromarray(rng.integers(0, 256, (400, 800, 3), dtype=np.uint8))
+    whole, part = ground.copy(), ground.copy()
+    whole.paste("#2D4A3E", (30, 40, 730, 360), mask)
+    part.paste("#2D4A3E", (30 + box[0], 40 + box[1], 30 + box[2], 40 + box[3]), coverage)
+    assert whole.tobytes() == part.tobytes() and whole.tobytes() != ground.tobytes()
+    blank = _glyphs((" ",), 40, 50, stack, (100, 80), (10, 10), "left", 80)
+    assert blank[2] is None
+
+
+def test_the_mean_ground_colour_is_numpys_mean_truncated_exactly() -> None:
+    from contentgen.render.compose import _mean_colour
+
+    rng = np.random.default_rng(17)
+    for n in (1, 2, 3, 255, 4097, 16384):
+        pixels = rng.integers(0, 256, (n, 3), dtype=np.uint8)
+        want = "#{:02X}{:02X}{:02X}".format(*(int(v) for v in pixels.mean(axis=0)))
+        assert _mean_colour(pixels) == want
+    assert _mean_colour(np.zeros((0, 3), np.uint8)) == "#000000"

@@ -267,7 +267,7 @@ class Composer:
         region = self.judged(region, size)
         pixels = np.asarray(self.canvas.crop(region)).reshape(-1, 3)
         if len(pixels) > MAX_SAMPLES:  # a percentile needs a sample, not every pixel of a headline's ground
-            pixels = pixels[np.linspace(0, len(pixels) - 1, MAX_SAMPLES).astype(np.intp)]
+            pixels = np.take(pixels, np.linspace(0, len(pixels) - 1, MAX_SAMPLES).astype(np.intp), axis=0)
         palette = self.brand.palette
         if not min_opacity:
             candidates = list(dict.fromkeys([*prefer, palette.text, palette.background, WHITE, INK]))
@@ -420,7 +420,7 @@ class Composer:
         x0, y0 = max(0, origin[0] - block.size), max(0, origin[1] - block.size)
         x1 = min(canvas_w, origin[0] + width + block.size)
         y1 = min(canvas_h, origin[1] + block.height + block.size)
-        glyphs, lines = _glyphs(
+        glyphs, lines, inked = _glyphs(
             tuple(block.lines), block.size, block.line_height, stack, (x1 - x0, y1 - y0),
             (origin[0] - x0, origin[1] - y0), style.align, width,
         )  # fmt: skip
@@ -432,7 +432,9 @@ class Composer:
             x0 + max(b[2] for b in drawn),
             y0 + max(b[3] for b in drawn),
         )
-        self.canvas.paste(colour, (x0, y0, x1, y1), glyphs)
+        if inked is not None:  # only where there is ink: under zero coverage a paste leaves every pixel as it was
+            (left, top, right, bottom), coverage = inked
+            self.canvas.paste(colour, (x0 + left, y0 + top, x0 + right, y0 + bottom), coverage)
         report = ElementReport(
             name,
             box,
@@ -759,12 +761,14 @@ def _glyphs(
     origin: tuple[int, int],
     align: Align,
     width: int,
-) -> tuple[Image.Image, list[Box]]:
-    """Glyph coverage of wrapped lines on a `canvas`-sized mask, and each line's box (``draw_text``), cached:
-    the same text at the same size and place (a price, a disclaimer, a call to action) is rendered once."""
+) -> tuple[Image.Image, list[Box], tuple[Box, Image.Image] | None]:
+    """Glyph coverage of wrapped lines on a `canvas`-sized mask, each line's box (``draw_text``) and the mask's ink
+    box with that part of it (None: no ink), cached: the same text at one size and place is rendered once."""
     mask = Image.new("L", canvas, 0)
     block = TextBlock(list(lines), size, line_height, width, line_height * len(lines), False)
-    return mask, draw_text(mask, block, stack, origin, 255, align=align, box_width=width)
+    boxes = draw_text(mask, block, stack, origin, 255, align=align, box_width=width)
+    bbox = mask.getbbox()
+    return mask, boxes, (bbox, mask.crop(bbox)) if bbox else None
 
 
 _LOGOS = Table(64)
@@ -790,6 +794,7 @@ def _valign_offset(style: ElementStyle, room: int, used: int) -> int:
 
 
 def _mean_colour(pixels: np.ndarray) -> str:
-    """The pixels' mean colour (each channel truncated), as '#RRGGBB'."""
-    mean = tuple(int(v) for v in pixels.mean(axis=0)) if len(pixels) else (0, 0, 0)
+    """The pixels' mean colour (each channel truncated), as '#RRGGBB'; by exact per-channel sums (mean(axis=0)'s)."""
+    n = len(pixels)
+    mean = tuple(int(int(pixels[:, c].sum(dtype=np.int64)) / n) for c in range(3)) if n else (0, 0, 0)
     return "#{:02X}{:02X}{:02X}".format(*mean)

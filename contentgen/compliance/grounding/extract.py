@@ -63,8 +63,14 @@ from contentgen.compliance.grounding.patterns import (
     _UNIT_RES,
     _money_of,
 )
+from contentgen.compliance.grounding.prefilter import Prefilter
 from contentgen.domain.common import Locale
 from contentgen.text.sentences import sentence_end
+
+# Each pattern with the literal pre-check that skips the texts it cannot match (most texts, for these families).
+_RELATIVE_CHECKED = tuple((pattern, key, Prefilter.of(pattern)) for pattern, key in _RELATIVE_RES)
+_PROMISE_CHECKED = tuple((pattern, topic, Prefilter.of(pattern)) for pattern, topic in _PROMISE_RES)
+_DISCOUNT_CHECKED = tuple((pattern, topic, Prefilter.of(pattern)) for pattern, topic in _DISCOUNT_RES)
 
 # =====================================================================================================
 # Extraction
@@ -306,7 +312,9 @@ def _dates(text: str, taken: _Taken) -> Iterator[Claim]:
             context=context,
             unit=upper_text,
         )
-    for pattern, key in _RELATIVE_RES:
+    for pattern, key, check in _RELATIVE_CHECKED:
+        if not check.may_match(text):
+            continue
         for match in pattern.finditer(text):
             if not taken.free(*match.span()):
                 continue
@@ -340,7 +348,9 @@ def _first(match: re.Match[str], base: str) -> str | None:
 
 
 def _promises(text: str, taken: _Taken) -> Iterator[Claim]:
-    for pattern, topic in _PROMISE_RES:
+    for pattern, topic, check in _PROMISE_CHECKED:
+        if not check.may_match(text):
+            continue
         for match in pattern.finditer(text):
             if not match.group(0).strip() or not taken.free(*match.span()):
                 continue
@@ -424,7 +434,9 @@ def _zhe_to_percent_off(raw: str) -> tuple[Decimal, Decimal] | None:
 
 
 def _discounts(text: str, taken: _Taken) -> Iterator[Claim]:
-    for pattern, topic in _DISCOUNT_RES:
+    for pattern, topic, check in _DISCOUNT_CHECKED:
+        if not check.may_match(text):
+            continue
         for match in pattern.finditer(text):
             if not taken.free(*match.span()):
                 continue
