@@ -116,6 +116,9 @@ class Answers(AgentState):
                 key, value = field_answer
                 draft.say(self._say("fact", key=key, value=strip_end(value), **values), product)
                 continue
+            if product is products[0] and self._unstated_claims(text, product):
+                # "is the Tulsi Rose organic?": its record never says, so no sentence or summary of it answers
+                return Draft("product_info", products=list(products))
             line = self._best_line(wanted, product)
             if line is not None and not lang.has("general", text):
                 draft.say(self._say("faq", answer=sentence_end(line, self.locale), **values), product)
@@ -136,6 +139,25 @@ class Answers(AgentState):
                 if product.selling_points:
                     draft.say(self._say("points", items=lang.join(product.selling_points[:3])), product)
         return draft
+
+    def _unstated_claims(self, text: str, product: Product) -> list[str]:
+        """The claim words (organic, vegan, 纯素…) a question about `product` says, beyond its name, that its record
+        never says: no field, FAQ or sentence answered, so its summary would be no answer to them."""
+        asked = self.language.normalize(self._unnamed(text, [product]))
+        fields = {**product.attributes, **product.specs}
+        record = " ".join(
+            [
+                product.name,
+                product.description,
+                *product.tags,
+                *product.selling_points,
+                *product.ingredients,
+                *(f"{k} {v}" for k, v in fields.items()),
+                *(f"{f.question} {f.answer}" for f in product.faqs),
+            ]
+        )
+        record = f"{record.lower()} {self.language.normalize(record)}"  # "infants" says what "baby" asks
+        return [w.pattern for w in self.language.claim_words if w.search(asked) and not w.search(record)]
 
     def _unheld(self, text: str, product: Product) -> set[str]:
         """What an ingredients question asks that the record never says ("是纯素配方吗": 纯素): the ingredient list is
