@@ -99,3 +99,17 @@ def test_zh_leak_and_ship_today_wordings_are_policy_questions(qinghe: Agent) -> 
     assert cutoff is not None
     out = qinghe.ask("半夜十二点拍的今天会发吗")
     assert isinstance(out, Answer) and cutoff.group(1) in out.text
+
+
+def test_a_value_that_states_only_the_other_side_is_no_answer(morrow: Agent, catalogs: dict[str, Catalog]) -> None:
+    mix = _product(catalogs, "morrow", "MT-MAT-004")
+    shelf = mix.specs["Shelf life"]
+    assert "unopened" in shelf and "opening" not in shelf  # the kit gives the sealed figure only
+    out = morrow.ask("sweet matcha latte mix: how long does it stay good after opening?")
+    assert isinstance(out, Answer)
+    assert "doesn't list" in out.text and shelf not in out.text
+    # a record that gives both sides still answers with its value
+    ceremonial = _product(catalogs, "morrow", "MT-MAT-007")
+    morrow.reset()
+    out = morrow.ask("how long is the kagoshima organic ceremonial matcha good after opening")
+    assert isinstance(out, Answer) and ceremonial.specs["Shelf life"] in out.text
