@@ -112,10 +112,17 @@ class Answers(AgentState):
                     draft.say(self._say("fact", key=field_answer[0], value=field_answer[1], **values), product)
                 draft.say(self._say("faq", answer=sentence_end(faq, self.locale), **values), product)
                 continue
+            if field_answer is not None and (side := self._other_side(text, field_answer[1])):
+                what = f"{lang.pack.attribute_names.get(field_answer[0], field_answer[0])} ({side})"
+                draft.say(self._say("fact_missing", what=what, **values), product)  # "12 months unopened"
+                continue
             if field_answer is not None:
                 key, value = field_answer
                 draft.say(self._say("fact", key=key, value=strip_end(value), **values), product)
                 continue
+            if product is products[0] and self._unstated_claims(text, product):
+                # "is the Tulsi Rose organic?": its record never says, so no sentence or summary of it answers
+                return Draft("product_info", products=list(products))
             line = self._best_line(wanted, product)
             if line is not None and not lang.has("general", text):
                 draft.say(self._say("faq", answer=sentence_end(line, self.locale), **values), product)
@@ -136,6 +143,25 @@ class Answers(AgentState):
                 if product.selling_points:
                     draft.say(self._say("points", items=lang.join(product.selling_points[:3])), product)
         return draft
+
+    def _unstated_claims(self, text: str, product: Product) -> list[str]:
+        """The claim words (organic, vegan, 纯素…) a question about `product` says, beyond its name, that its record
+        never says: no field, FAQ or sentence answered, so its summary would be no answer to them."""
+        asked = self.language.normalize(self._unnamed(text, [product]))
+        fields = {**product.attributes, **product.specs}
+        record = " ".join(
+            [
+                product.name,
+                product.description,
+                *product.tags,
+                *product.selling_points,
+                *product.ingredients,
+                *(f"{k} {v}" for k, v in fields.items()),
+                *(f"{f.question} {f.answer}" for f in product.faqs),
+            ]
+        )
+        record = f"{record.lower()} {self.language.normalize(record)}"  # "infants" says what "baby" asks
+        return [w.pattern for w in self.language.claim_words if w.search(asked) and not w.search(record)]
 
     def _unheld(self, text: str, product: Product) -> set[str]:
         """What an ingredients question asks that the record never says ("是纯素配方吗": 纯素): the ingredient list is
@@ -487,7 +513,11 @@ class Answers(AgentState):
                     faq = self._best_faq(self._question_terms(text, [product]), product)
                 dose = self._dose(text, product) if key is None and text else None
                 said = self._evidence(keys, product) if key is None and faq is None and dose is None else None
-                if key is not None:
+                side = self._other_side(text, fields[key]) if key is not None and text else None
+                if key is not None and side:
+                    what = f"{lang.pack.attribute_names.get(key, key)} ({side})"
+                    draft.say(self._say("fact_missing", what=what, **values), product)
+                elif key is not None:
                     draft.say(self._say("fact", key=key, value=strip_end(fields[key]), **values), product)
                 elif faq is not None:
                     draft.say(self._say("faq", answer=sentence_end(faq, self.locale), **values), product)
@@ -498,6 +528,18 @@ class Answers(AgentState):
                 elif warning is None:
                     what = lang.pack.attribute_names.get(keys[0], keys[0])
                     draft.say(self._say("fact_missing", what=what, **values), product)
+
+    def _other_side(self, text: str, value: str) -> str | None:
+        """The side a question asks ("after opening") when the field's value states only the other one ("12 months
+        unopened"): that value is no answer to it (the pack's `policy_contrasts` name the sides)."""
+        for one, other in self.language.policy_contrasts:
+            said_one, said_other = one.search(text), other.search(text)
+            if bool(said_one) == bool(said_other):
+                continue
+            asked, own, opposite = (said_one, one, other) if said_one else (said_other, other, one)
+            if asked is not None and opposite.search(value) and not own.search(value):
+                return asked.group(0).strip()
+        return None
 
     def _evidence(self, keys: Sequence[str], product: Product) -> str | None:
         """A record sentence that says what a missing field would (the pack's `lines` for that attribute): "Harvested

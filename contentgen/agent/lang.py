@@ -282,6 +282,14 @@ class SupportWords(Model):
     negations: list[Pattern] = Field([], description="not, can't, 不 …: a sentence may not flip its source's")
 
 
+def _bounded(variant: str) -> str:
+    """`variant` as a pattern that matches whole Latin words only ("fall" not in "waterfall"), a plural "s" left
+    after it ("infants" → "babys", as the record words are read); CJK has no word boundaries, so a CJK end is open."""
+    head = r"(?<![a-z0-9])" if variant[:1].isascii() and variant[:1].isalnum() else ""
+    tail = r"(?=s?(?![a-z0-9]))" if variant[-1:].isascii() and variant[-1:].isalnum() else ""
+    return head + re.escape(variant) + tail
+
+
 class LanguagePack(Model):
     """lang/<locale>.yaml."""
 
@@ -342,6 +350,13 @@ class Language:
             ((variant.lower(), group[0].lower()) for group in pack.synonyms for variant in group[1:]),
             key=lambda pair: -len(pair[0]),
         )
+        # canonical words map to themselves, so "drops" is kept whole rather than read as "drop" + "s"
+        self._canonical = {c: c for _, c in self._synonyms} | dict(self._synonyms)
+        self._synonym_re = (
+            re.compile("|".join(_bounded(v) for v in sorted(self._canonical, key=lambda v: -len(v))))
+            if self._synonyms
+            else None
+        )
         self.claim_words = [re.compile(p, FLAGS) for p in (*pack.claims.efficacy, *pack.claims.ingredients)]
         self._clauses = _union([CLAUSE_MARKS, *pack.cues.clauses])
 
@@ -370,9 +385,10 @@ class Language:
     def normalize(self, text: str) -> str:
         """Lower-case text with synonyms replaced by their canonical word (一周 → 每周), for overlap scores."""
         lowered = text.lower()
-        for variant, canonical in self._synonyms:
-            lowered = lowered.replace(variant, canonical)
-        return lowered
+        if self._synonym_re is None:
+            return lowered
+        # one pass, so a canonical word just written is not rewritten again ("drop it" → "drops", never "dropss")
+        return self._synonym_re.sub(lambda m: self._canonical[m.group(0)], lowered)
 
     def render(self, template: str, /, **values: object) -> str:
         return self.pack.templates[template].format(**values)
