@@ -17,6 +17,12 @@ from contentgen.domain.loaders import load_kit_catalog
 from contentgen.domain.product import Catalog
 
 KITS = ("qinghe", "morrow")
+REPO = Path(__file__).resolve().parent.parent
+
+
+def policy_text(kit: str, name: str) -> str:
+    """A shipped kit's policy file as written (brand_kits/<kit>/policies/<name>.md)."""
+    return (REPO / "brand_kits" / kit / "policies" / f"{name}.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

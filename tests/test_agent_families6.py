@@ -134,10 +134,6 @@ def test_host_never_reads_a_same_number_contact_aloud(qinghe: Agent) -> None:
     assert "spam" in {d.reason for d in host.decisions}
 
 
-def _product(catalogs: dict[str, Catalog], kit: str, sku: str) -> Product:
-    return next(p for p in catalogs[kit].products if p.sku == sku)
-
-
 def _cheapest(products: list[Product]) -> Product:
     return min(products, key=lambda p: (p.price, p.sku))
 
@@ -176,7 +172,7 @@ def test_superlative_by_discount_spf_count_and_shelf_life(
     assert isinstance(outcome, Answer) and "SPF30" in outcome.text.split("；")[0], outcome
     qinghe.reset()
     outcome = qinghe.ask("面膜里哪款片数最多")
-    sheets = _product(catalogs, "qinghe", outcome.citations[0]) if isinstance(outcome, Answer) else None
+    sheets = catalogs["qinghe"].get(outcome.citations[0]) if isinstance(outcome, Answer) else None
     assert sheets is not None and "10片" in {**sheets.attributes, **sheets.specs}.get("净含量", ""), outcome
     oolongs = [p for p in catalogs["morrow"].products if p.category == "Oolong"]
     longest = max(oolongs, key=lambda p: int({**p.attributes, **p.specs}.get("Shelf life", "0").split()[0]))
@@ -214,7 +210,7 @@ def test_short_product_words_name_their_products(
     outcome = qinghe.ask(question)
     assert isinstance(outcome, Answer) and set(outcome.citations) == set(skus), outcome
     for sku in skus:
-        assert _product(catalogs, "qinghe", sku).money() in outcome.text
+        assert catalogs["qinghe"].get(sku).money() in outcome.text
 
 
 def test_a_product_word_after_a_price_question_keeps_the_price_question(
@@ -224,7 +220,7 @@ def test_a_product_word_after_a_price_question_keeps_the_price_question(
     qinghe.ask("紫草修护润唇膏多少钱")
     outcome = qinghe.ask("那足霜呢")
     assert isinstance(outcome, Answer) and outcome.citations == ("QH-BDY-007",), outcome
-    assert _product(catalogs, "qinghe", "QH-BDY-007").money() in outcome.text
+    assert catalogs["qinghe"].get("QH-BDY-007").money() in outcome.text
 
 
 @pytest.mark.parametrize(
@@ -245,7 +241,7 @@ def test_each_part_of_a_multi_part_question_is_answered(
 ) -> None:
     """A price ask and a second ask no attribute cue reads: the price and the FAQ that answers the second part."""
     agent = {"morrow": morrow, "qinghe": qinghe}[kit]
-    product = _product(catalogs, kit, sku)
+    product = catalogs[kit].get(sku)
     faq = next(f for f in product.faqs if faq_word in f.question)
     agent.reset()
     outcome = agent.ask(question)
@@ -254,7 +250,7 @@ def test_each_part_of_a_multi_part_question_is_answered(
 
 
 def test_sold_out_in_a_multi_part_question_says_when_it_comes_back(morrow: Agent, catalogs: dict[str, Catalog]) -> None:
-    gyokuro = _product(catalogs, "morrow", "MT-GRN-007")
+    gyokuro = catalogs["morrow"].get("MT-GRN-007")
     assert not gyokuro.in_stock
     restock = next(f.answer for f in gyokuro.faqs if "back in stock" in f.question.lower())
     morrow.reset()
@@ -308,7 +304,7 @@ def test_calm_policy_questions_are_answered_not_handed_off(
 def test_unpublished_topic_about_a_named_product_is_answered_from_its_record(
     qinghe: Agent, catalogs: dict[str, Catalog]
 ) -> None:
-    box = _product(catalogs, "qinghe", "QH-SET-002")
+    box = catalogs["qinghe"].get("QH-SET-002")
     faq = next(f for f in box.faqs if "贺卡" in f.question)
     qinghe.reset()
     outcome = qinghe.ask("燕麦屏障修护礼盒可以附一张贺卡吗")
@@ -325,7 +321,7 @@ def test_unpublished_topic_about_a_named_product_is_answered_from_its_record(
 def test_how_much_of_an_ingredient_comes_from_the_record_line_that_says(
     question: str, sku: str, percent: str, qinghe: Agent, catalogs: dict[str, Catalog]
 ) -> None:
-    product = _product(catalogs, "qinghe", sku)
+    product = catalogs["qinghe"].get(sku)
     assert any(percent in line for line in [*product.selling_points, product.description])
     qinghe.reset()
     outcome = qinghe.ask(question)

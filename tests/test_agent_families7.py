@@ -5,22 +5,13 @@ answers."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from agent_support import policy_text
 
 from contentgen.agent import Agent, Answer, Handoff, Refusal
 from contentgen.agent.lang import load_language
-from contentgen.domain.product import Catalog, Product
+from contentgen.domain.product import Catalog
 
 pytest_plugins = ["agent_support"]
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _product(catalogs: dict[str, Catalog], kit: str, sku: str) -> Product:
-    return next(p for p in catalogs[kit].products if p.sku == sku)
-
-
-def _policy(kit: str, name: str) -> str:
-    return (REPO / "brand_kits" / kit / "policies" / f"{name}.md").read_text(encoding="utf-8")
 
 
 def test_shoppers_spellings_are_rewritten_by_language_data() -> None:
@@ -36,7 +27,7 @@ def test_shoppers_spellings_are_rewritten_by_language_data() -> None:
 def test_whats_in_a_blend_lists_its_ingredients_not_a_missing_contents_field(
     morrow: Agent, catalogs: dict[str, Catalog]
 ) -> None:
-    blend = _product(catalogs, "morrow", "MT-HRB-008")
+    blend = catalogs["morrow"].get("MT-HRB-008")
     out = morrow.ask("whats in the honeybush orange, and what does it cost?")
     assert isinstance(out, Answer) and "MT-HRB-008" in out.citations
     assert all(i in out.text for i in blend.ingredients) and blend.money() in out.text
@@ -44,10 +35,10 @@ def test_whats_in_a_blend_lists_its_ingredients_not_a_missing_contents_field(
 
 
 def test_ask_wordings_the_cues_missed(morrow: Agent, catalogs: dict[str, Catalog]) -> None:
-    basket = _product(catalogs, "morrow", "MT-WAR-001")
+    basket = catalogs["morrow"].get("MT-WAR-001")
     out = morrow.ask("what comes with the fine mesh infuser basket set?")
     assert isinstance(out, Answer) and basket.specs["Includes"] in out.text
-    peach = _product(catalogs, "morrow", "MT-CBR-002")
+    peach = catalogs["morrow"].get("MT-CBR-002")
     morrow.reset()
     out = morrow.ask("how long do I let the cold brew black peach sit in the fridge?")
     assert isinstance(out, Answer) and peach.attributes["Steep time"] in out.text
@@ -56,13 +47,13 @@ def test_ask_wordings_the_cues_missed(morrow: Agent, catalogs: dict[str, Catalog
 
 
 def test_a_coupon_question_about_a_product_states_its_price_only(morrow: Agent, catalogs: dict[str, Catalog]) -> None:
-    hojicha = _product(catalogs, "morrow", "MT-GRN-006")
+    hojicha = catalogs["morrow"].get("MT-GRN-006")
     out = morrow.ask("is there a coupon I can use on the kyoto hojicha?")
     assert isinstance(out, Answer) and hojicha.money() in out.text and "%" not in out.text
 
 
 def test_a_record_sentence_answers_a_missing_origin_field(morrow: Agent, catalogs: dict[str, Catalog]) -> None:
-    bowl = _product(catalogs, "morrow", "MT-WAR-003")
+    bowl = catalogs["morrow"].get("MT-WAR-003")
     assert "Origin" not in bowl.attributes
     out = morrow.ask("where is the seagrove stoneware matcha bowl from?")
     assert isinstance(out, Answer) and "MT-WAR-003" in out.citations
@@ -83,10 +74,10 @@ def test_a_medical_ask_about_a_named_product_is_refused(morrow: Agent, qinghe: A
 
 
 def test_the_x_one_picks_the_listed_product(morrow: Agent, catalogs: dict[str, Catalog]) -> None:
-    peach = _product(catalogs, "morrow", "MT-CBR-002")
+    peach = catalogs["morrow"].get("MT-CBR-002")
     listed = morrow.ask("list your cold brew teas")
     assert isinstance(listed, Answer) and "MT-CBR-002" in listed.citations
-    assert all(_product(catalogs, "morrow", s).category == "Cold Brew" for s in listed.citations)
+    assert all(catalogs["morrow"].get(s).category == "Cold Brew" for s in listed.citations)
     # search ranks the Cold Brew Variety Box (which holds peach tea) or another peach product first; "the peach
     # one" is the listed one
     out = morrow.ask("is the peach one caffeinated?")
@@ -95,20 +86,20 @@ def test_the_x_one_picks_the_listed_product(morrow: Agent, catalogs: dict[str, C
 
 
 def test_words_of_a_products_own_record_complete_a_partial_name(morrow: Agent, catalogs: dict[str, Catalog]) -> None:
-    mint = _product(catalogs, "morrow", "MT-GRN-005")
+    mint = catalogs["morrow"].get("MT-GRN-005")
     out = morrow.ask("what do you charge for the mint gunpowder tea")
     assert isinstance(out, Answer) and out.citations == ("MT-GRN-005",) and mint.money() in out.text
 
 
 def test_an_arrival_question_is_a_shipping_question(morrow: Agent) -> None:
     standard = "3–6 business days"
-    assert standard in _policy("morrow", "shipping")
+    assert standard in policy_text("morrow", "shipping")
     out = morrow.ask("if I order the kyoto hojicha now, will it arrive by thursday?")
     assert isinstance(out, Answer) and out.intent == "policy" and standard in out.text
 
 
 def test_zh_price_wording_and_follow_up_with_now(qinghe: Agent, catalogs: dict[str, Catalog]) -> None:
-    balm = _product(catalogs, "qinghe", "QH-LIP-001")
+    balm = catalogs["qinghe"].get("QH-LIP-001")
     out = qinghe.ask("紫草修护润唇膏怎么卖")
     assert isinstance(out, Answer) and out.citations[:1] == ("QH-LIP-001",) and str(balm.price) in out.text
     qinghe.reset()
@@ -126,7 +117,7 @@ def test_zh_measure_word_narrows_no_superlative(qinghe: Agent, catalogs: dict[st
 
 
 def test_zh_question_mark_separates_two_asks(qinghe: Agent, catalogs: dict[str, Catalog]) -> None:
-    mask = _product(catalogs, "qinghe", "QH-LIP-003")
+    mask = catalogs["qinghe"].get("QH-LIP-003")
     brush = next(line for line in mask.selling_points if "附赠" in line)
     out = qinghe.ask("蜂蜡夜间修护唇膜附赠什么？多少钱")
     assert isinstance(out, Answer) and str(mask.price) in out.text and brush.split("，")[0] in out.text
@@ -138,7 +129,7 @@ def test_zh_a_fact_the_record_lacks_after_youmeiyou_is_no_stock_question(qinghe:
 
 
 def test_zh_a_city_is_its_regions_row_of_the_shipping_table(qinghe: Agent) -> None:
-    row = next(line for line in _policy("qinghe", "shipping").splitlines() if line.startswith("| 江浙沪"))
+    row = next(line for line in policy_text("qinghe", "shipping").splitlines() if line.startswith("| 江浙沪"))
     assert "1–2 天" in row
     for question in ("寄到苏州多久能到", "我住在珠海，几天能收到"):
         qinghe.reset()
@@ -151,12 +142,12 @@ def test_zh_a_city_is_its_regions_row_of_the_shipping_table(qinghe: Agent) -> No
 
 def test_plural_policy_words_and_a_what_if_about_a_product(morrow: Agent) -> None:
     slips = "Packing slips in gift orders never show prices."
-    assert slips in _policy("morrow", "shipping")
+    assert slips in policy_text("morrow", "shipping")
     out = morrow.ask("do packing slips list prices when I ship a present?")
     assert isinstance(out, Answer) and out.intent == "policy" and slips in out.text
     morrow.reset()
     accidental = "Accidental damage, such as drops, chips and knocks"
-    assert accidental in _policy("morrow", "warranty")
+    assert accidental in policy_text("morrow", "warranty")
     out = morrow.ask("if the glass cold brew pitcher falls off the shelf, does the warranty cover it?")
     assert isinstance(out, Answer) and out.intent == "policy" and accidental in out.text
 
@@ -164,7 +155,7 @@ def test_plural_policy_words_and_a_what_if_about_a_product(morrow: Agent) -> Non
 def test_zh_ingredients_question_about_a_quality_the_record_lacks_goes_to_a_person(
     qinghe: Agent, catalogs: dict[str, Catalog]
 ) -> None:
-    cream = _product(catalogs, "qinghe", "QH-CRM-001")
+    cream = catalogs["qinghe"].get("QH-CRM-001")
     assert not any("纯素" in t for t in [cream.description, *cream.selling_points, *cream.ingredients])
     assert isinstance(qinghe.ask("燕麦神经酰胺修护面霜是纯素配方吗"), Handoff)
     qinghe.reset()
@@ -175,11 +166,11 @@ def test_zh_ingredients_question_about_a_quality_the_record_lacks_goes_to_a_pers
 def test_a_count_question_reads_the_field_that_says_the_counted_thing(
     morrow: Agent, catalogs: dict[str, Catalog]
 ) -> None:
-    shortbread = _product(catalogs, "morrow", "MT-SNK-001")
+    shortbread = catalogs["morrow"].get("MT-SNK-001")
     out = morrow.ask("how many cookies does a tin of earl grey shortbread hold?")
     assert isinstance(out, Answer) and shortbread.attributes["Size"] in out.text
     morrow.reset()
-    ginger = _product(catalogs, "morrow", "MT-SNK-004")
+    ginger = catalogs["morrow"].get("MT-SNK-004")
     out = morrow.ask("how long could I store the crystallized ginger chunks?")
     assert isinstance(out, Answer) and ginger.specs["Shelf life"] in out.text
 
@@ -187,7 +178,7 @@ def test_a_count_question_reads_the_field_that_says_the_counted_thing(
 def test_zh_part_of_a_name_with_a_field_asked_is_a_product_question(
     qinghe: Agent, catalogs: dict[str, Catalog]
 ) -> None:
-    serum = _product(catalogs, "qinghe", "QH-SER-002")
+    serum = catalogs["qinghe"].get("QH-SER-002")
     out = qinghe.ask("神经酰胺精华的净含量是多少？保质期呢")
     assert isinstance(out, Answer) and out.citations[:1] == ("QH-SER-002",)
     assert serum.specs["净含量"] in out.text and serum.specs["保质期"] in out.text

@@ -6,23 +6,19 @@ come from the kit files loaded here, never from the agent's answers."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
+
+from agent_support import policy_text
 
 from contentgen.agent import Agent, Answer, Handoff
 from contentgen.agent.lang import load_language
-from contentgen.domain.product import Catalog, Product
+from contentgen.domain.product import Catalog
 
 pytest_plugins = ["agent_support"]
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _product(catalogs: dict[str, Catalog], kit: str, sku: str) -> Product:
-    return next(p for p in catalogs[kit].products if p.sku == sku)
 
 
 def _policy_line(kit: str, name: str, pattern: str) -> str:
     """The first line of a kit's policy file that matches `pattern` (markdown bold removed)."""
-    text = (REPO / "brand_kits" / kit / "policies" / f"{name}.md").read_text(encoding="utf-8")
+    text = policy_text(kit, name)
     return next(line for line in text.replace("**", "").splitlines() if re.search(pattern, line))
 
 
@@ -61,12 +57,12 @@ def test_when_to_call_is_the_contact_passage(morrow: Agent) -> None:
 
 
 def test_a_quality_the_record_never_states_goes_to_a_person(morrow: Agent, catalogs: dict[str, Catalog]) -> None:
-    mint = _product(catalogs, "morrow", "MT-HRB-007")
+    mint = catalogs["morrow"].get("MT-HRB-007")
     record = " ".join([mint.description, *mint.selling_points, *mint.tags, *mint.attributes.values()]).lower()
     assert "organic" not in record  # the kit never says it
     assert isinstance(morrow.ask("so is the golden turmeric ginger organic or what"), Handoff)
     # a record that does say it still answers
-    organic = _product(catalogs, "morrow", "MT-MAT-007")
+    organic = catalogs["morrow"].get("MT-MAT-007")
     assert "organic" in organic.description.lower()
     morrow.reset()
     out = morrow.ask("is the kagoshima organic ceremonial matcha really organic?")
@@ -74,14 +70,14 @@ def test_a_quality_the_record_never_states_goes_to_a_person(morrow: Agent, catal
 
 
 def test_zh_quality_claim_not_in_the_record_goes_to_a_person(qinghe: Agent, catalogs: dict[str, Catalog]) -> None:
-    toner = _product(catalogs, "qinghe", "QH-TNR-003")
+    toner = catalogs["qinghe"].get("QH-TNR-003")
     record = " ".join([toner.description, *toner.selling_points, *toner.ingredients, *toner.attributes.values()])
     assert "有机" not in record
     assert isinstance(qinghe.ask("绿茶平衡爽肤水用的是有机成分吗"), Handoff)
 
 
 def test_zh_discount_wording_is_a_price_question(qinghe: Agent, catalogs: dict[str, Catalog]) -> None:
-    cream = _product(catalogs, "qinghe", "QH-CRM-006")
+    cream = catalogs["qinghe"].get("QH-CRM-006")
     assert cream.list_price is not None
     out = qinghe.ask("多肽紧致面霜现在打几折呀")
     assert isinstance(out, Answer)
@@ -102,14 +98,14 @@ def test_zh_leak_and_ship_today_wordings_are_policy_questions(qinghe: Agent) -> 
 
 
 def test_a_value_that_states_only_the_other_side_is_no_answer(morrow: Agent, catalogs: dict[str, Catalog]) -> None:
-    mix = _product(catalogs, "morrow", "MT-MAT-004")
+    mix = catalogs["morrow"].get("MT-MAT-004")
     shelf = mix.specs["Shelf life"]
     assert "unopened" in shelf and "opening" not in shelf  # the kit gives the sealed figure only
     out = morrow.ask("sweet matcha latte mix: how long does it stay good after opening?")
     assert isinstance(out, Answer)
     assert "doesn't list" in out.text and shelf not in out.text
     # a record that gives both sides still answers with its value
-    ceremonial = _product(catalogs, "morrow", "MT-MAT-007")
+    ceremonial = catalogs["morrow"].get("MT-MAT-007")
     morrow.reset()
     out = morrow.ask("how long is the kagoshima organic ceremonial matcha good after opening")
     assert isinstance(out, Answer) and ceremonial.specs["Shelf life"] in out.text
